@@ -1,0 +1,344 @@
+//! The demo company: a county-level multi-utility group with departments,
+//! staff in every role, a supply network per utility, customers in town and
+//! countryside, and a year of cases in every kind and state. Loading is
+//! idempotent: a second run finds the company and changes nothing.
+
+pub mod people;
+
+use crate::auth::{PasswordCost, Secret, hash_password};
+use crate::cases::{CaseInput, FORM_COPIES, GENERAL_MANAGEMENT_CODE, Routing, receive, step};
+use crate::error::{AppError, AppResult};
+use crate::registry::event;
+use crate::{Actor, App};
+use jiff::{SignedDuration, Timestamp};
+use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
+use pledge_domain::network::NodeLevel;
+use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
+use pledge_store::{NewCustomer, NewNode, NewPremises, NewStaff, Tx};
+use people::DemoRng;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The demo company's code.
+pub const COMPANY_CODE: &str = "QHGY";
+/// The password of every demo account (printed by `pledge demo`).
+pub const DEMO_PASSWORD: &str = "pledge-demo";
+
+/// How much to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSize {
+    pub customers: u32,
+    pub cases: u32,
+}
+
+impl DemoSize {
+    pub const FULL: DemoSize = DemoSize { customers: 20_000, cases: 2_000 };
+    pub const SMALL: DemoSize = DemoSize { customers: 300, cases: 80 };
+}
+
+/// A demo sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    /// False when the company was already there and nothing changed.
+    pub created: bool,
+    pub company_id: i64,
+    pub accounts: Vec<DemoAccount>,
+    pub customers: u32,
+    pub cases: u32,
+}
+
+/// Role mix of the 40 demo staff: (role, username stem, count, department code).
+const STAFF_PLAN: &[(Role, &str, u32, &str)] = &[
+    (Role::Admin, "admin", 2, "GMO"),
+    (Role::DutyManager, "duty", 3, "CSC"),
+    (Role::QualitySupervisor, "qa", 3, "QS"),
+    (Role::HallClerk, "hall", 6, "CSC"),
+    (Role::HotlineAgent, "hotline", 8, "CSC"),
+    (Role::DepartmentHandler, "handler", 8, ""),
+    (Role::Dispatcher, "dispatch", 4, ""),
+    (Role::FieldTechnician, "tech", 6, ""),
+];
+
+/// Departments that receive handlers, dispatchers and technicians, round robin.
+const WORKING_DEPTS: &[&str] = &["GAS-OPS", "WATER-OPS", "HEAT-OPS", "POWER-OPS", "GAS-ENG", "WATER-ENG", "METER-BILL"];
+
+fn utility_code_digit(u: Utility) -> u8 {
+    match u {
+        Utility::Gas => 1,
+        Utility::Water => 2,
+        Utility::Heat => 3,
+        Utility::Power => 4,
+    }
+}
+
+impl App {
+    /// Loads the demo company unless it is already there.
+    #[tracing::instrument(skip(self))]
+    pub async fn load_demo(&self, size: DemoSize, cost: PasswordCost) -> AppResult<DemoReport> {
+        if let Some(c) = self.store().read().company_by_code(COMPANY_CODE).await? {
+            let staff = self.store().read().staff_list(Some(c.id), None, None, pledge_store::PageRequest::new(Some(200), None)).await?;
+            let depts: BTreeMap<i64, String> = self.store().read().departments(Some(c.id)).await?.into_iter().map(|d| (d.id, d.name_zh)).collect();
+            let accounts = staff
+                .items
+                .into_iter()
+                .map(|s| DemoAccount { department: s.department_id.and_then(|d| depts.get(&d).cloned()).unwrap_or_default(), username: s.username, display_name: s.display_name, role: s.role })
+                .collect();
+            return Ok(DemoReport { created: false, company_id: c.id, accounts, customers: 0, cases: 0 });
+        }
+        // Hash the shared demo password once per account, off the async threads.
+        let total_staff: u32 = STAFF_PLAN.iter().map(|p| p.2).sum();
+        let hashes = tokio::task::spawn_blocking(move || (0..total_staff).map(|_| hash_password(&Secret::new(DEMO_PASSWORD), cost)).collect::<AppResult<Vec<_>>>())
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let now = self.now();
+        self.writer.write(move |tx| Box::pin(async move { build(tx, size, hashes, now).await })).await
+    }
+}
+
+async fn build(tx: &mut Tx, size: DemoSize, mut hashes: Vec<String>, now: Timestamp) -> AppResult<DemoReport> {
+    let mut rng = DemoRng::new(20261123);
+    let at = now.as_microsecond();
+    let company_id = tx.insert_company(COMPANY_CODE, people::COMPANY_NAME, people::HOTLINE, &Utility::ALL).await?;
+    let mut dept_ids: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut dept_names: BTreeMap<i64, &str> = BTreeMap::new();
+    for d in people::departments() {
+        let id = tx.insert_department(company_id, d.code, d.name_zh, d.name_en, d.utility.and_then(Utility::parse)).await?;
+        dept_ids.insert(d.code, id);
+        dept_names.insert(id, d.name_zh);
+    }
+    if !dept_ids.contains_key(GENERAL_MANAGEMENT_CODE) {
+        return Err(AppError::Internal("demo departments lack general management".into()));
+    }
+
+    // Staff.
+    let mut accounts = Vec::new();
+    let mut staff: Vec<(i64, Role, Option<i64>)> = Vec::new();
+    let mut rr = 0usize;
+    for &(role, stem, count, dept) in STAFF_PLAN {
+        for i in 1..=count {
+            let code = if dept.is_empty() {
+                rr += 1;
+                WORKING_DEPTS[(rr - 1) % WORKING_DEPTS.len()]
+            } else {
+                dept
+            };
+            let department_id = dept_ids.get(code).copied();
+            let username = if count == 1 { stem.to_owned() } else { format!("{stem}{i}") };
+            let display_name = people::person_name(&mut rng);
+            let password_hash = hashes.pop().ok_or_else(|| AppError::Internal("not enough hashes".into()))?;
+            let id = tx
+                .insert_staff(&NewStaff { company_id, department_id, username: username.clone(), display_name: display_name.clone(), role, password_hash })
+                .await?;
+            staff.push((id, role, department_id));
+            accounts.push(DemoAccount { username, display_name, role, department: department_id.and_then(|d| dept_names.get(&d)).map(|s| s.to_string()).unwrap_or_default() });
+        }
+    }
+
+    // Supply network: station → main per township → area per community → leaves.
+    let mut leaves: BTreeMap<(Utility, String), Vec<i64>> = BTreeMap::new();
+    let mut mains: BTreeMap<(Utility, String), i64> = BTreeMap::new();
+    let mut stations: BTreeMap<Utility, i64> = BTreeMap::new();
+    async fn node(tx: &mut Tx, company_id: i64, utility: Utility, parent_id: Option<i64>, level: NodeLevel, name: String) -> AppResult<i64> {
+        Ok(tx.insert_node(&NewNode { company_id, utility, parent_id, level, name }).await?.id)
+    }
+
+    // Premises and customers.
+    let mut seq: BTreeMap<Utility, u32> = BTreeMap::new();
+    let mut customers: Vec<(i64, Utility, String, Option<String>)> = Vec::new();
+    let mut made = 0u32;
+    while made < size.customers {
+        let addr = people::address(&mut rng);
+        let business = rng.chance(8);
+        let zone = if addr.urban { Zone::Urban } else { Zone::Rural };
+        let area = people::floor_area_m2(&mut rng, addr.urban) as i64 * if business { 3 } else { 1 };
+        let premises_id = tx.insert_premises(&NewPremises { company_id, address: addr.text.clone(), zone, floor_area_m2: Some(area) }).await?;
+        let holder = if business { people::business_name(&mut rng) } else { people::person_name(&mut rng) };
+        let phone = if business && rng.chance(50) { people::landline(&mut rng) } else { people::mobile_phone(&mut rng) };
+        let mut care = Vec::new();
+        if !business {
+            for (flag, pct) in [(SpecialCare::Elderly, 6), (SpecialCare::Disabled, 1), (SpecialCare::LivesAlone, 2), (SpecialCare::LowIncome, 2), (SpecialCare::MedicalDevice, 1)] {
+                if rng.chance(pct) {
+                    care.push(flag);
+                }
+            }
+        }
+        let mut utilities = vec![Utility::Power];
+        if rng.chance(95) {
+            utilities.push(Utility::Water);
+        }
+        if rng.chance(if addr.urban { 80 } else { 45 }) {
+            utilities.push(Utility::Gas);
+        }
+        if addr.urban && rng.chance(60) {
+            utilities.push(Utility::Heat);
+        }
+        for u in utilities {
+            if made >= size.customers {
+                break;
+            }
+            // Lazily grow the network down to this community's leaves.
+            let station = match stations.get(&u) {
+                Some(s) => *s,
+                None => {
+                    let s = node(tx, company_id, u, None, NodeLevel::Station, format!("{}{}总站", people::COUNTY, u.name_zh())).await?;
+                    stations.insert(u, s);
+                    s
+                }
+            };
+            let main = match mains.get(&(u, addr.township.clone())) {
+                Some(m) => *m,
+                None => {
+                    let level = if u == Utility::Power { NodeLevel::Feeder } else { NodeLevel::Main };
+                    let m = node(tx, company_id, u, Some(station), level, format!("{}{}干线", addr.township, u.name_zh())).await?;
+                    mains.insert((u, addr.township.clone()), m);
+                    m
+                }
+            };
+            let key = (u, addr.community.clone());
+            if !leaves.contains_key(&key) {
+                let area_node = node(tx, company_id, u, Some(main), NodeLevel::Area, format!("{}片区", addr.community)).await?;
+                let mut ids = Vec::new();
+                for k in 1..=(1 + rng.below(3)) {
+                    let level = if u == Utility::Power { NodeLevel::Transformer } else { NodeLevel::Building };
+                    let suffix = if u == Utility::Power { "台区" } else { "支线" };
+                    ids.push(node(tx, company_id, u, Some(area_node), level, format!("{}{k}号{suffix}", addr.community)).await?);
+                }
+                leaves.insert(key.clone(), ids);
+            }
+            let leaf = *rng.pick(&leaves[&key]);
+            tx.attach_premises(premises_id, leaf).await?;
+            let n = seq.entry(u).or_insert(0);
+            *n += 1;
+            let number = format!("{}{:09}", utility_code_digit(u), 100_000 + *n);
+            let category = if business { CustomerCategory::NonResidential } else { CustomerCategory::Residential };
+            let id = tx
+                .insert_customer(&NewCustomer {
+                    company_id,
+                    utility: u,
+                    number: CustomerNumber::parse(&number).map_err(|e| AppError::Internal(e.to_string()))?,
+                    account_name: AccountName::parse(&holder).map_err(|e| AppError::Internal(e.to_string()))?,
+                    category,
+                    phone: Phone::parse(&phone).ok(),
+                    special_care: care.clone(),
+                    premises_id: Some(premises_id),
+                })
+                .await?;
+            customers.push((id, u, holder.clone(), Phone::parse(&phone).ok().map(|p| p.as_str().to_owned())));
+            made += 1;
+        }
+    }
+
+    // A year of cases, received by hall clerks and hotline agents.
+    let receivers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| matches!(s.1, Role::HallClerk | Role::HotlineAgent)).collect();
+    let handlers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::DepartmentHandler).collect();
+    let kinds: [(CaseKind, u32); 9] = [
+        (CaseKind::Consultation, 24),
+        (CaseKind::BillingInquiry, 16),
+        (CaseKind::BusinessApplication, 12),
+        (CaseKind::Repair, 22),
+        (CaseKind::Complaint, 10),
+        (CaseKind::Report, 3),
+        (CaseKind::Suggestion, 5),
+        (CaseKind::Praise, 4),
+        (CaseKind::Nuisance, 4),
+    ];
+    let weight_total: u32 = kinds.iter().map(|k| k.1).sum();
+    let mut times: Vec<i64> = (0..size.cases).map(|_| rng.below(365 * 24 * 3600) as i64).collect();
+    times.sort_unstable_by(|a, b| b.cmp(a));
+    for (i, secs_ago) in times.into_iter().enumerate() {
+        let mut pick = rng.below(weight_total as u64) as u32;
+        let kind = kinds.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map(|k| k.0).unwrap_or(CaseKind::Consultation);
+        // Make sure every kind appears even in a small demo.
+        let kind = if (i as usize) < kinds.len() { kinds[i].0 } else { kind };
+        let cust = &customers[rng.below(customers.len() as u64) as usize];
+        let (subject, description) = people::case_text(&mut rng, kind.code(), cust.1.code());
+        let subkind = match kind {
+            CaseKind::Repair => Some(*rng.pick(&[CaseSubkind::InsideMeter, CaseSubkind::OutsideMeter, CaseSubkind::Emergency])),
+            CaseKind::BusinessApplication => Some(*rng.pick(&[CaseSubkind::NewConnection, CaseSubkind::CapacityChange, CaseSubkind::ChangeOfUse, CaseSubkind::StopResume, CaseSubkind::OwnershipTransfer])),
+            _ => None,
+        };
+        let anonymous = kind == CaseKind::Report && rng.chance(40);
+        let channel = *rng.pick(&[Channel::Phone, Channel::Phone, Channel::Phone, Channel::Counter, Channel::Counter, Channel::Web, Channel::App, Channel::Letter]);
+        let receiver = receivers[rng.below(receivers.len() as u64) as usize];
+        let actor = Actor { staff: tx.exec().staff(receiver.0).await? };
+        let on_spot = matches!(kind, CaseKind::Consultation | CaseKind::BillingInquiry | CaseKind::Praise | CaseKind::Nuisance) && rng.chance(60);
+        let upstream = (channel == Channel::Phone && rng.chance(8)).then(|| crate::cases::Upstream {
+            platform: "12345".into(),
+            reference: format!("12345-{:08}", rng.below(100_000_000)),
+            due: None,
+        });
+        let created = now - SignedDuration::from_secs(secs_ago);
+        let input = CaseInput {
+            utility: cust.1,
+            kind,
+            subkind,
+            channel,
+            subject: subject.chars().take(100).collect(),
+            description,
+            customer_id: (!anonymous).then_some(cust.0),
+            contact_name: (!anonymous).then(|| cust.2.clone()),
+            contact_phone: if anonymous { None } else { cust.3.clone() },
+            anonymous,
+            upstream,
+            answered_on_spot: on_spot.then(|| "已当场答复用户并确认无其他诉求。".to_owned()),
+        };
+        let id = receive(tx, &actor, &input, created).await?;
+        if on_spot {
+            continue;
+        }
+        // Walk the case some way along its life; older cases got further.
+        let age_days = secs_ago / 86_400;
+        let stop_at = if age_days > 30 { 6 } else { rng.below(7) as i64 };
+        let mut t = created.as_microsecond();
+        let mut tick = |rng: &mut DemoRng| {
+            t += (10 + rng.below(600) as i64) * 60_000_000;
+            t.min(at)
+        };
+        let handler = handlers[rng.below(handlers.len() as u64) as usize];
+        let walk: [(CaseAction, &str); 6] = [
+            (CaseAction::Transfer, "case.transferred"),
+            (CaseAction::Start, "case.started"),
+            (CaseAction::Answer, "case.replied"),
+            (CaseAction::StartCallback, "case.callback_started"),
+            (CaseAction::Close, "case.closed"),
+            (CaseAction::Reopen, "case.reopened"),
+        ];
+        for (n, (action, ev)) in walk.iter().enumerate() {
+            if n as i64 >= stop_at {
+                break;
+            }
+            // Only a few closed cases get reopened.
+            if *action == CaseAction::Reopen && !rng.chance(3) {
+                break;
+            }
+            let case = tx.exec().case(id).await?;
+            let when = tick(&mut rng);
+            let (who, routing, payload) = match action {
+                CaseAction::Transfer => {
+                    let from = case.department_id;
+                    (receiver.0, Routing { department: Some(handler.2), assignee: Some(None) }, json!({"from_department_id": from, "to_department_id": handler.2, "reason": "按职责转办", "transfer_no": 1}))
+                }
+                CaseAction::Start => (handler.0, Routing { department: None, assignee: Some(Some(handler.0)) }, json!({})),
+                CaseAction::Answer => (handler.0, Routing::KEEP, json!({"final": true, "body": "已核实处理完毕，并将结果告知用户。"})),
+                CaseAction::Reopen => (receiver.0, Routing::KEEP, json!({"reason": "回访时用户表示问题仍未解决"})),
+                _ => (receiver.0, Routing::KEEP, json!({})),
+            };
+            step(tx, who, &case, Some(*action), ev, payload, routing, when).await?;
+            if *action == CaseAction::Transfer && kind == CaseKind::Complaint {
+                for (copy, holder) in FORM_COPIES.into_iter().zip([case.department_id, handler.2, dept_ids.get(GENERAL_MANAGEMENT_CODE).copied()]) {
+                    tx.insert_distribution(id, 1, copy, holder, when).await?;
+                }
+            }
+        }
+    }
+    event(tx, None, None, "demo.loaded", json!({"company_id": company_id, "customers": made, "cases": size.cases}), at).await?;
+    Ok(DemoReport { created: true, company_id, accounts, customers: made, cases: size.cases })
+}

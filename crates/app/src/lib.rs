@@ -1,0 +1,103 @@
+//! Pledge use cases. Each public method on [`App`] is one thing a user does;
+//! writes run on the group-committing [`writer::Writer`], the only place a
+//! transaction begins. Storage errors arrive as [`AppError`], never as driver
+//! types.
+
+pub mod audit;
+pub mod auth;
+pub mod cases;
+pub mod demo;
+pub mod error;
+pub mod registry;
+mod writer;
+
+pub use error::{AppError, AppResult};
+pub use pledge_store as store;
+
+use jiff::Timestamp;
+use pledge_domain::{Permission, Role};
+use pledge_store::{Staff, Store};
+use std::sync::Arc;
+
+/// Where the application reads the time; tests pin it.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long a browser session lasts.
+    pub session_ttl: jiff::SignedDuration,
+    /// How long an API token lasts.
+    pub token_ttl: jiff::SignedDuration,
+    pub password: auth::PasswordCost,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl: jiff::SignedDuration::from_hours(12),
+            token_ttl: jiff::SignedDuration::from_hours(24 * 30),
+            password: auth::PasswordCost::default(),
+        }
+    }
+}
+
+/// The application: store, writer, clock and settings.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    writer: writer::Writer,
+    clock: Clock,
+    config: Arc<AppConfig>,
+}
+
+impl App {
+    /// Builds the application on a migrated store. Must run inside Tokio.
+    pub fn new(store: Store, config: AppConfig) -> App {
+        Self::with_clock(store, config, Arc::new(Timestamp::now))
+    }
+
+    pub fn with_clock(store: Store, config: AppConfig, clock: Clock) -> App {
+        let writer = writer::Writer::start(store.clone());
+        App { store, writer, clock, config: Arc::new(config) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+}
+
+/// The signed-in staff member a use case acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub staff: Staff,
+}
+
+impl Actor {
+    pub fn id(&self) -> i64 {
+        self.staff.id
+    }
+    pub fn role(&self) -> Role {
+        self.staff.role
+    }
+    pub fn can(&self, p: Permission) -> bool {
+        self.staff.role.can(p)
+    }
+    /// Fails with `Forbidden` unless the actor's role grants `p`; `what` completes "your role may not …".
+    pub fn require(&self, p: Permission, what: &'static str) -> AppResult<()> {
+        if self.can(p) { Ok(()) } else { Err(AppError::Forbidden(what)) }
+    }
+}
+
+/// Shanghai, where every civil date in Pledge is reckoned.
+pub fn shanghai() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Asia/Shanghai").expect("the bundled time zone database has Asia/Shanghai")
+}

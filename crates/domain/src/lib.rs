@@ -1,0 +1,21 @@
+//! The Pledge domain: the case model, the registry's value types, roles and
+//! permissions, the tamper-evident ledger's hashing, the supply-network path
+//! and the working-day calendar.
+//!
+//! Pure Rust: nothing here performs I/O or awaits. Values that can only be
+//! valid (`CaseNumber`, `CustomerNumber`, `Phone`, …) are parsed once at the
+//! edge and trusted everywhere inside.
+
+pub mod calendar;
+pub mod case;
+pub mod customer;
+pub mod ledger;
+pub mod network;
+pub mod role;
+pub mod text;
+pub mod utility;
+
+pub use case::{CaseKind, CaseNumber, CaseState, Channel, TransitionError};
+pub use customer::{AccountName, CustomerCategory, CustomerNumber, Phone, SpecialCare, Zone};
+pub use role::{Permission, Role};
+pub use utility::Utility;

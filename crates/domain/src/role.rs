@@ -1,0 +1,128 @@
+//! Staff roles and what each may do. Every permission check in Pledge goes
+//! through [`Role::can`], so the whole policy is this one table.
+
+use serde::{Deserialize, Serialize};
+
+/// A staff role (SPEC "Users and roles").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    HallClerk,
+    HotlineAgent,
+    DepartmentHandler,
+    Dispatcher,
+    FieldTechnician,
+    DutyManager,
+    QualitySupervisor,
+    Admin,
+}
+
+/// Something a staff member may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Receive a customer and open a case.
+    CaseCreate,
+    /// Read cases (queues, search, case page).
+    CaseRead,
+    /// Work a case: reply, note, transfer, return, assign, close, link.
+    CaseWork,
+    /// Decide on returned cases and reopen closed ones.
+    CaseDecide,
+    /// Read a whistleblower's identity on a report (举报).
+    ReporterIdentityRead,
+    /// Read customers' personal data (name, phone, address).
+    CustomerRead,
+    /// Create and update customers, accounts and premises.
+    CustomerWrite,
+    /// Create and update companies, departments and the supply network.
+    RegistryWrite,
+    /// Create staff and change roles.
+    StaffManage,
+    /// Read the access log and verify the ledger.
+    AuditRead,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::HallClerk,
+        Role::HotlineAgent,
+        Role::DepartmentHandler,
+        Role::Dispatcher,
+        Role::FieldTechnician,
+        Role::DutyManager,
+        Role::QualitySupervisor,
+        Role::Admin,
+    ];
+
+    /// The single permission table.
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match p {
+            CaseCreate => matches!(self, HallClerk | HotlineAgent | Dispatcher | DutyManager | Admin),
+            CaseRead | CaseWork | CustomerRead => true,
+            CaseDecide => matches!(self, DutyManager | HallClerk | HotlineAgent | Admin),
+            ReporterIdentityRead => matches!(self, QualitySupervisor | Admin),
+            CustomerWrite => matches!(self, HallClerk | HotlineAgent | Admin),
+            RegistryWrite | StaffManage => matches!(self, Admin),
+            AuditRead => matches!(self, QualitySupervisor | Admin),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::HallClerk => "hall_clerk",
+            Role::HotlineAgent => "hotline_agent",
+            Role::DepartmentHandler => "department_handler",
+            Role::Dispatcher => "dispatcher",
+            Role::FieldTechnician => "field_technician",
+            Role::DutyManager => "duty_manager",
+            Role::QualitySupervisor => "quality_supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::HallClerk => "营业员",
+            Role::HotlineAgent => "热线坐席",
+            Role::DepartmentHandler => "承办人",
+            Role::Dispatcher => "调度员",
+            Role::FieldTechnician => "维修人员",
+            Role::DutyManager => "值班经理",
+            Role::QualitySupervisor => "质检监督员",
+            Role::Admin => "管理员",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_supervisors_and_admins_see_reporters() {
+        let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| r.can(Permission::ReporterIdentityRead)).collect();
+        assert_eq!(allowed, vec![Role::QualitySupervisor, Role::Admin]);
+    }
+
+    #[test]
+    fn field_technicians_cannot_open_cases_or_manage_staff() {
+        assert!(!Role::FieldTechnician.can(Permission::CaseCreate));
+        assert!(!Role::FieldTechnician.can(Permission::StaffManage));
+        assert!(Role::HotlineAgent.can(Permission::CaseCreate));
+        assert!(Role::Admin.can(Permission::StaffManage));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(r));
+        }
+    }
+}

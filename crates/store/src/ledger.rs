@@ -1,0 +1,139 @@
+//! The append-only ledger: events are appended inside the transaction that
+//! makes the change, chained to the previous event's hash.
+
+use crate::error::{Result, StoreError};
+use crate::exec::{Exec, Tx};
+use crate::records::{Event, ts};
+use pledge_domain::ledger::{EventBody, Hash, StoredEvent};
+
+/// The last event of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerHead {
+    pub seq: i64,
+    pub hash: Hash,
+}
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub case_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub kind: &'a str,
+    pub payload: serde_json::Value,
+    pub at_us: i64,
+}
+
+impl Tx {
+    async fn load_head(&mut self) -> Result<LedgerHead> {
+        if let Some(h) = &self.head {
+            return Ok(h.clone());
+        }
+        // On PostgreSQL the row lock makes concurrent writers (several servers)
+        // append one after another; SQLite's IMMEDIATE transaction already did.
+        let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let x = self.exec();
+        let row = x.one(&format!("SELECT seq, hash FROM ledger_head WHERE id = 1{lock}"), vec![]).await?;
+        let head = match row {
+            Some(r) => {
+                let hash: String = r.try_get("", "hash")?;
+                LedgerHead {
+                    seq: r.try_get("", "seq")?,
+                    hash: Hash::from_hex(&hash).ok_or_else(|| StoreError::Corrupt("ledger head hash".into()))?,
+                }
+            }
+            None => {
+                x.run("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, $1)", vec![Hash::GENESIS.to_hex().into()]).await?;
+                LedgerHead { seq: 0, hash: Hash::GENESIS }
+            }
+        };
+        self.head = Some(head.clone());
+        Ok(head)
+    }
+
+    /// Appends an event to the chain and returns its sequence number.
+    pub async fn append_event(&mut self, e: NewEvent<'_>) -> Result<i64> {
+        let head = self.load_head().await?;
+        let seq = head.seq + 1;
+        let payload = serde_json::to_string(&e.payload).map_err(|err| StoreError::Internal(err.to_string()))?;
+        let body = EventBody { seq, case_id: e.case_id, actor_id: e.actor_id, kind: e.kind, payload: &payload, at_us: e.at_us };
+        let hash = body.hash(&head.hash);
+        let x = self.exec();
+        x.run(
+            "INSERT INTO ledger (seq, case_id, actor_id, kind, payload, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            vec![
+                seq.into(),
+                e.case_id.into(),
+                e.actor_id.into(),
+                e.kind.into(),
+                payload.into(),
+                e.at_us.into(),
+                head.hash.to_hex().into(),
+                hash.to_hex().into(),
+            ],
+        )
+        .await?;
+        x.run("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1", vec![seq.into(), hash.to_hex().into()]).await?;
+        self.head = Some(LedgerHead { seq, hash });
+        Ok(seq)
+    }
+}
+
+impl Exec<'_> {
+    /// A case's events in order, for its timeline.
+    pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
+        let rows = self
+            .all("SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq", vec![case_id.into()])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let payload: String = r.try_get("", "payload")?;
+                Ok(Event {
+                    seq: r.try_get("", "seq")?,
+                    case_id: r.try_get("", "case_id")?,
+                    actor_id: r.try_get("", "actor_id")?,
+                    kind: r.try_get("", "kind")?,
+                    payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+                    at: ts(r.try_get("", "at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The recorded head of the chain.
+    pub async fn ledger_head(&self) -> Result<Option<(i64, String)>> {
+        let r = self.one("SELECT seq, hash FROM ledger_head WHERE id = 1", vec![]).await?;
+        r.map(|r| Ok((r.try_get("", "seq")?, r.try_get("", "hash")?))).transpose()
+    }
+
+    /// Events with `seq > after`, at most `limit`, in order: for verification in batches.
+    pub async fn ledger_batch(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>> {
+        let rows = self
+            .all(
+                "SELECT seq, case_id, actor_id, kind, payload, at, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
+                vec![after.into(), (limit as i64).into()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    seq: r.try_get("", "seq")?,
+                    case_id: r.try_get("", "case_id")?,
+                    actor_id: r.try_get("", "actor_id")?,
+                    kind: r.try_get("", "kind")?,
+                    payload: r.try_get("", "payload")?,
+                    at_us: r.try_get("", "at")?,
+                    prev_hash: r.try_get("", "prev_hash")?,
+                    hash: r.try_get("", "hash")?,
+                })
+            })
+            .collect()
+    }
+
+    /// For each case id, the fields the ledger's latest events say it has:
+    /// (case_id, number, state, first_responder_id) from the last event that
+    /// carries them. Used by `audit verify` to find deleted or altered cases.
+    pub async fn ledger_case_ids(&self) -> Result<Vec<i64>> {
+        let rows = self.all("SELECT DISTINCT case_id FROM ledger WHERE case_id IS NOT NULL ORDER BY case_id", vec![]).await?;
+        rows.iter().map(|r| Ok(r.try_get("", "case_id")?)).collect()
+    }
+}

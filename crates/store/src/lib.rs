@@ -1,0 +1,167 @@
+//! Pledge persistence. One code path for SQLite and PostgreSQL: the same SQL
+//! text (with `$1`-style parameters, which both engines' drivers accept) runs
+//! on either, through SeaORM's connection layer on sqlx. Nothing from SeaORM or
+//! sqlx leaves this crate: callers get domain types and [`StoreError`].
+//!
+//! Reads go through [`Store::read`] on the pool; writes happen inside a
+//! [`Tx`], which only the application layer begins.
+
+mod backup;
+mod cases;
+mod error;
+mod exec;
+mod ledger;
+mod migrate;
+mod records;
+mod registry;
+mod sessions;
+
+pub use backup::BackupOutcome;
+pub use cases::{CaseFilter, CaseSort, NewCase};
+pub use error::{Result, StoreError};
+pub use exec::{Exec, Tx};
+pub use ledger::{LedgerHead, NewEvent};
+pub use migrate::MigrationReport;
+pub use records::*;
+pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
+
+use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// `sqlite://path/to/file.db` or `postgres://user@host:port/db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl ConnectOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), max_connections: 16 }
+    }
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+/// Microseconds since the Unix epoch, now.
+pub fn now_us() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+impl Store {
+    /// Opens (and for SQLite, creates) the database. Does not migrate.
+    #[tracing::instrument(skip_all, fields(backend))]
+    pub async fn connect(opts: &ConnectOptions) -> Result<Store> {
+        let url = opts.url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            tracing::Span::current().record("backend", "postgres");
+            let pg = sqlx::postgres::PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?
+                .application_name("pledge");
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(pg)
+                .await?;
+            let db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+            Ok(Store { db, backend: Backend::Postgres })
+        } else if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            tracing::Span::current().record("backend", "sqlite");
+            let path = rest.split('?').next().unwrap_or(rest);
+            if let Some(dir) = std::path::Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+            let sq = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a commit is on disk before it is acknowledged.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(15))
+                .pragma("cache_size", "-32000")
+                .pragma("temp_store", "memory");
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.clamp(2, 16))
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(sq)
+                .await?;
+            let db = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+            Ok(Store { db, backend: Backend::Sqlite })
+        } else {
+            Err(StoreError::Unavailable(format!(
+                "unsupported database URL (use sqlite://FILE or postgres://…): {}",
+                url.split('@').next_back().unwrap_or("")
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Read access on the pool.
+    pub fn read(&self) -> Exec<'_> {
+        Exec::pool(&self.db, self.backend)
+    }
+
+    /// Begins a write transaction (IMMEDIATE on SQLite, so the write lock is
+    /// taken up front and concurrent writers queue instead of failing).
+    pub async fn begin(&self) -> Result<Tx> {
+        Tx::begin(&self.db, self.backend).await
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await.map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+
+    pub(crate) fn stmt<I: IntoIterator<Item = Value>>(&self, sql: &str, values: I) -> Statement {
+        stmt(self.backend, sql, values)
+    }
+}
+
+pub(crate) fn stmt<I: IntoIterator<Item = Value>>(backend: Backend, sql: &str, values: I) -> Statement {
+    let b = match backend {
+        Backend::Sqlite => DbBackend::Sqlite,
+        Backend::Postgres => DbBackend::Postgres,
+    };
+    Statement::from_sql_and_values(b, sql, values)
+}
