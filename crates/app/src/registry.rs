@@ -244,3 +244,50 @@ impl App {
         self.writer.write(move |tx| Box::pin(async move { Ok(tx.log_access(who, subject, &ids, action, at).await?) })).await
     }
 }
+
+/// A fresh installation's first company and administrator.
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    pub company_code: String,
+    pub company_name: String,
+    pub hotline: String,
+    pub utilities: Vec<Utility>,
+    pub admin_username: String,
+    pub admin_name: String,
+    pub admin_password: Secret,
+}
+
+impl App {
+    /// Creates a company with its general-management department and first
+    /// administrator. Refused when the company code is taken.
+    #[tracing::instrument(skip_all, fields(company = %b.company_code))]
+    pub async fn bootstrap(&self, b: Bootstrap) -> AppResult<Actor> {
+        let code = Label::parse("company_code", &b.company_code)?.into_inner();
+        let name = Label::parse("company_name", &b.company_name)?.into_inner();
+        let hotline = Label::parse("hotline", &b.hotline)?.into_inner();
+        let admin_username = username(&b.admin_username)?;
+        let admin_name = Label::parse("admin_name", &b.admin_name)?.into_inner();
+        let cost = self.config().password;
+        let pw = b.admin_password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw, cost)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+        let at = self.now().as_microsecond();
+        let id = self
+            .writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let company_id = tx.insert_company(&code, &name, &hotline, &b.utilities).await.map_err(|e| match e {
+                        pledge_store::StoreError::Conflict(_) => AppError::conflict("company_exists", "a company with that code already exists"),
+                        other => other.into(),
+                    })?;
+                    let gmo = tx.insert_department(company_id, crate::cases::GENERAL_MANAGEMENT_CODE, "综合管理部", "General management", None).await?;
+                    let id = tx
+                        .insert_staff(&NewStaff { company_id, department_id: Some(gmo), username: admin_username, display_name: admin_name, role: Role::Admin, password_hash: hash })
+                        .await?;
+                    event(tx, Some(id), None, "company.bootstrapped", json!({"company_id": company_id, "code": code, "admin_id": id}), at).await?;
+                    Ok(id)
+                })
+            })
+            .await?;
+        Ok(Actor { staff: self.store().read().staff(id).await? })
+    }
+}

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::ledger::LedgerHead;
 use crate::{Backend, stmt};
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, SqliteTransactionMode,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, SqliteTransactionMode,
     TransactionOptions, TransactionTrait, Value,
 };
 
@@ -80,7 +80,7 @@ impl Tx {
             Backend::Sqlite => {
                 db.begin_with_options(TransactionOptions {
                     isolation_level: None,
-                    access_mode: Some(AccessMode::ReadWrite),
+                    access_mode: None,
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 })
                 .await?

@@ -1,1 +1,86 @@
+//! Pledge over HTTP: the REST API under `/api/v1` with its OpenAPI document,
+//! health and metrics, and the console's entry page. Errors from every layer
+//! are turned into responses in one place ([`error::ApiError`]).
 
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+mod metrics;
+pub mod openapi;
+pub mod routes;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::response::Html;
+use axum::routing::{get, patch, post};
+use pledge_app::App;
+use std::sync::Arc;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    metrics: Arc<metrics::Metrics>,
+}
+
+/// The whole HTTP surface.
+pub fn router(app: App) -> Router {
+    let state = AppState { app, metrics: Arc::new(metrics::Metrics::default()) };
+    use routes::{auth, cases, customers, ops, registry};
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/departments", get(registry::list_departments).post(registry::create_department))
+        .route("/staff", get(registry::list_staff).post(registry::create_staff))
+        .route("/staff/{id}", patch(registry::update_staff))
+        .route("/network/nodes", get(registry::list_nodes).post(registry::create_node))
+        .route("/network/nodes/{id}", get(registry::get_node))
+        .route("/customers", get(customers::list).post(customers::create))
+        .route("/customers/{id}", get(customers::get).patch(customers::update))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(cases::get))
+        .route("/cases/{id}/transfer", post(cases::transfer))
+        .route("/cases/{id}/return", post(cases::return_case))
+        .route("/cases/{id}/start", post(cases::start))
+        .route("/cases/{id}/reply", post(cases::reply))
+        .route("/cases/{id}/wait", post(cases::wait))
+        .route("/cases/{id}/resume", post(cases::resume))
+        .route("/cases/{id}/callback", post(cases::callback))
+        .route("/cases/{id}/close", post(cases::close))
+        .route("/cases/{id}/reopen", post(cases::reopen))
+        .route("/cases/{id}/notes", post(cases::note))
+        .route("/cases/{id}/assign", post(cases::assign))
+        .route("/cases/{id}/link", post(cases::link))
+        .route("/cases/{id}/form-copies/{copy_id}/acknowledge", post(cases::acknowledge))
+        .route("/access-log", get(ops::access_log))
+        .route("/openapi.json", get(openapi::serve_document))
+        .fallback(|| async { error::ApiError::not_found("API route") });
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/", get(console_home))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(axum::middleware::from_fn(i18n::middleware))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// The console's entry page. The full staff console is built on top of the API.
+async fn console_home() -> Html<&'static str> {
+    Html(include_str!("home.html"))
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,36 @@
+//! What can stop a command, worded for the person at the terminal.
+
+use pledge_app::AppError;
+use pledge_domain::calendar::CalendarError;
+use pledge_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{}", app_message(.0))]
+    App(#[from] AppError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Calendar(#[from] CalendarError),
+    #[error("{0}")]
+    Message(String),
+}
+
+impl CliError {
+    pub fn msg(m: impl Into<String>) -> Self {
+        CliError::Message(m.into())
+    }
+}
+
+/// The web layer hides internal details from users; an operator at the
+/// terminal needs them.
+fn app_message(e: &AppError) -> String {
+    match e {
+        AppError::Internal(m) => format!("internal error: {m}"),
+        AppError::Unavailable(m) => format!("database unavailable: {m}"),
+        AppError::Invalid { field: Some(f), message, .. } => format!("{f}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+pub type CliResult<T> = Result<T, CliError>;

@@ -1,0 +1,101 @@
+//! `pledge serve`: open and migrate the database, optionally load the demo,
+//! and serve HTTP until Ctrl-C or SIGTERM.
+
+use crate::db::DbArgs;
+use crate::{CliError, CliResult};
+use pledge_app::demo::DemoSize;
+use pledge_app::{App, AppConfig};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", env = "PLEDGE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Load the demo company first (if it is not there yet) and print its sign-ins.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(args: Args) -> CliResult<ExitCode> {
+    // Bind first, so a taken port fails at once rather than after migrating.
+    let listener = tokio::net::TcpListener::bind(args.listen.trim())
+        .await
+        .map_err(|e| CliError::msg(format!("cannot listen on {}: {e}", args.listen.trim())))?;
+    let addr = listener.local_addr().map_err(|e| CliError::msg(format!("cannot listen on {}: {e}", args.listen.trim())))?;
+
+    println!("database: {}", args.db.display());
+    let store = args.db.connect_migrated().await?;
+    let app = App::new(store.clone(), AppConfig::default());
+    if args.demo {
+        let report = crate::demo::load(&app, DemoSize::FULL).await?;
+        crate::demo::print_report(&report);
+        println!("sign in at {}", console_url(addr));
+        println!();
+    }
+
+    println!("Pledge is listening on http://{addr}");
+    println!("console: {}", console_url(addr));
+    tracing::info!(%addr, "serving");
+    let result = pledge_web::serve(listener, app, shutdown_signal()).await;
+    store.close().await;
+    result.map_err(|e| CliError::msg(format!("the server stopped: {e}")))?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The console's address; a wildcard bind is reached through loopback.
+fn console_url(addr: SocketAddr) -> String {
+    let host = match addr {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => format!("127.0.0.1:{}", a.port()),
+        SocketAddr::V6(a) if a.ip().is_unspecified() => format!("[::1]:{}", a.port()),
+        a => a.to_string(),
+    };
+    format!("http://{host}/")
+}
+
+/// Resolves on the first Ctrl-C or SIGTERM; a second Ctrl-C stops at once.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight (Ctrl-C again to stop at once)");
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("stopped at once");
+            std::process::exit(130);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_binds_point_the_console_at_loopback() {
+        assert_eq!(console_url("0.0.0.0:8080".parse().unwrap()), "http://127.0.0.1:8080/");
+        assert_eq!(console_url("[::]:80".parse().unwrap()), "http://[::1]:80/");
+        assert_eq!(console_url("10.0.0.5:8080".parse().unwrap()), "http://10.0.0.5:8080/");
+    }
+}

@@ -1,0 +1,297 @@
+//! What the API sends and accepts. Enumerations travel as their stable codes
+//! and are parsed here, so a bad value gets its own error code.
+
+use crate::error::ApiError;
+use jiff::Timestamp;
+use pledge_app::shanghai;
+use pledge_app::store::{AccessEntry, Case, Customer, Department, Distribution, Event, NetworkNode, Staff};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// RFC 3339 in Asia/Shanghai, e.g. `2026-11-23T09:30:00+08:00`.
+pub fn time(t: Timestamp) -> String {
+    t.to_zoned(shanghai()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Parses RFC 3339 with an offset, or a plain date (start of that day in Shanghai).
+pub fn parse_time(field: &str, raw: &str) -> Result<Timestamp, ApiError> {
+    let raw = raw.trim();
+    if let Ok(t) = raw.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(d) = raw.parse::<jiff::civil::Date>()
+        && let Ok(z) = d.to_zoned(shanghai())
+    {
+        return Ok(z.timestamp());
+    }
+    Err(ApiError::invalid("invalid_time", field, "use RFC 3339 with an offset (2026-11-23T09:00:00+08:00) or a date (2026-11-23)"))
+}
+
+/// Parses an enumeration code or fails with `code` on `field`.
+pub fn code<T>(field: &str, err: &str, raw: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, ApiError> {
+    parse(raw.trim()).ok_or_else(|| ApiError::invalid(err, field, format!("{raw:?} is not a valid {field}")))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffDto {
+    pub id: i64,
+    pub department_id: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    /// Role code, e.g. `hotline_agent`.
+    pub role: String,
+    /// Role name in Chinese.
+    pub role_name: String,
+    pub active: bool,
+}
+
+impl From<Staff> for StaffDto {
+    fn from(s: Staff) -> Self {
+        StaffDto { id: s.id, department_id: s.department_id, username: s.username, display_name: s.display_name, role: s.role.code().into(), role_name: s.role.name_zh().into(), active: s.active }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentDto {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub utility: Option<String>,
+}
+
+impl From<Department> for DepartmentDto {
+    fn from(d: Department) -> Self {
+        DepartmentDto { id: d.id, code: d.code, name_zh: d.name_zh, name_en: d.name_en, utility: d.utility.map(|u| u.code().into()) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeDto {
+    pub id: i64,
+    pub utility: String,
+    pub parent_id: Option<i64>,
+    pub level: String,
+    pub name: String,
+    /// Materialised path: the ids from the root, 12 digits each.
+    pub path: String,
+    /// Customers supplied through this node (only on single-node reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers_below: Option<u64>,
+}
+
+impl From<NetworkNode> for NodeDto {
+    fn from(n: NetworkNode) -> Self {
+        NodeDto { id: n.id, utility: n.utility.code().into(), parent_id: n.parent_id, level: n.level.code().into(), name: n.name, path: n.path, customers_below: None }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PremisesDto {
+    pub id: i64,
+    pub address: String,
+    pub zone: String,
+    pub floor_area_m2: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerDto {
+    pub id: i64,
+    pub utility: String,
+    /// 户号
+    pub customer_number: String,
+    /// 户名
+    pub account_name: String,
+    pub category: String,
+    pub phone: Option<String>,
+    pub special_care: Vec<String>,
+    pub premises: Option<PremisesDto>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Customer> for CustomerDto {
+    fn from(c: Customer) -> Self {
+        CustomerDto {
+            id: c.id,
+            utility: c.utility.code().into(),
+            customer_number: c.number.as_str().into(),
+            account_name: c.account_name.as_str().into(),
+            category: c.category.code().into(),
+            phone: c.phone.map(|p| p.as_str().into()),
+            special_care: c.special_care.iter().map(|s| s.code().into()).collect(),
+            premises: c.premises.map(|p| PremisesDto { id: p.id, address: p.address, zone: p.zone.code().into(), floor_area_m2: p.floor_area_m2 }),
+            created_at: time(c.created_at),
+            updated_at: time(c.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpstreamDto {
+    /// e.g. `12345` or `95598`.
+    pub platform: String,
+    pub reference: String,
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDto {
+    pub id: i64,
+    /// Readable number, e.g. `GAS-20261123-000123`.
+    pub number: String,
+    pub utility: String,
+    pub kind: String,
+    pub kind_name: String,
+    pub subkind: Option<String>,
+    pub channel: String,
+    pub state: String,
+    pub state_name: String,
+    pub subject: String,
+    pub description: String,
+    pub customer_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub anonymous: bool,
+    /// The staff member who first received the customer (首问负责人); never changes.
+    pub first_responder_id: i64,
+    pub assignee_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub upstream: Option<UpstreamDto>,
+    pub duplicate_of: Option<i64>,
+    pub answered_on_spot: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+    pub version: i64,
+}
+
+impl From<Case> for CaseDto {
+    fn from(c: Case) -> Self {
+        let upstream = match (c.upstream_platform, c.upstream_ref) {
+            (Some(platform), Some(reference)) => Some(UpstreamDto { platform, reference, due: c.upstream_due.map(time) }),
+            _ => None,
+        };
+        CaseDto {
+            id: c.id,
+            number: c.number.to_string(),
+            utility: c.utility.code().into(),
+            kind: c.kind.code().into(),
+            kind_name: c.kind.name_zh().into(),
+            subkind: c.subkind.map(|s| s.code().into()),
+            channel: c.channel.code().into(),
+            state: c.state.code().into(),
+            state_name: c.state.name_zh().into(),
+            subject: c.subject,
+            description: c.description,
+            customer_id: c.customer_id,
+            contact_name: c.contact_name,
+            contact_phone: c.contact_phone,
+            anonymous: c.anonymous,
+            first_responder_id: c.first_responder_id,
+            assignee_id: c.assignee_id,
+            department_id: c.department_id,
+            upstream,
+            duplicate_of: c.duplicate_of,
+            answered_on_spot: c.answered_on_spot,
+            created_at: time(c.created_at),
+            updated_at: time(c.updated_at),
+            closed_at: c.closed_at.map(time),
+            version: c.version,
+        }
+    }
+}
+
+/// One copy of a complaint form (投诉处理单): archive, department or management.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormCopyDto {
+    pub id: i64,
+    pub transfer_no: i64,
+    pub copy: String,
+    pub holder_department_id: Option<i64>,
+    pub acknowledged_by: Option<i64>,
+    pub acknowledged_at: Option<String>,
+}
+
+impl From<Distribution> for FormCopyDto {
+    fn from(d: Distribution) -> Self {
+        FormCopyDto { id: d.id, transfer_no: d.transfer_no, copy: d.copy, holder_department_id: d.holder_department_id, acknowledged_by: d.acknowledged_by, acknowledged_at: d.acknowledged_at.map(time) }
+    }
+}
+
+/// A ledger event on the case's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    pub seq: i64,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub at: String,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+impl From<Event> for EventDto {
+    fn from(e: Event) -> Self {
+        EventDto { seq: e.seq, kind: e.kind, actor_id: e.actor_id, at: time(e.at), payload: e.payload }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetailDto {
+    pub case: CaseDto,
+    pub form_copies: Vec<FormCopyDto>,
+    pub duplicates: Vec<CaseDto>,
+    pub timeline: Vec<EventDto>,
+    /// True when the reporter's identity was hidden from the reader.
+    pub identity_masked: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessEntryDto {
+    pub id: i64,
+    pub staff_id: i64,
+    pub at: String,
+    pub subject: String,
+    pub subject_id: i64,
+    pub action: String,
+}
+
+impl From<AccessEntry> for AccessEntryDto {
+    fn from(a: AccessEntry) -> Self {
+        AccessEntryDto { id: a.id, staff_id: a.staff_id, at: time(a.at), subject: a.subject, subject_id: a.subject_id, action: a.action }
+    }
+}
+
+macro_rules! page {
+    ($name:ident, $item:ty) => {
+        /// One page of results.
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// All matches, not just this page.
+            pub total: u64,
+            pub limit: u32,
+            pub offset: u64,
+        }
+    };
+}
+page!(CasePage, CaseDto);
+page!(CustomerPage, CustomerDto);
+page!(StaffPage, StaffDto);
+page!(AccessLogPage, AccessEntryDto);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// `api` (default) for a bearer token, `cookie` for a browser session.
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_at: String,
+    pub staff: StaffDto,
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::routes::{auth, cases, customers, ops, registry};
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Pledge API", description = "Service commitments for public utilities: cases, registry and audit."),
+    modifiers(&BearerAuth),
+    paths(
+        auth::login, auth::logout, auth::me,
+        registry::list_departments, registry::create_department, registry::list_staff, registry::create_staff, registry::update_staff,
+        registry::list_nodes, registry::get_node, registry::create_node,
+        customers::list, customers::get, customers::create, customers::update,
+        cases::list, cases::create, cases::get, cases::transfer, cases::return_case, cases::start, cases::reply, cases::wait,
+        cases::resume, cases::callback, cases::close, cases::reopen, cases::note, cases::assign, cases::link, cases::acknowledge,
+        ops::healthz, ops::metrics, ops::access_log,
+    ),
+    tags(
+        (name = "auth", description = "Sign in and out"),
+        (name = "registry", description = "Departments and staff"),
+        (name = "network", description = "The supply network"),
+        (name = "customers", description = "Customers, accounts and premises"),
+        (name = "cases", description = "Cases (工单) and their lifecycle"),
+        (name = "audit", description = "Access log"),
+        (name = "ops", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+pub async fn serve_document() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

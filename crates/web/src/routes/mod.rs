@@ -1,0 +1,5 @@
+pub mod auth;
+pub mod cases;
+pub mod customers;
+pub mod ops;
+pub mod registry;

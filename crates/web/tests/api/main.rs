@@ -1,0 +1,10 @@
+//! API scenarios, each run on SQLite and on PostgreSQL.
+
+mod support;
+
+mod auth;
+mod cases;
+mod errors;
+mod ledger;
+mod openapi;
+mod registry;
