@@ -253,6 +253,7 @@ async fn build(tx: &mut Tx, size: DemoSize, mut hashes: Vec<String>, now: Timest
     let weight_total: u32 = kinds.iter().map(|k| k.1).sum();
     let mut times: Vec<i64> = (0..size.cases).map(|_| rng.below(365 * 24 * 3600) as i64).collect();
     times.sort_unstable_by(|a, b| b.cmp(a));
+    let mut walked: i64 = 0;
     for (i, secs_ago) in times.into_iter().enumerate() {
         let mut pick = rng.below(weight_total as u64) as u32;
         let kind = kinds.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map(|k| k.0).unwrap_or(CaseKind::Consultation);
@@ -295,8 +296,17 @@ async fn build(tx: &mut Tx, size: DemoSize, mut hashes: Vec<String>, now: Timest
             continue;
         }
         // Walk the case some way along its life; older cases got further.
+        // The first few walked cases stop at each stage in turn, so even a
+        // small demo shows every state; later ones mostly ran their course.
         let age_days = secs_ago / 86_400;
-        let stop_at = if age_days > 30 { 6 } else { rng.below(7) as i64 };
+        walked += 1;
+        let stop_at = if walked <= 6 {
+            walked - 1
+        } else if age_days > 60 && rng.chance(85) {
+            6
+        } else {
+            rng.below(7) as i64
+        };
         let mut t = created.as_microsecond();
         let mut tick = |rng: &mut DemoRng| {
             t += (10 + rng.below(600) as i64) * 60_000_000;

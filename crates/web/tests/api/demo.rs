@@ -1,0 +1,47 @@
+//! The demo company loads completely, verifies clean, and loads only once.
+
+use crate::on_both;
+use pledge_app::auth::PasswordCost;
+use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
+use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
+use pledge_domain::case::{CaseKind, CaseState};
+use pledge_domain::{Role, Utility};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+on_both! {
+    async fn the_demo_company_has_every_role_kind_and_state_and_loads_once(t) {
+        let first = t.app.load_demo(DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
+        assert!(first.created);
+        assert_eq!(first.accounts.len(), 40);
+        for role in Role::ALL {
+            assert!(first.accounts.iter().any(|a| a.role == role), "{role:?} missing");
+        }
+        assert_eq!(first.customers, DemoSize::SMALL.customers);
+
+        let r = t.app.store().read();
+        let cases = r.cases(&CaseFilter { company_id: Some(first.company_id), ..Default::default() }, CaseSort::NewestFirst, PageRequest::new(Some(200), None)).await.unwrap();
+        assert_eq!(cases.total, DemoSize::SMALL.cases as u64);
+        for kind in CaseKind::ALL {
+            assert!(cases.items.iter().any(|c| c.kind == kind), "no {kind:?} case");
+        }
+        for state in [CaseState::Received, CaseState::Transferred, CaseState::InProgress, CaseState::Answered, CaseState::Closed] {
+            assert!(cases.items.iter().any(|c| c.state == state), "no {state:?} case");
+        }
+        let utilities: std::collections::BTreeSet<Utility> = cases.items.iter().map(|c| c.utility).collect();
+        assert_eq!(utilities.len(), 4, "cases for every utility");
+
+        // A demo account signs in with the printed password.
+        let (s, b) = t.send(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": "hotline1", "password": DEMO_PASSWORD}))).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+
+        let report = t.app.audit_verify().await.unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+
+        let events_before = t.app.store().read().ledger_head().await.unwrap();
+        let again = t.app.load_demo(DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
+        assert!(!again.created);
+        assert_eq!(again.accounts.len(), 40);
+        assert_eq!(t.app.store().read().ledger_head().await.unwrap(), events_before, "a second load writes nothing");
+    }
+}
