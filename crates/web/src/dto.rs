@@ -52,6 +52,17 @@ impl From<Staff> for StaffDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct CompanyDto {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// The service hotline printed on receipts.
+    pub hotline: String,
+    /// gas, water, heat and/or power.
+    pub utilities: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DepartmentDto {
     pub id: i64,
     pub code: String,

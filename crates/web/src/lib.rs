@@ -35,6 +35,7 @@ pub fn router(app: App) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/company", get(registry::company))
         .route("/departments", get(registry::list_departments).post(registry::create_department))
         .route("/staff", get(registry::list_staff).post(registry::create_staff))
         .route("/staff/{id}", patch(registry::update_staff))

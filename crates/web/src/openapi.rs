@@ -20,7 +20,7 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
     paths(
         auth::login, auth::logout, auth::me,
-        registry::list_departments, registry::create_department, registry::list_staff, registry::create_staff, registry::update_staff,
+        registry::company, registry::list_departments, registry::create_department, registry::list_staff, registry::create_staff, registry::update_staff,
         registry::list_nodes, registry::get_node, registry::create_node,
         customers::list, customers::get, customers::create, customers::update,
         cases::list, cases::create, cases::get, cases::transfer, cases::return_case, cases::start, cases::reply, cases::wait,

@@ -1,7 +1,7 @@
 //! Departments, staff and the supply network.
 
 use crate::AppState;
-use crate::dto::{DepartmentDto, NodeDto, StaffDto, StaffPage, code};
+use crate::dto::{CompanyDto, DepartmentDto, NodeDto, StaffDto, StaffPage, code};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use axum::Json;
@@ -14,6 +14,15 @@ use pledge_domain::network::NodeLevel;
 use pledge_domain::{Permission, Role, Utility};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+
+/// The signed-in staff member's company and the utilities it runs.
+#[utoipa::path(get, path = "/api/v1/company", tag = "registry", security(("bearer" = [])),
+    responses((status = 200, body = CompanyDto), (status = 401, body = ErrorBody)))]
+pub async fn company(State(st): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<CompanyDto>> {
+    let c = st.app.store().read().companies().await.map_err(pledge_app::AppError::from)?.into_iter().find(|c| c.id == actor.staff.company_id);
+    let c = c.ok_or_else(|| crate::error::ApiError::not_found("company"))?;
+    Ok(Json(CompanyDto { id: c.id, code: c.code, name: c.name, hotline: c.hotline, utilities: c.utilities.iter().map(|u| u.code().to_owned()).collect() }))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

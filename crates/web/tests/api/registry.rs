@@ -84,6 +84,14 @@ on_both! {
         assert_eq!(kids.as_array().unwrap().len(), 2);
     }
 
+    async fn staff_see_their_company_and_its_utilities(t) {
+        let t = t.with_staff(Role::HallClerk).await;
+        let (s, c) = t.get("hall_clerk", "/api/v1/company").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(c["code"], "TEST");
+        assert_eq!(c["utilities"], json!(["gas", "heat", "power", "water"]));
+    }
+
     async fn only_administrators_manage_staff(t) {
         let t = t.with_staff(Role::DutyManager).await;
         let body = json!({"username": "new.agent", "display_name": "新坐席", "role": "hotline_agent", "password": "long-enough"});
