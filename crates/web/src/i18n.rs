@@ -94,6 +94,7 @@ pub fn zh_message(code: &str) -> Option<&'static str> {
         "self_link" => "工单不能与自身关联",
         "link_loop" => "该工单已是本工单的重复件",
         "case_closed" => "工单已办结，请先重新打开",
+        "method_not_allowed" => "该地址不支持此请求方法",
         "unavailable" => "服务暂时不可用，请稍后重试",
         "internal" => "系统内部错误，已记录日志",
         _ => return None,

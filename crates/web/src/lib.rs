@@ -60,7 +60,10 @@ pub fn router(app: App) -> Router {
         .route("/cases/{id}/form-copies/{copy_id}/acknowledge", post(cases::acknowledge))
         .route("/access-log", get(ops::access_log))
         .route("/openapi.json", get(openapi::serve_document))
-        .fallback(|| async { error::ApiError::not_found("API route") });
+        .fallback(|| async { error::ApiError::not_found("API route") })
+        .method_not_allowed_fallback(|| async {
+            error::ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+        });
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(ops::healthz))
@@ -69,7 +72,19 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::middleware))
         .layer(axum::middleware::from_fn(i18n::middleware))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// A handler that panicked answers like any other internal error; the panic is logged.
+fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = err.downcast_ref::<String>().map(String::as_str).or_else(|| err.downcast_ref::<&str>().copied()).unwrap_or("panic");
+    tracing::error!(%detail, "handler panicked");
+    axum::response::IntoResponse::into_response(error::ApiError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "something went wrong on our side; it has been logged",
+    ))
 }
 
 /// The console's entry page. The full staff console is built on top of the API.

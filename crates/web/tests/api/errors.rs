@@ -52,6 +52,8 @@ on_both! {
         assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
         let (s, b) = t.get("admin", "/api/v1/cases?colour=red").await;
         assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+        let (s, b) = t.send(Some("admin"), Method::DELETE, "/api/v1/cases/1", None).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")), "no API path deletes a case");
         let (s, b) = t.get("admin", "/api/v1/no-such-thing").await;
         assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     }
