@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod commitment;
 pub mod customer;
 pub mod ledger;
 pub mod network;

@@ -1,0 +1,33 @@
+//! The commitment policy: a company's service commitments as data, read
+//! from TOML and validated before anything runs on it.
+
+mod applies;
+mod model;
+mod parse;
+mod raw;
+mod timing;
+
+pub use model::{CommitmentRule, EscalationTarget, Policy, Target, Timing};
+pub(crate) use parse::percent_of;
+pub use parse::{DEFAULT_WARN_AT, MAX_WARNINGS};
+
+use super::errors::PolicyError;
+
+/// The policy Pledge ships with (`crates/domain/policy/default.toml`).
+pub const SHIPPED_TOML: &str = include_str!("../../../policy/default.toml");
+
+impl Policy {
+    /// Reads and validates a policy file. Errors carry the line at fault.
+    pub fn from_toml(source: &str) -> Result<Policy, PolicyError> {
+        parse::parse(source)
+    }
+
+    /// The shipped default policy.
+    ///
+    /// # Panics
+    ///
+    /// Only if the embedded file were invalid; a unit test rules that out.
+    pub fn shipped() -> Policy {
+        Policy::from_toml(SHIPPED_TOML).expect("the shipped policy is valid")
+    }
+}
