@@ -10,6 +10,8 @@ use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::text::{Body, Label, mask_name};
 use pledge_domain::{Permission, Phone, Utility};
+use crate::commitments::Engine;
+use std::sync::Arc;
 use pledge_store::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest, StoreError, Tx};
 use serde_json::{Value, json};
 
@@ -113,7 +115,7 @@ impl Routing {
 
 /// Applies one lifecycle step inside a transaction: checks the transition,
 /// writes the case and appends the event with the resulting state.
-pub(crate) async fn step(tx: &mut Tx, who: i64, case: &Case, action: Option<CaseAction>, kind: &str, mut payload: Value, routing: Routing, at: i64) -> AppResult<()> {
+pub(crate) async fn step(tx: &mut Tx, engine: &Engine, who: i64, case: &Case, action: Option<CaseAction>, kind: &str, mut payload: Value, routing: Routing, at: i64) -> AppResult<()> {
     let next = match action {
         Some(a) => case.state.after(a)?,
         None => case.state,
@@ -131,11 +133,16 @@ pub(crate) async fn step(tx: &mut Tx, who: i64, case: &Case, action: Option<Case
         }
     }
     event(tx, Some(who), Some(case.id), kind, payload, at).await?;
+    if let Some(ev) = action.and_then(crate::commitments::event_for) {
+        let after = tx.exec().case(case.id).await?;
+        let at = Timestamp::from_microsecond(at).map_err(|e| AppError::Internal(e.to_string()))?;
+        crate::commitments::on_case_event(tx, engine, &after, ev, at, Some(who)).await?;
+    }
     Ok(())
 }
 
 /// Receives a case inside `tx` at time `at`. Used by intake and the demo loader.
-pub(crate) async fn receive(tx: &mut Tx, actor: &Actor, input: &CaseInput, at: Timestamp) -> AppResult<i64> {
+pub(crate) async fn receive(tx: &mut Tx, engine: &Engine, actor: &Actor, input: &CaseInput, at: Timestamp) -> AppResult<i64> {
     let at_us = at.as_microsecond();
     let day = at.to_zoned(shanghai()).date();
     let number = tx.next_case_number(input.utility, day).await?;
@@ -181,11 +188,13 @@ pub(crate) async fn receive(tx: &mut Tx, actor: &Actor, input: &CaseInput, at: T
         at_us,
     )
     .await?;
+    let case = tx.exec().case(id).await?;
+    crate::commitments::on_case_event(tx, engine, &case, pledge_domain::commitment::Event::CaseReceived, at, Some(actor.id())).await?;
     if let Some(answer) = &input.answered_on_spot {
         let case = tx.exec().case(id).await?;
-        step(tx, actor.id(), &case, Some(CaseAction::Answer), "case.replied", json!({"final": true, "body": answer, "on_spot": true}), Routing::KEEP, at_us).await?;
+        step(tx, engine, actor.id(), &case, Some(CaseAction::Answer), "case.replied", json!({"final": true, "body": answer, "on_spot": true}), Routing::KEEP, at_us).await?;
         let case = tx.exec().case(id).await?;
-        step(tx, actor.id(), &case, Some(CaseAction::Close), "case.closed", json!({"on_spot": true}), Routing::KEEP, at_us).await?;
+        step(tx, engine, actor.id(), &case, Some(CaseAction::Close), "case.closed", json!({"on_spot": true}), Routing::KEEP, at_us).await?;
     }
     Ok(id)
 }
@@ -228,7 +237,8 @@ impl App {
         validate(&mut input)?;
         let a = actor.clone();
         let at = self.now();
-        let id = self.writer.write(move |tx| Box::pin(async move { receive(tx, &a, &input, at).await })).await?;
+        let engine = self.engine.clone();
+        let id = self.writer.write(move |tx| Box::pin(async move { receive(tx, &engine, &a, &input, at).await })).await?;
         let case = self.store().read().case(id).await?;
         Ok(mask_case(actor, case).0)
     }
@@ -265,10 +275,11 @@ impl App {
     /// Runs `f` on the case inside a write, after checking it belongs to the actor's company.
     async fn on_case<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<Case>
     where
-        F: for<'t> FnOnce(&'t mut Tx, Case, i64) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>> + Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx, Case, i64, Arc<Engine>) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>> + Send + 'static,
     {
         let company = actor.staff.company_id;
         let at = self.now().as_microsecond();
+        let engine = self.engine.clone();
         self.writer
             .write(move |tx| {
                 Box::pin(async move {
@@ -276,7 +287,7 @@ impl App {
                     if case.company_id != company {
                         return Err(AppError::NotFound("case"));
                     }
-                    f(tx, case, at).await
+                    f(tx, case, at, engine).await
                 })
             })
             .await?;
@@ -297,7 +308,7 @@ impl App {
         }
         let management = r.departments(Some(actor.staff.company_id)).await?.into_iter().find(|d| d.code == GENERAL_MANAGEMENT_CODE).map(|d| d.id);
         let a = actor.clone();
-        self.on_case(actor, id, move |tx, case, at| {
+        self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 if case.state == CaseState::Returned && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id) {
                     return Err(AppError::Forbidden("decide on returned cases"));
@@ -308,7 +319,7 @@ impl App {
                 let from = case.department_id.or(a.staff.department_id);
                 let transfer_no = tx.exec().case_events(case.id).await?.iter().filter(|e| e.kind == "case.transferred").count() as i64 + 1;
                 let payload = json!({"from_department_id": from, "to_department_id": department_id, "reason": reason, "transfer_no": transfer_no});
-                step(tx, a.id(), &case, Some(CaseAction::Transfer), "case.transferred", payload, Routing { department: Some(Some(department_id)), assignee: Some(None) }, at).await?;
+                step(tx, &engine, a.id(), &case, Some(CaseAction::Transfer), "case.transferred", payload, Routing { department: Some(Some(department_id)), assignee: Some(None) }, at).await?;
                 if case.kind == CaseKind::Complaint {
                     for (copy, holder) in FORM_COPIES.into_iter().zip([from, Some(department_id), management]) {
                         tx.insert_distribution(case.id, transfer_no, copy, holder, at).await?;
@@ -332,7 +343,7 @@ impl App {
             return Err(AppError::Forbidden("acknowledge another department's copy"));
         }
         let who = actor.id();
-        self.on_case(actor, case_id, move |tx, case, at| {
+        self.on_case(actor, case_id, move |tx, case, at, _engine| {
                 Box::pin(async move {
                     let d = tx.acknowledge_distribution(distribution_id, who, at).await.map_err(|e| match e {
                         StoreError::Conflict(m) => AppError::conflict("already_acknowledged", m),
@@ -355,12 +366,12 @@ impl App {
         actor.require(Permission::CaseWork, "return cases")?;
         let reason = Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "a return needs a reason"))?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
+        self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 let events = tx.exec().case_events(case.id).await?;
                 let back_to = events.iter().rev().find(|e| e.kind == "case.transferred").and_then(|e| e.payload.get("from_department_id")).and_then(Value::as_i64);
                 let payload = json!({"reason": reason, "from_department_id": case.department_id});
-                step(tx, who, &case, Some(CaseAction::Return), "case.returned", payload, Routing { department: Some(back_to), assignee: Some(None) }, at).await
+                step(tx, &engine, who, &case, Some(CaseAction::Return), "case.returned", payload, Routing { department: Some(back_to), assignee: Some(None) }, at).await
             })
         })
         .await
@@ -371,13 +382,13 @@ impl App {
     pub async fn start_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let a = actor.clone();
-        self.on_case(actor, id, move |tx, case, at| {
+        self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 if case.state == CaseState::Returned && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id) {
                     return Err(AppError::Forbidden("decide on returned cases"));
                 }
                 let assignee = case.assignee_id.or(Some(a.id()));
-                step(tx, a.id(), &case, Some(CaseAction::Start), "case.started", json!({}), Routing { department: None, assignee: Some(assignee) }, at).await
+                step(tx, &engine, a.id(), &case, Some(CaseAction::Start), "case.started", json!({}), Routing { department: None, assignee: Some(assignee) }, at).await
             })
         })
         .await
@@ -389,13 +400,13 @@ impl App {
         actor.require(Permission::CaseWork, "reply to customers")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
+        self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 if !case.state.is_open() {
                     return Err(AppError::Transition(pledge_domain::TransitionError { from: case.state, action: CaseAction::Answer }));
                 }
                 let action = final_answer.then_some(CaseAction::Answer);
-                step(tx, who, &case, action, "case.replied", json!({"final": final_answer, "body": body}), Routing::KEEP, at).await
+                step(tx, &engine, who, &case, action, "case.replied", json!({"final": final_answer, "body": body}), Routing::KEEP, at).await
             })
         })
         .await
@@ -409,7 +420,7 @@ impl App {
             WaitFor::Customer => (CaseAction::WaitCustomer, "customer"),
             WaitFor::WorkOrder => (CaseAction::WaitWorkOrder, "work_order"),
         };
-        self.on_case(actor, id, move |tx, case, at| Box::pin(async move { step(tx, who, &case, Some(action), "case.waiting", json!({"on": what}), Routing::KEEP, at).await }))
+        self.on_case(actor, id, move |tx, case, at, engine| Box::pin(async move { step(tx, &engine, who, &case, Some(action), "case.waiting", json!({"on": what}), Routing::KEEP, at).await }))
             .await
     }
 
@@ -417,7 +428,7 @@ impl App {
     pub async fn resume_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| Box::pin(async move { step(tx, who, &case, Some(CaseAction::Resume), "case.resumed", json!({}), Routing::KEEP, at).await }))
+        self.on_case(actor, id, move |tx, case, at, engine| Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::Resume), "case.resumed", json!({}), Routing::KEEP, at).await }))
             .await
     }
 
@@ -426,8 +437,8 @@ impl App {
     pub async fn start_callback(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "call customers back")?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
-            Box::pin(async move { step(tx, who, &case, Some(CaseAction::StartCallback), "case.callback_started", json!({}), Routing::KEEP, at).await })
+        self.on_case(actor, id, move |tx, case, at, engine| {
+            Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::StartCallback), "case.callback_started", json!({}), Routing::KEEP, at).await })
         })
         .await
     }
@@ -437,8 +448,8 @@ impl App {
         actor.require(Permission::CaseWork, "close cases")?;
         let summary = summary.map(|s| Body::parse("summary", &s).map(Body::into_inner)).transpose()?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
-            Box::pin(async move { step(tx, who, &case, Some(CaseAction::Close), "case.closed", json!({"summary": summary}), Routing::KEEP, at).await })
+        self.on_case(actor, id, move |tx, case, at, engine| {
+            Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::Close), "case.closed", json!({"summary": summary}), Routing::KEEP, at).await })
         })
         .await
     }
@@ -449,8 +460,8 @@ impl App {
         actor.require(Permission::CaseDecide, "reopen cases")?;
         let reason = Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "reopening needs a reason"))?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
-            Box::pin(async move { step(tx, who, &case, Some(CaseAction::Reopen), "case.reopened", json!({"reason": reason}), Routing::KEEP, at).await })
+        self.on_case(actor, id, move |tx, case, at, engine| {
+            Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::Reopen), "case.reopened", json!({"reason": reason}), Routing::KEEP, at).await })
         })
         .await
     }
@@ -461,7 +472,7 @@ impl App {
         actor.require(Permission::CaseWork, "write notes")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| Box::pin(async move { step(tx, who, &case, None, "case.noted", json!({"body": body}), Routing::KEEP, at).await }))
+        self.on_case(actor, id, move |tx, case, at, engine| Box::pin(async move { step(tx, &engine, who, &case, None, "case.noted", json!({"body": body}), Routing::KEEP, at).await }))
             .await
     }
 
@@ -473,12 +484,12 @@ impl App {
             return Err(AppError::invalid("unknown_staff", "staff_id", "no such active staff member"));
         }
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
+        self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 if !case.state.is_open() {
                     return Err(AppError::conflict("case_closed", "a closed case cannot be assigned; reopen it first"));
                 }
-                step(tx, who, &case, None, "case.assigned", json!({}), Routing { department: None, assignee: Some(Some(staff_id)) }, at).await
+                step(tx, &engine, who, &case, None, "case.assigned", json!({}), Routing { department: None, assignee: Some(Some(staff_id)) }, at).await
             })
         })
         .await
@@ -492,7 +503,7 @@ impl App {
             return Err(AppError::invalid("self_link", "original_id", "a case cannot duplicate itself"));
         }
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at| {
+        self.on_case(actor, id, move |tx, case, at, _engine| {
             Box::pin(async move {
                 let original = tx.exec().case(original_id).await.map_err(|e| not_found_as(e, "unknown_case", "original_id", "no such case"))?;
                 if original.company_id != case.company_id {

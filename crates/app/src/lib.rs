@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod commitments;
 pub mod demo;
 pub mod error;
 pub mod registry;
@@ -49,6 +50,7 @@ pub struct App {
     writer: writer::Writer,
     clock: Clock,
     config: Arc<AppConfig>,
+    engine: Arc<commitments::Engine>,
 }
 
 impl App {
@@ -59,7 +61,7 @@ impl App {
 
     pub fn with_clock(store: Store, config: AppConfig, clock: Clock) -> App {
         let writer = writer::Writer::start(store.clone());
-        App { store, writer, clock, config: Arc::new(config) }
+        App { store, writer, clock, config: Arc::new(config), engine: Arc::new(commitments::Engine::shipped()) }
     }
 
     pub fn store(&self) -> &Store {

@@ -29,6 +29,8 @@ pub enum Permission {
     CaseWork,
     /// Decide on returned cases and reopen closed ones.
     CaseDecide,
+    /// Approve an extension (延期) of a commitment deadline.
+    ExtensionApprove,
     /// Read a whistleblower's identity on a report (举报).
     ReporterIdentityRead,
     /// Read customers' personal data (name, phone, address).
@@ -64,6 +66,7 @@ impl Role {
             CaseRead | CaseWork | CustomerRead => true,
             CaseDecide => matches!(self, DutyManager | HallClerk | HotlineAgent | Admin),
             ReporterIdentityRead => matches!(self, QualitySupervisor | Admin),
+            ExtensionApprove => matches!(self, DutyManager | Admin),
             CustomerWrite => matches!(self, HallClerk | HotlineAgent | Admin),
             RegistryWrite | StaffManage => matches!(self, Admin),
             AuditRead => matches!(self, QualitySupervisor | Admin),

@@ -8,6 +8,7 @@
 
 mod backup;
 mod cases;
+mod clocks;
 mod error;
 mod exec;
 mod ledger;
@@ -18,6 +19,7 @@ mod sessions;
 
 pub use backup::BackupOutcome;
 pub use cases::{CaseFilter, CaseSort, NewCase};
+pub use clocks::{ClockRecord, ClockStats, StatsGroup};
 pub use error::{Result, StoreError};
 pub use exec::{Exec, Tx};
 pub use ledger::{LedgerHead, NewEvent};

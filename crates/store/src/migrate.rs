@@ -37,6 +37,13 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE TRIGGER cases_never_deleted BEFORE DELETE ON cases FOR EACH ROW EXECUTE FUNCTION pledge_refuse()",
         ],
     },
+    Migration {
+        version: 3,
+        name: "commitment_clocks",
+        common: include_str!("../migrations/0003_clocks.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// What `migrate` did.

@@ -247,9 +247,66 @@ impl From<Event> for EventDto {
     }
 }
 
+/// A commitment clock (服务承诺计时) on a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockDto {
+    pub id: i64,
+    /// The commitment's number in the policy, e.g. `C1`.
+    pub rule_id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// running, paused or stopped.
+    pub state: String,
+    pub started_at: String,
+    pub due_at: String,
+    /// Seconds left until due (negative when overdue); absent once stopped.
+    pub remaining_seconds: Option<i64>,
+    /// Warning percentages already given.
+    pub warned: Vec<u8>,
+    pub breached: bool,
+    /// met or breached, once stopped.
+    pub outcome: Option<String>,
+    pub stopped_at: Option<String>,
+    pub policy_version: u32,
+    pub extensions: Vec<ExtensionDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionDto {
+    pub new_due: String,
+    pub approver_id: String,
+    pub reason: String,
+    pub at: String,
+}
+
+impl ClockDto {
+    pub fn new(v: pledge_app::commitments::ClockView, now: Timestamp) -> Self {
+        let c = &v.clock;
+        let warned = c.warn_at.iter().enumerate().filter(|(i, _)| c.warned & (1 << i) != 0).map(|(_, f)| (f * 100.0).round() as u8).collect();
+        ClockDto {
+            id: v.id,
+            rule_id: v.rule_id,
+            title_zh: v.title_zh,
+            title_en: v.title_en,
+            state: v.state.into(),
+            started_at: time(c.started_at),
+            due_at: time(c.due_at),
+            remaining_seconds: (!c.is_stopped()).then(|| c.due_at.as_second() - now.as_second()),
+            warned,
+            breached: c.breached,
+            outcome: c.outcome().map(|o| if o == pledge_domain::commitment::Outcome::Met { "met".into() } else { "breached".into() }),
+            stopped_at: c.stopped_at.map(time),
+            policy_version: c.policy_version,
+            extensions: c.extended.iter().map(|e| ExtensionDto { new_due: time(e.new_due), approver_id: e.approver_id.clone(), reason: e.reason.clone(), at: time(e.at) }).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetailDto {
     pub case: CaseDto,
+    /// The commitment clocks running or finished on this case.
+    pub clocks: Vec<ClockDto>,
     pub form_copies: Vec<FormCopyDto>,
     pub duplicates: Vec<CaseDto>,
     pub timeline: Vec<EventDto>,

@@ -30,7 +30,7 @@ pub struct AppState {
 /// The whole HTTP surface.
 pub fn router(app: App) -> Router {
     let state = AppState { app, metrics: Arc::new(metrics::Metrics::default()) };
-    use routes::{auth, cases, customers, ops, registry};
+    use routes::{auth, cases, commitments, customers, ops, registry};
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -58,6 +58,10 @@ pub fn router(app: App) -> Router {
         .route("/cases/{id}/assign", post(cases::assign))
         .route("/cases/{id}/link", post(cases::link))
         .route("/cases/{id}/form-copies/{copy_id}/acknowledge", post(cases::acknowledge))
+        .route("/cases/{id}/clocks/{clock_id}/extension", post(cases::extend_clock))
+        .route("/commitments/stats", get(commitments::stats))
+        .route("/commitments/at-risk", get(commitments::at_risk))
+        .route("/commitments/policy", get(commitments::policy))
         .route("/access-log", get(ops::access_log))
         .route("/openapi.json", get(openapi::serve_document))
         .fallback(|| async { error::ApiError::not_found("API route") })

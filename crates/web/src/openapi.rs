@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{auth, cases, customers, ops, registry};
+use crate::routes::{auth, cases, commitments, customers, ops, registry};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -24,7 +24,8 @@ impl Modify for BearerAuth {
         registry::list_nodes, registry::get_node, registry::create_node,
         customers::list, customers::get, customers::create, customers::update,
         cases::list, cases::create, cases::get, cases::transfer, cases::return_case, cases::start, cases::reply, cases::wait,
-        cases::resume, cases::callback, cases::close, cases::reopen, cases::note, cases::assign, cases::link, cases::acknowledge,
+        cases::resume, cases::callback, cases::close, cases::reopen, cases::note, cases::assign, cases::link, cases::acknowledge, cases::extend_clock,
+        commitments::stats, commitments::at_risk, commitments::policy,
         ops::healthz, ops::metrics, ops::access_log,
     ),
     tags(
@@ -33,6 +34,7 @@ impl Modify for BearerAuth {
         (name = "network", description = "The supply network"),
         (name = "customers", description = "Customers, accounts and premises"),
         (name = "cases", description = "Cases (工单) and their lifecycle"),
+        (name = "commitments", description = "Service commitments: clocks, on-time rates, the policy"),
         (name = "audit", description = "Access log"),
         (name = "ops", description = "Health and metrics"),
     )

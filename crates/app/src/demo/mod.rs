@@ -99,11 +99,12 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
         let now = self.now();
-        self.writer.write(move |tx| Box::pin(async move { build(tx, size, hashes, now).await })).await
+        let engine = self.engine.clone();
+        self.writer.write(move |tx| Box::pin(async move { build(tx, &engine, size, hashes, now).await })).await
     }
 }
 
-async fn build(tx: &mut Tx, size: DemoSize, mut hashes: Vec<String>, now: Timestamp) -> AppResult<DemoReport> {
+async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize, mut hashes: Vec<String>, now: Timestamp) -> AppResult<DemoReport> {
     let mut rng = DemoRng::new(20261123);
     let at = now.as_microsecond();
     let company_id = tx.insert_company(COMPANY_CODE, people::COMPANY_NAME, people::HOTLINE, &Utility::ALL).await?;
@@ -291,7 +292,7 @@ async fn build(tx: &mut Tx, size: DemoSize, mut hashes: Vec<String>, now: Timest
             upstream,
             answered_on_spot: on_spot.then(|| "已当场答复用户并确认无其他诉求。".to_owned()),
         };
-        let id = receive(tx, &actor, &input, created).await?;
+        let id = receive(tx, engine, &actor, &input, created).await?;
         if on_spot {
             continue;
         }
@@ -341,7 +342,7 @@ async fn build(tx: &mut Tx, size: DemoSize, mut hashes: Vec<String>, now: Timest
                 CaseAction::Reopen => (receiver.0, Routing::KEEP, json!({"reason": "回访时用户表示问题仍未解决"})),
                 _ => (receiver.0, Routing::KEEP, json!({})),
             };
-            step(tx, who, &case, Some(*action), ev, payload, routing, when).await?;
+            step(tx, engine, who, &case, Some(*action), ev, payload, routing, when).await?;
             if *action == CaseAction::Transfer && kind == CaseKind::Complaint {
                 for (copy, holder) in FORM_COPIES.into_iter().zip([case.department_id, handler.2, dept_ids.get(GENERAL_MANAGEMENT_CODE).copied()]) {
                     tx.insert_distribution(id, 1, copy, holder, when).await?;

@@ -1,7 +1,7 @@
 //! Cases: intake, lists, the case page and every lifecycle step.
 
 use crate::AppState;
-use crate::dto::{CaseDetailDto, CaseDto, CasePage, FormCopyDto, code, parse_time};
+use crate::dto::{CaseDetailDto, CaseDto, CasePage, ClockDto, FormCopyDto, code, parse_time};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use axum::Json;
@@ -137,8 +137,11 @@ pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(r
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn get(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<CaseDetailDto>> {
     let d = st.app.case(&actor, id).await?;
+    let now = st.app.now();
+    let clocks = st.app.case_clocks(&actor, id).await?.into_iter().map(|c| ClockDto::new(c, now)).collect();
     Ok(Json(CaseDetailDto {
         case: d.case.into(),
+        clocks,
         form_copies: d.distributions.into_iter().map(Into::into).collect(),
         duplicates: d.duplicates.into_iter().map(Into::into).collect(),
         timeline: d.timeline.into_iter().map(Into::into).collect(),
@@ -295,4 +298,23 @@ pub async fn link(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id)
 #[tracing::instrument(skip_all, fields(id, copy_id))]
 pub async fn acknowledge(State(st): State<AppState>, Authed(actor): Authed, ApiPath((id, copy_id)): ApiPath<(i64, i64)>) -> ApiResult<Json<FormCopyDto>> {
     Ok(Json(st.app.acknowledge_form_copy(&actor, id, copy_id).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendClock {
+    /// The new deadline (RFC 3339); must be later than the current one.
+    pub new_due: String,
+    pub reason: String,
+}
+
+/// Approves an extension (延期) of one of the case's commitment clocks.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/clocks/{clock_id}/extension", tag = "commitments", security(("bearer" = [])),
+    params(("id" = i64, Path), ("clock_id" = i64, Path)), request_body = ExtendClock,
+    responses((status = 200, body = ClockDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(id, clock_id))]
+pub async fn extend_clock(State(st): State<AppState>, Authed(actor): Authed, ApiPath((id, clock_id)): ApiPath<(i64, i64)>, ApiJson(req): ApiJson<ExtendClock>) -> ApiResult<Json<ClockDto>> {
+    let new_due = parse_time("new_due", &req.new_due)?;
+    let v = st.app.extend_clock(&actor, id, clock_id, new_due, req.reason).await?;
+    Ok(Json(ClockDto::new(v, st.app.now())))
 }

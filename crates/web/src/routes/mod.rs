@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod cases;
+pub mod commitments;
 pub mod customers;
 pub mod ops;
 pub mod registry;

@@ -4,6 +4,7 @@ mod support;
 
 mod auth;
 mod cases;
+mod commitments;
 mod demo;
 mod errors;
 mod ledger;

@@ -12,7 +12,8 @@ use pledge_domain::{Role, Utility};
 use pledge_store::{ConnectOptions, Store};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use tower::ServiceExt;
 
 pub use pledge_store::Backend;
@@ -48,8 +49,14 @@ pub async fn fresh_database(backend: Backend) -> String {
     }
 }
 
+/// Where every test's clock starts: Wednesday 2026-09-30 10:00 in Shanghai,
+/// the last working day before the National Day holiday.
+pub const START: &str = "2026-09-30T10:00:00+08:00";
+
 pub struct TestApp {
     pub app: App,
+    /// The application's clock, in microseconds; tests move it with [`TestApp::advance`].
+    pub now_us: Arc<AtomicI64>,
     pub router: Router,
     pub backend: Backend,
     pub db_url: String,
@@ -64,9 +71,9 @@ impl TestApp {
     /// A fresh database, migrated, with one company and its administrator signed in.
     pub async fn new(backend: Backend) -> TestApp {
         let db_url = fresh_database(backend).await;
-        let store = Store::connect(&ConnectOptions::new(db_url.clone())).await.expect("connect");
-        store.migrate().await.expect("migrate");
-        let app = App::new(store, AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() });
+        let start: jiff::Timestamp = START.parse().expect("start instant");
+        let now_us = Arc::new(AtomicI64::new(start.as_microsecond()));
+        let app = Self::app_on(&db_url, now_us.clone()).await;
         let admin = app
             .bootstrap(Bootstrap {
                 company_code: "TEST".into(),
@@ -80,11 +87,29 @@ impl TestApp {
             .await
             .expect("bootstrap");
         let router = pledge_web::router(app.clone());
-        let mut t = TestApp { app, router, backend, db_url, admin, tokens: HashMap::new(), staff_ids: HashMap::new() };
+        let mut t = TestApp { app, now_us, router, backend, db_url, admin, tokens: HashMap::new(), staff_ids: HashMap::new() };
         let token = t.login("admin", PASSWORD).await;
         t.tokens.insert("admin".into(), token);
         t.staff_ids.insert("admin".into(), t.admin.id());
         t
+    }
+
+    /// An application on `db_url` (migrated) reading the shared test clock.
+    async fn app_on(db_url: &str, now_us: Arc<AtomicI64>) -> App {
+        let store = Store::connect(&ConnectOptions::new(db_url.to_owned())).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let clock: pledge_app::Clock = Arc::new(move || jiff::Timestamp::from_microsecond(now_us.load(Ordering::SeqCst)).expect("clock in range"));
+        App::with_clock(store, AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, clock)
+    }
+
+    /// A second application (another "server") on the same database and clock.
+    pub async fn another_server(&self) -> App {
+        Self::app_on(&self.db_url, self.now_us.clone()).await
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        self.now_us.fetch_add(by.as_micros() as i64, Ordering::SeqCst);
     }
 
     /// Adds a staff member with `role` (username = the role's code) and signs them in.

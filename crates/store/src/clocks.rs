@@ -1,0 +1,240 @@
+//! Commitment clocks: stored with the columns the sweeper and statistics
+//! need, the full domain clock kept as JSON beside them.
+
+use crate::error::{Result, StoreError, decode};
+use crate::exec::{Exec, Tx};
+use pledge_domain::Utility;
+use pledge_domain::commitment::{Clock, Outcome};
+use sea_orm::{QueryResult, Value};
+
+/// A stored clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockRecord {
+    pub id: i64,
+    pub company_id: i64,
+    /// What the clock is attached to: `case` (later `work_order`, `outage`, `account`).
+    pub subject: String,
+    pub subject_id: i64,
+    pub utility: Utility,
+    pub department_id: Option<i64>,
+    pub clock: Clock,
+}
+
+impl ClockRecord {
+    /// `running`, `paused` or `stopped`.
+    pub fn state(&self) -> &'static str {
+        state_of(&self.clock)
+    }
+}
+
+fn state_of(c: &Clock) -> &'static str {
+    if c.is_stopped() {
+        "stopped"
+    } else if c.is_paused() {
+        "paused"
+    } else {
+        "running"
+    }
+}
+
+/// The instant the sweeper must next look at this clock, if any.
+fn next_at(c: &Clock) -> Option<i64> {
+    if c.is_stopped() || c.is_paused() {
+        return None;
+    }
+    c.next_threshold().map(|(_, at)| at.as_microsecond())
+}
+
+fn outcome_code(c: &Clock) -> Option<&'static str> {
+    c.outcome().map(|o| match o {
+        Outcome::Met => "met",
+        Outcome::Breached => "breached",
+    })
+}
+
+/// On-time figures for one commitment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockStats {
+    pub rule_id: String,
+    pub utility: Option<Utility>,
+    pub department_id: Option<i64>,
+    /// Clocks stopped in the period.
+    pub stopped: u64,
+    pub met: u64,
+    pub breached: u64,
+    /// Clocks still running or paused.
+    pub open: u64,
+    /// Open clocks already past due.
+    pub overdue: u64,
+}
+
+/// How statistics are grouped beside the commitment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsGroup {
+    Rule,
+    RuleAndUtility,
+    RuleAndDepartment,
+}
+
+const COLS: &str = "id, company_id, subject, subject_id, utility, department_id, body";
+
+fn row(r: &QueryResult) -> Result<ClockRecord> {
+    let body: String = r.try_get("", "body")?;
+    Ok(ClockRecord {
+        id: r.try_get("", "id")?,
+        company_id: r.try_get("", "company_id")?,
+        subject: r.try_get("", "subject")?,
+        subject_id: r.try_get("", "subject_id")?,
+        utility: decode("utility", &r.try_get::<String>("", "utility")?, Utility::parse)?,
+        department_id: r.try_get("", "department_id")?,
+        clock: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("clock body: {e}")))?,
+    })
+}
+
+fn body(c: &Clock) -> Result<String> {
+    serde_json::to_string(c).map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+impl Exec<'_> {
+    pub async fn clocks_of(&self, subject: &str, subject_id: i64) -> Result<Vec<ClockRecord>> {
+        let rows = self
+            .all(&format!("SELECT {COLS} FROM clocks WHERE subject = $1 AND subject_id = $2 ORDER BY id"), vec![subject.into(), subject_id.into()])
+            .await?;
+        rows.iter().map(row).collect()
+    }
+
+    pub async fn clock(&self, id: i64) -> Result<ClockRecord> {
+        let r = self.one(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound("clock"))?;
+        row(&r)
+    }
+
+    /// Open clocks due before `before`, soonest first: the at-risk list.
+    pub async fn clocks_due_before(&self, company_id: i64, before_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
+        let rows = self
+            .all(
+                &format!("SELECT {COLS} FROM clocks WHERE company_id = $1 AND state <> 'stopped' AND due_at < $2 ORDER BY due_at LIMIT $3"),
+                vec![company_id.into(), before_us.into(), (limit as i64).into()],
+            )
+            .await?;
+        rows.iter().map(row).collect()
+    }
+
+    /// On-time figures for clocks started in `[from, to)`.
+    pub async fn clock_stats(&self, company_id: i64, from_us: i64, to_us: i64, now_us: i64, group: StatsGroup, utility: Option<Utility>, department_id: Option<i64>) -> Result<Vec<ClockStats>> {
+        let (extra_cols, group_by) = match group {
+            StatsGroup::Rule => ("NULL AS g_utility, NULL AS g_department", "rule_id"),
+            StatsGroup::RuleAndUtility => ("utility AS g_utility, NULL AS g_department", "rule_id, utility"),
+            StatsGroup::RuleAndDepartment => ("NULL AS g_utility, department_id AS g_department", "rule_id, department_id"),
+        };
+        let sql = format!(
+            "SELECT rule_id, {extra_cols}, \
+             SUM(CASE WHEN state = 'stopped' THEN 1 ELSE 0 END) AS stopped, \
+             SUM(CASE WHEN outcome = 'met' THEN 1 ELSE 0 END) AS met, \
+             SUM(CASE WHEN outcome = 'breached' THEN 1 ELSE 0 END) AS breached, \
+             SUM(CASE WHEN state <> 'stopped' THEN 1 ELSE 0 END) AS open, \
+             SUM(CASE WHEN state <> 'stopped' AND due_at < $4 THEN 1 ELSE 0 END) AS overdue \
+             FROM clocks WHERE company_id = $1 AND started_at >= $2 AND started_at < $3 \
+             AND ($5 IS NULL OR utility = $5) AND ($6 IS NULL OR department_id = $6) \
+             GROUP BY {group_by} ORDER BY {group_by}"
+        );
+        let rows = self
+            .all(&sql, vec![company_id.into(), from_us.into(), to_us.into(), now_us.into(), utility.map(|u| u.code()).into(), department_id.into()])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let n = |c: &str| -> Result<u64> { Ok(r.try_get::<Option<i64>>("", c)?.unwrap_or(0) as u64) };
+                let g_utility: Option<String> = r.try_get("", "g_utility")?;
+                Ok(ClockStats {
+                    rule_id: r.try_get("", "rule_id")?,
+                    utility: g_utility.map(|u| decode("utility", &u, Utility::parse)).transpose()?,
+                    department_id: r.try_get("", "g_department")?,
+                    stopped: n("stopped")?,
+                    met: n("met")?,
+                    breached: n("breached")?,
+                    open: n("open")?,
+                    overdue: n("overdue")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    pub async fn insert_clock(&mut self, company_id: i64, subject: &str, subject_id: i64, utility: Utility, department_id: Option<i64>, c: &Clock) -> Result<i64> {
+        self.exec()
+            .insert_id(
+                "INSERT INTO clocks (company_id, subject, subject_id, rule_id, policy_version, utility, department_id, state, started_at, due_at, \
+                 next_at, stopped_at, outcome, breached, body, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                vec![
+                    company_id.into(),
+                    subject.into(),
+                    subject_id.into(),
+                    c.rule_id.as_str().into(),
+                    (c.policy_version as i64).into(),
+                    utility.code().into(),
+                    department_id.into(),
+                    state_of(c).into(),
+                    c.started_at.as_microsecond().into(),
+                    c.due_at.as_microsecond().into(),
+                    next_at(c).into(),
+                    c.stopped_at.map(|t| t.as_microsecond()).into(),
+                    outcome_code(c).into(),
+                    (c.breached as i64).into(),
+                    body(c)?.into(),
+                    c.updated_at.as_microsecond().into(),
+                ],
+            )
+            .await
+    }
+
+    /// Writes a clock's new state (and its subject's current department).
+    pub async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
+        let v: Vec<Value> = vec![
+            id.into(),
+            department_id.into(),
+            state_of(c).into(),
+            c.due_at.as_microsecond().into(),
+            next_at(c).into(),
+            c.stopped_at.map(|t| t.as_microsecond()).into(),
+            outcome_code(c).into(),
+            (c.breached as i64).into(),
+            body(c)?.into(),
+            c.updated_at.as_microsecond().into(),
+        ];
+        self.exec()
+            .run(
+                "UPDATE clocks SET department_id = $2, state = $3, due_at = $4, next_at = $5, stopped_at = $6, outcome = $7, breached = $8, \
+                 body = $9, updated_at = $10 WHERE id = $1",
+                v,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Takes up to `limit` clocks whose next threshold is due at `now`, locking
+    /// them so another server's sweeper skips them (PostgreSQL); SQLite's
+    /// write lock already makes this transaction the only sweeper.
+    pub async fn claim_due_clocks(&mut self, now_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
+        let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let rows = self
+            .exec()
+            .all(
+                &format!("SELECT {COLS} FROM clocks WHERE next_at IS NOT NULL AND next_at <= $1 ORDER BY next_at LIMIT $2{lock}"),
+                vec![now_us.into(), (limit as i64).into()],
+            )
+            .await?;
+        rows.iter().map(row).collect()
+    }
+
+    /// Queues a durable job (outbox) in the same transaction as its cause.
+    pub async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, run_at_us: i64) -> Result<i64> {
+        self.exec()
+            .insert_id(
+                "INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ($1, $2, $3, 0, 'pending', $3) RETURNING id",
+                vec![kind.into(), payload.to_string().into(), run_at_us.into()],
+            )
+            .await
+    }
+}
+
