@@ -37,10 +37,15 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
         println!();
     }
 
+    // Commitment warnings, breaches and escalations; at start it catches up on
+    // everything that fell due while the server was down.
+    let sweeper = app.spawn_sweeper(std::time::Duration::from_secs(5));
+
     println!("Pledge is listening on http://{addr}");
     println!("console: {}", console_url(addr));
     tracing::info!(%addr, "serving");
     let result = pledge_web::serve(listener, app, shutdown_signal()).await;
+    sweeper.abort();
     store.close().await;
     result.map_err(|e| CliError::msg(format!("the server stopped: {e}")))?;
     tracing::info!("stopped");
