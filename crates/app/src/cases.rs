@@ -237,7 +237,7 @@ impl App {
         validate(&mut input)?;
         let a = actor.clone();
         let at = self.now();
-        let engine = self.engine.clone();
+        let engine = self.engine();
         let id = self.writer.write(move |tx| Box::pin(async move { receive(tx, &engine, &a, &input, at).await })).await?;
         let case = self.store().read().case(id).await?;
         Ok(mask_case(actor, case).0)
@@ -279,7 +279,7 @@ impl App {
     {
         let company = actor.staff.company_id;
         let at = self.now().as_microsecond();
-        let engine = self.engine.clone();
+        let engine = self.engine();
         self.writer
             .write(move |tx| {
                 Box::pin(async move {

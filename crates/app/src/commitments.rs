@@ -171,7 +171,7 @@ impl App {
     pub async fn sweep_clocks(&self, batch: u32) -> AppResult<SweepReport> {
         let mut total = SweepReport::default();
         loop {
-            let engine = self.engine.clone();
+            let engine = self.engine();
             let now = self.now();
             let r = self.writer.write(move |tx| Box::pin(async move { sweep(tx, &engine, now, batch).await })).await?;
             total.examined += r.examined;
@@ -208,7 +208,7 @@ impl App {
     }
 
     fn view(&self, r: ClockRecord) -> ClockView {
-        let (title_zh, title_en) = self.engine.policy.rule(&r.clock.rule_id).map(|x| (x.title_zh.clone(), x.title_en.clone())).unwrap_or_default();
+        let (title_zh, title_en) = self.engine().policy.rule(&r.clock.rule_id).map(|x| (x.title_zh.clone(), x.title_en.clone())).unwrap_or_default();
         ClockView { id: r.id, rule_id: r.clock.rule_id.clone(), title_zh, title_en, state: r.state(), clock: r.clock }
     }
 
@@ -259,8 +259,8 @@ impl App {
             .await?)
     }
 
-    /// The policy in force.
-    pub fn policy(&self) -> &Policy {
-        &self.engine.policy
+    /// The policy in force (it keeps its engine alive; a later swap does not change it).
+    pub fn policy(&self) -> crate::settings::PolicyInForce {
+        crate::settings::PolicyInForce::of(self.engine())
     }
 }

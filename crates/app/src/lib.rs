@@ -10,6 +10,7 @@ pub mod commitments;
 pub mod demo;
 pub mod error;
 pub mod registry;
+pub mod settings;
 mod writer;
 
 pub use error::{AppError, AppResult};
@@ -50,18 +51,20 @@ pub struct App {
     writer: writer::Writer,
     clock: Clock,
     config: Arc<AppConfig>,
-    engine: Arc<commitments::Engine>,
+    /// The commitment engine in force, swapped whole when settings change (see [`settings`]).
+    engine: Arc<settings::EngineHolder>,
 }
 
 impl App {
     /// Builds the application on a migrated store. Must run inside Tokio.
+    /// The shipped policy and calendar are in force until [`App::load_settings`].
     pub fn new(store: Store, config: AppConfig) -> App {
         Self::with_clock(store, config, Arc::new(Timestamp::now))
     }
 
     pub fn with_clock(store: Store, config: AppConfig, clock: Clock) -> App {
         let writer = writer::Writer::start(store.clone());
-        App { store, writer, clock, config: Arc::new(config), engine: Arc::new(commitments::Engine::shipped()) }
+        App { store, writer, clock, config: Arc::new(config), engine: Arc::new(settings::EngineHolder::shipped()) }
     }
 
     pub fn store(&self) -> &Store {

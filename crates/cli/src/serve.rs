@@ -30,6 +30,9 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     println!("database: {}", args.db.display());
     let store = args.db.connect_migrated().await?;
     let app = App::new(store.clone(), AppConfig::default());
+    // The stored policy and calendar years; stored data that no longer reads
+    // is logged and the shipped defaults stay in force.
+    app.load_settings().await?;
     if args.demo {
         let report = crate::demo::load(&app, DemoSize::FULL).await?;
         crate::demo::print_report(&report);

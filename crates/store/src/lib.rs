@@ -16,6 +16,7 @@ mod migrate;
 mod records;
 mod registry;
 mod sessions;
+mod settings;
 
 pub use backup::BackupOutcome;
 pub use cases::{CaseFilter, CaseSort, NewCase};
@@ -26,6 +27,7 @@ pub use ledger::{LedgerHead, NewEvent};
 pub use migrate::MigrationReport;
 pub use records::*;
 pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
+pub use settings::{StoredCalendarYear, StoredPolicy};
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;

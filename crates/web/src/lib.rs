@@ -13,7 +13,7 @@ pub mod routes;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::Html;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use pledge_app::App;
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ pub struct AppState {
 /// The whole HTTP surface.
 pub fn router(app: App) -> Router {
     let state = AppState { app, metrics: Arc::new(metrics::Metrics::default()) };
-    use routes::{auth, cases, commitments, customers, ops, registry};
+    use routes::{admin, auth, cases, commitments, customers, ops, registry};
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -62,6 +62,10 @@ pub fn router(app: App) -> Router {
         .route("/commitments/stats", get(commitments::stats))
         .route("/commitments/at-risk", get(commitments::at_risk))
         .route("/commitments/policy", get(commitments::policy))
+        .route("/admin/policy", get(admin::get_policy).put(admin::put_policy))
+        .route("/admin/calendar", get(admin::calendar_status))
+        .route("/admin/calendar/{year}", put(admin::put_calendar_year))
+        .route("/calendar/days", get(admin::calendar_days))
         .route("/access-log", get(ops::access_log))
         .route("/openapi.json", get(openapi::serve_document))
         .fallback(|| async { error::ApiError::not_found("API route") })

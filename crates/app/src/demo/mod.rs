@@ -99,7 +99,7 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
         let now = self.now();
-        let engine = self.engine.clone();
+        let engine = self.engine();
         self.writer.write(move |tx| Box::pin(async move { build(tx, &engine, size, hashes, now).await })).await
     }
 }

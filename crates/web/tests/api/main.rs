@@ -2,6 +2,7 @@
 
 mod support;
 
+mod admin;
 mod auth;
 mod cases;
 mod commitments;

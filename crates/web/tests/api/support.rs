@@ -99,7 +99,9 @@ impl TestApp {
         let store = Store::connect(&ConnectOptions::new(db_url.to_owned())).await.expect("connect");
         store.migrate().await.expect("migrate");
         let clock: pledge_app::Clock = Arc::new(move || jiff::Timestamp::from_microsecond(now_us.load(Ordering::SeqCst)).expect("clock in range"));
-        App::with_clock(store, AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, clock)
+        let app = App::with_clock(store, AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, clock);
+        app.load_settings().await.expect("load settings");
+        app
     }
 
     /// A second application (another "server") on the same database and clock.
