@@ -20,6 +20,8 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     let store = args.db.connect_migrated().await?;
     let size = if args.small { DemoSize::SMALL } else { DemoSize::FULL };
     let app = App::new(store.clone(), AppConfig::default());
+    // Demo cases get their clocks under the policy and calendar in force.
+    app.load_settings().await?;
     let report = load(&app, size).await;
     drop(app);
     store.close().await;
