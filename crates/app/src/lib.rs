@@ -71,8 +71,11 @@ impl App {
         &self.store
     }
 
+    /// The current instant, at the microsecond precision everything is stored in
+    /// (so a value read back compares equal to the one written).
     pub fn now(&self) -> Timestamp {
-        (self.clock)()
+        let t = (self.clock)();
+        Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
     }
 
     pub fn config(&self) -> &AppConfig {

@@ -1,8 +1,9 @@
 //! The write path. Every change runs as a job on one writer task, which
 //! commits jobs in groups: each job gets a savepoint inside a shared
-//! transaction, and the whole group is committed (one fsync) before any of
-//! its callers is answered. A job that fails is rolled back to its savepoint
-//! without disturbing the others. This is the only place transactions begin.
+//! transaction (left open until the commit if the job succeeds), and the
+//! whole group is committed (one fsync) before any of its callers is
+//! answered. A job that fails is rolled back to its savepoint without
+//! disturbing the others. This is the only place transactions begin.
 
 use crate::error::{AppError, AppResult};
 use pledge_store::{Store, Tx};
@@ -85,10 +86,13 @@ async fn commit_group(store: &Store, jobs: Vec<Job>) {
             continue;
         }
         let out = (job.run)(&mut tx).await;
+        // A job that succeeded leaves its savepoint open (nested under the
+        // next job's); the commit releases them all, which saves a statement
+        // per job. A job that failed is rolled back to its own savepoint, the
+        // innermost one, since later jobs have not run yet.
         let undo = match (&out, single) {
-            (_, true) => Ok(()),
-            (Ok(_), false) => tx.release_savepoint().await,
             (Err(_), false) => tx.rollback_to_savepoint().await,
+            _ => Ok(()),
         };
         let out = match undo {
             Ok(()) => out,

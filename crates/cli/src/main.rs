@@ -5,6 +5,7 @@
 
 mod audit;
 mod backup;
+mod bench;
 mod calendar;
 mod db;
 mod demo;
@@ -49,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: calendar::Command,
     },
+    /// Measure throughput and latency on a throwaway database.
+    Bench {
+        #[command(subcommand)]
+        command: bench::Command,
+    },
 }
 
 /// `info` for Pledge, quieter for the database drivers; `PLEDGE_LOG` overrides.
@@ -78,6 +84,7 @@ async fn main() -> ExitCode {
         Command::Backup(a) => backup::run(a).await,
         Command::Healthcheck(a) => healthcheck::run(a).await,
         Command::Calendar { command } => calendar::run(command),
+        Command::Bench { command } => bench::run(command).await,
     };
     match result {
         Ok(code) => code,

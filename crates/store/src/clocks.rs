@@ -188,6 +188,49 @@ impl Tx {
             .await
     }
 
+    /// Inserts many clocks of one company in multi-row statements (imports and
+    /// benchmarks); returns how many were written.
+    pub async fn insert_clocks(&mut self, company_id: i64, subject: &str, rows: &[(i64, Utility, Option<i64>, Clock)]) -> Result<u64> {
+        const PER_STATEMENT: usize = 500;
+        let mut written = 0;
+        for chunk in rows.chunks(PER_STATEMENT) {
+            let mut sql = String::from(
+                "INSERT INTO clocks (company_id, subject, subject_id, rule_id, policy_version, utility, department_id, state, started_at, due_at, \
+                 next_at, stopped_at, outcome, breached, body, updated_at) VALUES ",
+            );
+            let mut v: Vec<Value> = Vec::with_capacity(chunk.len() * 16);
+            for (i, (subject_id, utility, department_id, c)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let base = v.len();
+                sql.push('(');
+                sql.push_str(&(1..=16).map(|k| format!("${}", base + k)).collect::<Vec<_>>().join(", "));
+                sql.push(')');
+                v.extend([
+                    company_id.into(),
+                    subject.into(),
+                    (*subject_id).into(),
+                    c.rule_id.as_str().into(),
+                    (c.policy_version as i64).into(),
+                    utility.code().into(),
+                    (*department_id).into(),
+                    state_of(c).into(),
+                    c.started_at.as_microsecond().into(),
+                    c.due_at.as_microsecond().into(),
+                    next_at(c).into(),
+                    c.stopped_at.map(|t| t.as_microsecond()).into(),
+                    outcome_code(c).into(),
+                    (c.breached as i64).into(),
+                    body(c)?.into(),
+                    c.updated_at.as_microsecond().into(),
+                ]);
+            }
+            written += self.exec().run(&sql, v).await?;
+        }
+        Ok(written)
+    }
+
     /// Writes a clock's new state (and its subject's current department).
     pub async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
         let v: Vec<Value> = vec![

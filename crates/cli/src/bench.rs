@@ -1,0 +1,26 @@
+//! `pledge bench …`: measurements on a throwaway database. Figures are
+//! printed, never asserted.
+
+pub(crate) mod intake;
+
+use crate::CliResult;
+use std::process::ExitCode;
+
+mod sweep;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Load open commitment clocks (default 1,000,000, 1 % due) and time the
+    /// sweeps, on a small and a large table.
+    Sweep(sweep::SweepArgs),
+    /// Receive cases over the HTTP API with concurrent clients and print
+    /// cases/s and latency, beside the same writes without HTTP.
+    Intake(intake::IntakeArgs),
+}
+
+pub async fn run(cmd: Command) -> CliResult<ExitCode> {
+    match cmd {
+        Command::Intake(a) => intake::run(a).await,
+        Command::Sweep(a) => sweep::sweep(a).await,
+    }
+}
