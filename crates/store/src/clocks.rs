@@ -91,6 +91,31 @@ fn row(r: &QueryResult) -> Result<ClockRecord> {
     })
 }
 
+const INSERT_COLS: &str = "company_id, subject, subject_id, rule_id, policy_version, utility, department_id, state, started_at, due_at, \
+     next_at, stopped_at, outcome, breached, body, updated_at";
+
+/// The 16 values of one clock row, in [`INSERT_COLS`] order.
+fn clock_values(company_id: i64, subject: &str, subject_id: i64, utility: Utility, department_id: Option<i64>, c: &Clock) -> Result<Vec<Value>> {
+    Ok(vec![
+        company_id.into(),
+        subject.into(),
+        subject_id.into(),
+        c.rule_id.as_str().into(),
+        (c.policy_version as i64).into(),
+        utility.code().into(),
+        department_id.into(),
+        state_of(c).into(),
+        c.started_at.as_microsecond().into(),
+        c.due_at.as_microsecond().into(),
+        next_at(c).into(),
+        c.stopped_at.map(|t| t.as_microsecond()).into(),
+        outcome_code(c).into(),
+        (c.breached as i64).into(),
+        body(c)?.into(),
+        c.updated_at.as_microsecond().into(),
+    ])
+}
+
 fn body(c: &Clock) -> Result<String> {
     serde_json::to_string(c).map_err(|e| StoreError::Internal(e.to_string()))
 }
@@ -163,27 +188,8 @@ impl Tx {
     pub async fn insert_clock(&mut self, company_id: i64, subject: &str, subject_id: i64, utility: Utility, department_id: Option<i64>, c: &Clock) -> Result<i64> {
         self.exec()
             .insert_id(
-                "INSERT INTO clocks (company_id, subject, subject_id, rule_id, policy_version, utility, department_id, state, started_at, due_at, \
-                 next_at, stopped_at, outcome, breached, body, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-                vec![
-                    company_id.into(),
-                    subject.into(),
-                    subject_id.into(),
-                    c.rule_id.as_str().into(),
-                    (c.policy_version as i64).into(),
-                    utility.code().into(),
-                    department_id.into(),
-                    state_of(c).into(),
-                    c.started_at.as_microsecond().into(),
-                    c.due_at.as_microsecond().into(),
-                    next_at(c).into(),
-                    c.stopped_at.map(|t| t.as_microsecond()).into(),
-                    outcome_code(c).into(),
-                    (c.breached as i64).into(),
-                    body(c)?.into(),
-                    c.updated_at.as_microsecond().into(),
-                ],
+                &format!("INSERT INTO clocks ({INSERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"),
+                clock_values(company_id, subject, subject_id, utility, department_id, c)?,
             )
             .await
     }
@@ -194,10 +200,7 @@ impl Tx {
         const PER_STATEMENT: usize = 500;
         let mut written = 0;
         for chunk in rows.chunks(PER_STATEMENT) {
-            let mut sql = String::from(
-                "INSERT INTO clocks (company_id, subject, subject_id, rule_id, policy_version, utility, department_id, state, started_at, due_at, \
-                 next_at, stopped_at, outcome, breached, body, updated_at) VALUES ",
-            );
+            let mut sql = format!("INSERT INTO clocks ({INSERT_COLS}) VALUES ");
             let mut v: Vec<Value> = Vec::with_capacity(chunk.len() * 16);
             for (i, (subject_id, utility, department_id, c)) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -207,24 +210,7 @@ impl Tx {
                 sql.push('(');
                 sql.push_str(&(1..=16).map(|k| format!("${}", base + k)).collect::<Vec<_>>().join(", "));
                 sql.push(')');
-                v.extend([
-                    company_id.into(),
-                    subject.into(),
-                    (*subject_id).into(),
-                    c.rule_id.as_str().into(),
-                    (c.policy_version as i64).into(),
-                    utility.code().into(),
-                    (*department_id).into(),
-                    state_of(c).into(),
-                    c.started_at.as_microsecond().into(),
-                    c.due_at.as_microsecond().into(),
-                    next_at(c).into(),
-                    c.stopped_at.map(|t| t.as_microsecond()).into(),
-                    outcome_code(c).into(),
-                    (c.breached as i64).into(),
-                    body(c)?.into(),
-                    c.updated_at.as_microsecond().into(),
-                ]);
+                v.extend(clock_values(company_id, subject, *subject_id, *utility, *department_id, c)?);
             }
             written += self.exec().run(&sql, v).await?;
         }
