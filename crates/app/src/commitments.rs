@@ -54,7 +54,9 @@ const CASE: &str = "case";
 /// pauses and resumes running ones, then starts the rules `ev` starts.
 pub(crate) async fn on_case_event(tx: &mut Tx, engine: &Engine, case: &Case, ev: Event, at: Timestamp, actor: Option<i64>) -> AppResult<()> {
     let at_us = at.as_microsecond();
-    for mut rec in tx.exec().clocks_of(CASE, case.id).await? {
+    // A case just received has no clocks yet: skip the lookup on the intake path.
+    let existing = if ev == Event::CaseReceived { Vec::new() } else { tx.exec().clocks_of(CASE, case.id).await? };
+    for mut rec in existing {
         if rec.clock.is_stopped() {
             continue;
         }
