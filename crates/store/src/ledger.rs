@@ -141,12 +141,4 @@ impl Exec<'_> {
             })
             .collect()
     }
-
-    /// For each case id, the fields the ledger's latest events say it has:
-    /// (case_id, number, state, first_responder_id) from the last event that
-    /// carries them. Used by `audit verify` to find deleted or altered cases.
-    pub async fn ledger_case_ids(&self) -> Result<Vec<i64>> {
-        let rows = self.all("SELECT DISTINCT case_id FROM ledger WHERE case_id IS NOT NULL ORDER BY case_id", vec![]).await?;
-        rows.iter().map(|r| Ok(r.try_get("", "case_id")?)).collect()
-    }
 }
