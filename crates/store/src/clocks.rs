@@ -116,6 +116,22 @@ fn clock_values(company_id: i64, subject: &str, subject_id: i64, utility: Utilit
     ])
 }
 
+/// The 10 values of a clock update: id, then the columns that change.
+fn update_values(id: i64, department_id: Option<i64>, c: &Clock) -> Result<Vec<Value>> {
+    Ok(vec![
+        id.into(),
+        department_id.into(),
+        state_of(c).into(),
+        c.due_at.as_microsecond().into(),
+        next_at(c).into(),
+        c.stopped_at.map(|t| t.as_microsecond()).into(),
+        outcome_code(c).into(),
+        (c.breached as i64).into(),
+        body(c)?.into(),
+        c.updated_at.as_microsecond().into(),
+    ])
+}
+
 fn body(c: &Clock) -> Result<String> {
     serde_json::to_string(c).map_err(|e| StoreError::Internal(e.to_string()))
 }
@@ -219,18 +235,7 @@ impl Tx {
 
     /// Writes a clock's new state (and its subject's current department).
     pub async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
-        let v: Vec<Value> = vec![
-            id.into(),
-            department_id.into(),
-            state_of(c).into(),
-            c.due_at.as_microsecond().into(),
-            next_at(c).into(),
-            c.stopped_at.map(|t| t.as_microsecond()).into(),
-            outcome_code(c).into(),
-            (c.breached as i64).into(),
-            body(c)?.into(),
-            c.updated_at.as_microsecond().into(),
-        ];
+        let v = update_values(id, department_id, c)?;
         self.exec()
             .run(
                 "UPDATE clocks SET department_id = $2, state = $3, due_at = $4, next_at = $5, stopped_at = $6, outcome = $7, breached = $8, \
@@ -238,6 +243,36 @@ impl Tx {
                 v,
             )
             .await?;
+        Ok(())
+    }
+
+    /// Writes many clocks' new states in multi-row statements (the sweeper's
+    /// flush); the same effect as [`Tx::update_clock`] on each.
+    pub async fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> Result<()> {
+        // 10 values per row; well under SQLite's 32,766 parameters.
+        const PER_STATEMENT: usize = 500;
+        for chunk in rows.chunks(PER_STATEMENT) {
+            let mut sql = String::from(
+                "WITH v (id, department_id, state, due_at, next_at, stopped_at, outcome, breached, body, updated_at) AS (VALUES ",
+            );
+            let mut v: Vec<Value> = Vec::with_capacity(chunk.len() * 10);
+            for (i, (id, department_id, c)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let base = v.len();
+                sql.push('(');
+                sql.push_str(&(1..=10).map(|k| format!("${}", base + k)).collect::<Vec<_>>().join(", "));
+                sql.push(')');
+                v.extend(update_values(*id, *department_id, c)?);
+            }
+            sql.push_str(
+                ") UPDATE clocks SET department_id = v.department_id, state = v.state, due_at = v.due_at, next_at = v.next_at, \
+                 stopped_at = v.stopped_at, outcome = v.outcome, breached = v.breached, body = v.body, updated_at = v.updated_at \
+                 FROM v WHERE clocks.id = v.id",
+            );
+            self.exec().run(&sql, v).await?;
+        }
         Ok(())
     }
 
@@ -254,6 +289,25 @@ impl Tx {
             )
             .await?;
         rows.iter().map(row).collect()
+    }
+
+    /// Queues many durable jobs of one kind at once (the sweeper's escalations).
+    pub async fn enqueue_jobs(&mut self, kind: &str, payloads: &[serde_json::Value], run_at_us: i64) -> Result<u64> {
+        const PER_STATEMENT: usize = 500;
+        let mut written = 0;
+        for chunk in payloads.chunks(PER_STATEMENT) {
+            let mut sql = String::from("INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ");
+            let mut v: Vec<Value> = vec![kind.into(), run_at_us.into()];
+            for (i, p) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                v.push(p.to_string().into());
+                sql.push_str(&format!("($1, ${}, $2, 0, 'pending', $2)", v.len()));
+            }
+            written += self.exec().run(&sql, v).await?;
+        }
+        Ok(written)
     }
 
     /// Queues a durable job (outbox) in the same transaction as its cause.

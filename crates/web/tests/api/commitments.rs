@@ -90,6 +90,27 @@ on_both! {
         }
     }
 
+    async fn a_sweep_larger_than_one_statement_keeps_the_ledger_chain_whole(t) {
+        // 150 clocks firing 50 %, 80 %, breach and escalation together: 600
+        // ledger events, more than one multi-row statement holds.
+        let t = staffed(t).await;
+        let mut ids = Vec::new();
+        for _ in 0..150 {
+            ids.push(t.case("hotline_agent", "consultation", json!({})).await["id"].as_i64().unwrap());
+        }
+        t.advance(DAY * 20);
+        let r = t.app.sweep_clocks(1000).await.unwrap();
+        assert_eq!((r.examined, r.warned, r.breached), (150, 300, 150));
+        assert_eq!(t.app.sweep_clocks(1000).await.unwrap(), Default::default(), "nothing fires twice");
+        for id in [ids[0], ids[77], ids[149]] {
+            let (_, d) = t.get("duty_manager", &format!("/api/v1/cases/{id}")).await;
+            assert_eq!((count(&d, "clock.warned"), count(&d, "clock.breached"), count(&d, "clock.escalated")), (2, 1, 1), "case {id}");
+            assert_eq!(clock(&d, "C1")["breached"], true);
+        }
+        let report = t.app.audit_verify().await.unwrap();
+        assert!(report.is_clean(), "{report:?}");
+    }
+
     async fn waiting_on_the_customer_pauses_the_clock(t) {
         let t = staffed(t).await;
         let id = t.case("hotline_agent", "consultation", json!({})).await["id"].as_i64().unwrap();
