@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod registry;
 pub mod settings;
+pub mod work_orders;
 mod writer;
 
 pub use error::{AppError, AppResult};

@@ -15,6 +15,7 @@ pub mod network;
 pub mod role;
 pub mod text;
 pub mod utility;
+pub mod work_order;
 
 pub use case::{CaseKind, CaseNumber, CaseState, Channel, TransitionError};
 pub use customer::{AccountName, CustomerCategory, CustomerNumber, Phone, SpecialCare, Zone};

@@ -43,6 +43,10 @@ pub enum Permission {
     StaffManage,
     /// Read the access log and verify the ledger.
     AuditRead,
+    /// Raise work orders on cases and assign crews (派工).
+    WorkOrderDispatch,
+    /// Report a work order's progress from the field: set off, on site, done.
+    WorkOrderReport,
 }
 
 impl Role {
@@ -70,6 +74,8 @@ impl Role {
             CustomerWrite => matches!(self, HallClerk | HotlineAgent | Admin),
             RegistryWrite | StaffManage => matches!(self, Admin),
             AuditRead => matches!(self, QualitySupervisor | Admin),
+            WorkOrderDispatch => matches!(self, Dispatcher | DutyManager | Admin),
+            WorkOrderReport => matches!(self, FieldTechnician | Dispatcher | DutyManager | Admin),
         }
     }
 

@@ -17,6 +17,7 @@ mod records;
 mod registry;
 mod sessions;
 mod settings;
+mod work_orders;
 
 pub use backup::BackupOutcome;
 pub use cases::{CaseFilter, CaseSort, NewCase};
@@ -28,6 +29,7 @@ pub use migrate::MigrationReport;
 pub use records::*;
 pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
 pub use settings::{StoredCalendarYear, StoredPolicy};
+pub use work_orders::{NewWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter};
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;

@@ -30,7 +30,7 @@ pub struct AppState {
 /// The whole HTTP surface.
 pub fn router(app: App) -> Router {
     let state = AppState { app, metrics: Arc::new(metrics::Metrics::default()) };
-    use routes::{admin, auth, cases, commitments, customers, ops, registry};
+    use routes::{admin, auth, cases, commitments, customers, ops, registry, work_orders};
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -59,6 +59,14 @@ pub fn router(app: App) -> Router {
         .route("/cases/{id}/link", post(cases::link))
         .route("/cases/{id}/form-copies/{copy_id}/acknowledge", post(cases::acknowledge))
         .route("/cases/{id}/clocks/{clock_id}/extension", post(cases::extend_clock))
+        .route("/cases/{id}/work-orders", post(work_orders::create))
+        .route("/work-orders", get(work_orders::list))
+        .route("/work-orders/{id}", get(work_orders::get))
+        .route("/work-orders/{id}/dispatch", post(work_orders::dispatch))
+        .route("/work-orders/{id}/depart", post(work_orders::depart))
+        .route("/work-orders/{id}/arrive", post(work_orders::arrive))
+        .route("/work-orders/{id}/complete", post(work_orders::complete))
+        .route("/work-orders/{id}/cancel", post(work_orders::cancel))
         .route("/commitments/stats", get(commitments::stats))
         .route("/commitments/at-risk", get(commitments::at_risk))
         .route("/commitments/policy", get(commitments::policy))

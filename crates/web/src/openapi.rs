@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{admin, auth, cases, commitments, customers, ops, registry};
+use crate::routes::{admin, auth, cases, commitments, customers, ops, registry, work_orders};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -26,6 +26,8 @@ impl Modify for BearerAuth {
         cases::list, cases::create, cases::get, cases::transfer, cases::return_case, cases::start, cases::reply, cases::wait,
         cases::resume, cases::callback, cases::close, cases::reopen, cases::note, cases::assign, cases::link, cases::acknowledge, cases::extend_clock,
         commitments::stats, commitments::at_risk, commitments::policy,
+        work_orders::create, work_orders::list, work_orders::get, work_orders::dispatch, work_orders::depart, work_orders::arrive,
+        work_orders::complete, work_orders::cancel,
         admin::get_policy, admin::put_policy, admin::calendar_status, admin::put_calendar_year, admin::calendar_days,
         ops::healthz, ops::metrics, ops::access_log,
     ),
@@ -35,6 +37,7 @@ impl Modify for BearerAuth {
         (name = "network", description = "The supply network"),
         (name = "customers", description = "Customers, accounts and premises"),
         (name = "cases", description = "Cases (工单) and their lifecycle"),
+        (name = "work orders", description = "Field jobs (派工单) raised on cases and reported on by crews"),
         (name = "commitments", description = "Service commitments: clocks, on-time rates, the policy"),
         (name = "admin", description = "The commitment policy and the working-day calendar, edited by administrators"),
         (name = "calendar", description = "The statutory working-day calendar"),
