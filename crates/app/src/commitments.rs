@@ -192,9 +192,11 @@ pub struct ClockView {
 }
 
 impl App {
-    /// Runs sweeps until no due clock is left (each sweep is one transaction of at most `batch` clocks).
+    /// Runs sweeps until no due clock is left (each sweep is one transaction of at most `batch` clocks),
+    /// after picking up settings changed elsewhere.
     #[tracing::instrument(skip(self))]
     pub async fn sweep_clocks(&self, batch: u32) -> AppResult<SweepReport> {
+        self.refresh_settings().await?;
         let mut total = SweepReport::default();
         loop {
             let engine = self.engine();

@@ -13,6 +13,7 @@ use crate::registry::event;
 use crate::{Actor, App};
 use jiff::civil::Date;
 use pledge_domain::Permission;
+use pledge_store::SettingsMark;
 use pledge_domain::calendar::{CalendarError, DayInfo, WorkingCalendar, YearTable};
 use pledge_domain::commitment::Policy;
 use pledge_domain::commitment::policy::SHIPPED_TOML;
@@ -43,13 +44,15 @@ pub(crate) struct EngineHolder {
     current: RwLock<Arc<InForce>>,
     /// Serialises changes in this process: read, validate, store, commit, swap.
     change: tokio::sync::Mutex<()>,
+    /// The stored settings' mark when they were last loaded; `None` before the first load.
+    loaded: std::sync::Mutex<Option<SettingsMark>>,
 }
 
 impl EngineHolder {
     /// The shipped policy on the shipped calendar.
     pub(crate) fn shipped() -> EngineHolder {
         let now = InForce { engine: Arc::new(Engine::shipped()), policy_source: SHIPPED_TOML.into(), policy_stored: false, stored_years: BTreeSet::new() };
-        EngineHolder { current: RwLock::new(Arc::new(now)), change: tokio::sync::Mutex::new(()) }
+        EngineHolder { current: RwLock::new(Arc::new(now)), change: tokio::sync::Mutex::new(()), loaded: std::sync::Mutex::new(None) }
     }
 
     fn get(&self) -> Arc<InForce> {
@@ -185,6 +188,9 @@ impl App {
     pub async fn load_settings(&self) -> AppResult<()> {
         let _change = self.engine.change.lock().await;
         let read = self.store().read();
+        // Read before the settings: a change landing in between moves the mark
+        // again, so the next refresh loads once more rather than missing it.
+        let mark = read.settings_mark().await?;
         let company = read.companies().await?.into_iter().next();
         let stored_policy = match &company {
             Some(c) => read.latest_policy(c.id).await?,
@@ -223,7 +229,23 @@ impl App {
             "commitment engine loaded"
         );
         self.engine.swap(InForce { engine: Arc::new(Engine { policy, calendar }), policy_source, policy_stored, stored_years });
+        *self.engine.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(mark);
         Ok(())
+    }
+
+    /// Reloads the settings if they were changed since they were last loaded
+    /// — by this server or by another sharing the database. One small query
+    /// when nothing changed; the sweeper calls it before every sweep, so a
+    /// policy or calendar stored on one server is in force on all within a
+    /// sweep interval. Returns whether it reloaded.
+    #[tracing::instrument(skip(self))]
+    pub async fn refresh_settings(&self) -> AppResult<bool> {
+        let mark = self.store().read().settings_mark().await?;
+        if *self.engine.loaded.lock().unwrap_or_else(|p| p.into_inner()) == Some(mark) {
+            return Ok(false);
+        }
+        self.load_settings().await?;
+        Ok(true)
     }
 
     /// The policy in force as TOML, with its version.

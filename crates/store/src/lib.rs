@@ -28,7 +28,7 @@ pub use ledger::{LedgerHead, NewEvent};
 pub use migrate::MigrationReport;
 pub use records::*;
 pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
-pub use settings::{StoredCalendarYear, StoredPolicy};
+pub use settings::{SettingsMark, StoredCalendarYear, StoredPolicy};
 pub use work_orders::{NewWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter};
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};

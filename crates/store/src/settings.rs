@@ -2,7 +2,7 @@
 //! written) and the working-day calendar's year tables (the JSON as written).
 //! Parsing and validation belong to the domain; this module only keeps text.
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
 use crate::records::ts;
 use jiff::Timestamp;
@@ -50,6 +50,16 @@ fn year_row(r: &QueryResult) -> Result<StoredCalendarYear> {
     })
 }
 
+/// See [`Exec::settings_mark`]. Policies are never overwritten, so their
+/// count moves with every new version; a calendar year may be replaced, so
+/// its latest change time is part of the mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingsMark {
+    pub policies: i64,
+    pub years: i64,
+    pub years_updated_us: i64,
+}
+
 impl Exec<'_> {
     /// The company's newest stored policy, if it ever stored one.
     pub async fn latest_policy(&self, company_id: i64) -> Result<Option<StoredPolicy>> {
@@ -60,6 +70,21 @@ impl Exec<'_> {
             )
             .await?;
         r.as_ref().map(policy_row).transpose()
+    }
+
+    /// A cheap summary of the stored settings that changes whenever a policy
+    /// or calendar year is stored, so a server can tell that another one
+    /// changed them without reading them whole.
+    pub async fn settings_mark(&self) -> Result<SettingsMark> {
+        let r = self
+            .one(
+                "SELECT (SELECT COUNT(*) FROM policies) AS policies, (SELECT COUNT(*) FROM calendar_years) AS years, \
+                 (SELECT COALESCE(MAX(updated_at), 0) FROM calendar_years) AS years_updated",
+                vec![],
+            )
+            .await?
+            .ok_or(StoreError::Internal("settings mark returned no row".into()))?;
+        Ok(SettingsMark { policies: r.try_get("", "policies")?, years: r.try_get("", "years")?, years_updated_us: r.try_get("", "years_updated")? })
     }
 
     /// Every stored calendar year, oldest year first.

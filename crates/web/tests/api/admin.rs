@@ -190,6 +190,19 @@ on_both! {
         assert!(t.app.audit_verify().await.unwrap().is_clean());
     }
 
+    async fn a_server_already_running_picks_up_a_policy_stored_by_another_at_its_next_sweep(t) {
+        let admin = t.token("admin").to_owned();
+        let other = t.another_server().await;
+        assert_eq!(other.policy().version, 1);
+        let v2 = policy(2, "duration = { working_days = 3 }", "duration = { working_days = 5 }");
+        let (s, b) = put(&t, &admin, "/api/v1/admin/policy", json!({"source": v2})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(other.policy().version, 1, "nothing has told the other server yet");
+        other.sweep_clocks(100).await.unwrap();
+        assert_eq!(other.policy().version, 2);
+        assert!(!other.refresh_settings().await.unwrap(), "unchanged settings are not read again");
+    }
+
     async fn a_2027_table_makes_deadlines_into_2027_computable(t) {
         let t = t.with_staff(Role::HotlineAgent).await;
         move_to(&t, "2026-12-29T10:00:00+08:00");
