@@ -126,49 +126,12 @@ impl App {
             self.crew(actor, c).await?;
         }
         let (company_id, who, at, engine) = (actor.staff.company_id, actor.id(), self.now(), self.engine());
-        let at_us = at.as_microsecond();
         let id = self
             .writer
             .write(move |tx| {
                 Box::pin(async move {
-                    let case = tx.exec().case(case_id).await?;
-                    if case.company_id != company_id {
-                        return Err(AppError::NotFound("case"));
-                    }
-                    if !case.state.is_open() || matches!(case.state, CaseState::Answered | CaseState::Callback | CaseState::WaitingCustomer) {
-                        return Err(AppError::Transition(pledge_domain::TransitionError { from: case.state, action: CaseAction::WaitWorkOrder }));
-                    }
-                    case_waits(tx, &engine, who, case_id, at_us).await?;
-                    let (from, to) = (input.appointment.map(|a| a.0.as_microsecond()), input.appointment.map(|a| a.1.as_microsecond()));
-                    let id = tx
-                        .insert_work_order(&NewWorkOrder {
-                            company_id,
-                            case_id,
-                            utility: case.utility,
-                            instructions: instructions.clone(),
-                            appointment_from_us: from,
-                            appointment_to_us: to,
-                            created_by: who,
-                            created_at_us: at_us,
-                        })
-                        .await?;
-                    event(
-                        tx,
-                        Some(who),
-                        Some(case_id),
-                        "work_order.created",
-                        json!({"work_order_id": id, "instructions": instructions, "appointment_from": input.appointment.map(|a| a.0),
-                               "appointment_to": input.appointment.map(|a| a.1), "state": "waiting_work_order"}),
-                        at_us,
-                    )
-                    .await?;
-                    let case = tx.exec().case(case_id).await?;
-                    on_case_event(tx, &engine, &case, Event::WorkOrderCreated, at, Some(who)).await?;
-                    if let Some(crew) = input.crew_id {
-                        let wo = tx.exec().work_order(id).await?;
-                        apply(tx, &engine, who, &wo, WorkOrderAction::Dispatch, WorkOrderChange { crew_id: Some(crew), ..Default::default() }, json!({"crew_id": crew}), at).await?;
-                    }
-                    Ok(id)
+                    let job = Job { instructions, appointment: input.appointment, crew_id: input.crew_id };
+                    raise(tx, &engine, company_id, who, case_id, job, at).await
                 })
             })
             .await?;
@@ -277,11 +240,64 @@ impl App {
     }
 }
 
+/// A validated work order about to be raised.
+pub(crate) struct Job {
+    pub(crate) instructions: String,
+    pub(crate) appointment: Option<(Timestamp, Timestamp)>,
+    pub(crate) crew_id: Option<i64>,
+}
+
+/// Raises a work order on a case inside the caller's transaction: the case
+/// waits on it (work starts first if nobody had started), the order and its
+/// ledger event are written, and a crew given is dispatched at once.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn raise(tx: &mut Tx, engine: &crate::commitments::Engine, company_id: i64, who: i64, case_id: i64, job: Job, at: Timestamp) -> AppResult<i64> {
+    let at_us = at.as_microsecond();
+    let case = tx.exec().case(case_id).await?;
+    if case.company_id != company_id {
+        return Err(AppError::NotFound("case"));
+    }
+    if !case.state.is_open() || matches!(case.state, CaseState::Answered | CaseState::Callback | CaseState::WaitingCustomer) {
+        return Err(AppError::Transition(pledge_domain::TransitionError { from: case.state, action: CaseAction::WaitWorkOrder }));
+    }
+    case_waits(tx, engine, who, case_id, at_us).await?;
+    let (from, to) = (job.appointment.map(|a| a.0.as_microsecond()), job.appointment.map(|a| a.1.as_microsecond()));
+    let id = tx
+        .insert_work_order(&NewWorkOrder {
+            company_id,
+            case_id,
+            utility: case.utility,
+            instructions: job.instructions.clone(),
+            appointment_from_us: from,
+            appointment_to_us: to,
+            created_by: who,
+            created_at_us: at_us,
+        })
+        .await?;
+    event(
+        tx,
+        Some(who),
+        Some(case_id),
+        "work_order.created",
+        json!({"work_order_id": id, "instructions": job.instructions, "appointment_from": job.appointment.map(|a| a.0),
+               "appointment_to": job.appointment.map(|a| a.1), "state": "waiting_work_order"}),
+        at_us,
+    )
+    .await?;
+    let case = tx.exec().case(case_id).await?;
+    on_case_event(tx, engine, &case, Event::WorkOrderCreated, at, Some(who)).await?;
+    if let Some(crew) = job.crew_id {
+        let wo = tx.exec().work_order(id).await?;
+        apply(tx, engine, who, &wo, WorkOrderAction::Dispatch, WorkOrderChange { crew_id: Some(crew), ..Default::default() }, json!({"crew_id": crew}), at).await?;
+    }
+    Ok(id)
+}
+
 /// One step on a work order inside the caller's transaction: the state
 /// change, its ledger event on the case, the case clocks it stops, and the
 /// case resuming when its last work order ends.
 #[allow(clippy::too_many_arguments)]
-async fn apply(tx: &mut Tx, engine: &crate::commitments::Engine, who: i64, wo: &WorkOrder, action: WorkOrderAction, mut change: WorkOrderChange, mut payload: Value, at: Timestamp) -> AppResult<()> {
+pub(crate) async fn apply(tx: &mut Tx, engine: &crate::commitments::Engine, who: i64, wo: &WorkOrder, action: WorkOrderAction, mut change: WorkOrderChange, mut payload: Value, at: Timestamp) -> AppResult<()> {
     let next = wo.state.after(action).map_err(illegal)?;
     let at_us = at.as_microsecond();
     change.stamp = stamp(action);

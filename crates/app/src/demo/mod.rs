@@ -240,6 +240,8 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
     // A year of cases, received by hall clerks and hotline agents.
     let receivers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| matches!(s.1, Role::HallClerk | Role::HotlineAgent)).collect();
     let handlers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::DepartmentHandler).collect();
+    let dispatchers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::Dispatcher).collect();
+    let crews: Vec<i64> = staff.iter().filter(|s| s.1 == Role::FieldTechnician).map(|s| s.0).collect();
     let kinds: [(CaseKind, u32); 9] = [
         (CaseKind::Consultation, 24),
         (CaseKind::BillingInquiry, 16),
@@ -309,9 +311,9 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
             rng.below(7) as i64
         };
         let mut t = created.as_microsecond();
-        let mut tick = |rng: &mut DemoRng| {
-            t += (10 + rng.below(600) as i64) * 60_000_000;
-            t.min(at)
+        let tick = |t: &mut i64, rng: &mut DemoRng| {
+            *t += (10 + rng.below(600) as i64) * 60_000_000;
+            (*t).min(at)
         };
         let handler = handlers[rng.below(handlers.len() as u64) as usize];
         let walk: [(CaseAction, &str); 6] = [
@@ -331,7 +333,7 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
                 break;
             }
             let case = tx.exec().case(id).await?;
-            let when = tick(&mut rng);
+            let when = tick(&mut t, &mut rng);
             let (who, routing, payload) = match action {
                 CaseAction::Transfer => {
                     let from = case.department_id;
@@ -343,6 +345,10 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
                 _ => (receiver.0, Routing::KEEP, json!({})),
             };
             step(tx, engine, who, &case, Some(*action), ev, payload, routing, when).await?;
+            if *action == CaseAction::Start && kind == CaseKind::Repair && !crews.is_empty() && !dispatchers.is_empty() {
+                let dispatcher = dispatchers[rng.below(dispatchers.len() as u64) as usize].0;
+                t = field_job(tx, engine, &mut rng, company_id, dispatcher, &crews, id, subkind, when, n as i64 + 1 < stop_at, at).await?;
+            }
             if *action == CaseAction::Transfer && kind == CaseKind::Complaint {
                 for (copy, holder) in FORM_COPIES.into_iter().zip([case.department_id, handler.2, dept_ids.get(GENERAL_MANAGEMENT_CODE).copied()]) {
                     tx.insert_distribution(id, 1, copy, holder, when).await?;
@@ -352,4 +358,50 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
     }
     event(tx, None, None, "demo.loaded", json!({"company_id": company_id, "customers": made, "cases": size.cases}), at).await?;
     Ok(DemoReport { created: true, company_id, accounts, customers: made, cases: size.cases })
+}
+
+/// A repair case's field job: raised and dispatched when work starts; for a
+/// case that went on to be answered, the crew arrived (mostly within the
+/// commitment, sometimes late) and finished. Returns the case's time after it.
+#[allow(clippy::too_many_arguments)]
+async fn field_job(
+    tx: &mut Tx,
+    engine: &crate::commitments::Engine,
+    rng: &mut DemoRng,
+    company_id: i64,
+    dispatcher: i64,
+    crews: &[i64],
+    case_id: i64,
+    subkind: Option<CaseSubkind>,
+    start_us: i64,
+    finished: bool,
+    now_us: i64,
+) -> AppResult<i64> {
+    use crate::work_orders::{Job, apply, raise};
+    use pledge_domain::work_order::WorkOrderAction;
+    let ts = |us: i64| Timestamp::from_microsecond(us.min(now_us)).map_err(|e| AppError::Internal(e.to_string()));
+    let crew = *rng.pick(crews);
+    let instructions = if subkind == Some(CaseSubkind::Emergency) { "突发故障，立即携带检测仪器到场处置" } else { "上门检查并维修，完工后请用户签字确认" };
+    let job = Job { instructions: instructions.into(), appointment: None, crew_id: Some(crew) };
+    let id = raise(tx, engine, company_id, dispatcher, case_id, job, ts(start_us + 60_000_000)?).await?;
+    if !finished {
+        return Ok(start_us + 60_000_000);
+    }
+    // Nine crews in ten arrive within 30 minutes.
+    let arrive = start_us + (if rng.chance(90) { 8 + rng.below(20) } else { 35 + rng.below(60) }) as i64 * 60_000_000;
+    let done = arrive + (30 + rng.below(180)) as i64 * 60_000_000;
+    for (action, when, payload) in [
+        (WorkOrderAction::Depart, start_us + 3 * 60_000_000, json!({})),
+        (WorkOrderAction::Arrive, arrive, json!({})),
+        (WorkOrderAction::Complete, done, json!({"result": "已排除故障并复查正常，用户签字确认。", "fee_fen": null, "signed_by": null})),
+    ] {
+        let wo = tx.exec().work_order(id).await?;
+        let change = if action == WorkOrderAction::Complete {
+            pledge_store::WorkOrderChange { result: Some("已排除故障并复查正常，用户签字确认。".into()), ..Default::default() }
+        } else {
+            Default::default()
+        };
+        apply(tx, engine, crew, &wo, action, change, payload, ts(when)?).await?;
+    }
+    Ok(done)
 }
