@@ -218,6 +218,22 @@ impl TestApp {
     }
 }
 
+impl Drop for TestApp {
+    /// Removes a passing test's SQLite directory; a failing test's database is
+    /// kept for a look (PostgreSQL test databases go with the throwaway cluster).
+    fn drop(&mut self) {
+        if self.backend != Backend::Sqlite || std::thread::panicking() {
+            return;
+        }
+        if let Some(path) = self.db_url.strip_prefix("sqlite://")
+            && let Some(dir) = std::path::Path::new(path).parent()
+            && dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("pledge_test"))
+        {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// Defines each scenario twice: once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both {
