@@ -51,6 +51,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        version: 5,
+        name: "notifications",
+        common: include_str!("../migrations/0005_notifications.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// What `migrate` did.
