@@ -5,3 +5,4 @@ pub mod commitments;
 pub mod customers;
 pub mod ops;
 pub mod registry;
+pub mod notifications;

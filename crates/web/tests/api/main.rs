@@ -12,3 +12,5 @@ mod ledger;
 mod openapi;
 mod registry;
 mod notify_queue;
+mod notify_support;
+mod notify_delivery;
