@@ -114,6 +114,7 @@ impl Tx {
     /// ignored) in multi-row `INSERT … SELECT` statements. The dedup key
     /// (topic, subject, subject id, recipient, channel) makes a repeated call
     /// a no-op. Returns how many rows were newly queued.
+    #[allow(clippy::too_many_arguments)]
     #[tracing::instrument(skip(self, to, vars), fields(recipients))]
     pub async fn queue_notifications(&mut self, company_id: i64, topic: &str, subject: &str, subject_id: i64, to: Recipients<'_>, vars: &serde_json::Value, now_us: i64) -> Result<u64> {
         let (ids, table, col, tag) = match to {

@@ -154,8 +154,8 @@ impl Notifier {
     async fn send_all(&self, claimed: Vec<NotificationRecord>) -> AppResult<Vec<(NotificationRecord, Outcome)>> {
         let mut renderers: HashMap<i64, Arc<Renderer>> = HashMap::new();
         for n in &claimed {
-            if !renderers.contains_key(&n.company_id) {
-                renderers.insert(n.company_id, Arc::new(Renderer::load(self.app.store().read(), n.company_id).await?));
+            if let std::collections::hash_map::Entry::Vacant(slot) = renderers.entry(n.company_id) {
+                slot.insert(Arc::new(Renderer::load(self.app.store().read(), n.company_id).await?));
             }
         }
         let limit = Arc::new(tokio::sync::Semaphore::new(self.cfg.concurrency.max(1)));

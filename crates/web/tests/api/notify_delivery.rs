@@ -81,7 +81,7 @@ on_both! {
         let r = n.drain().await.unwrap();
         assert_eq!((r.claimed, r.sent, r.retrying, r.dead), (3, 3, 0, 0));
 
-        let mut got = vec![sink.next().await, sink.next().await];
+        let mut got = [sink.next().await, sink.next().await];
         got.sort_by_key(|m| m["rcpt"][0].as_str().unwrap_or_default().to_owned());
         let (en, zh) = (&got[0], &got[1]);
         assert_eq!(en["rcpt"], json!(["li.si@example.test"]));
