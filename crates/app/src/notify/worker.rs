@@ -221,10 +221,24 @@ impl Notifier {
                 if *stop.borrow() {
                     break;
                 }
-                match self.drain().await {
-                    Ok(r) if r.claimed > 0 => tracing::info!(sent = r.sent, retrying = r.retrying, dead = r.dead, "notifications delivered"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "notification round failed; will retry"),
+                if let Err(e) = self.app.fan_out_escalations(500).await {
+                    tracing::warn!(error = %e, "escalation fan-out failed; will retry");
+                }
+                // Round after round while there is a backlog, checking for a stop between rounds.
+                let busy = match self.run_once().await {
+                    Ok(r) => {
+                        if r.claimed > 0 {
+                            tracing::info!(sent = r.sent, retrying = r.retrying, dead = r.dead, "notifications delivered");
+                        }
+                        r.claimed >= self.cfg.batch as u64
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "notification round failed; will retry");
+                        false
+                    }
+                };
+                if busy {
+                    continue;
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(self.cfg.poll) => {}

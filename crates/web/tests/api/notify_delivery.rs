@@ -196,6 +196,20 @@ on_both! {
         assert_eq!((r.state, r.sent_via, r.attempts, r.last_error), (DeliveryState::Sent, Some(ChannelKind::Sms), 2, None));
     }
 
+    async fn the_background_worker_delivers_and_stops_cleanly(t) {
+        let hook = WebhookSink::start(0).await;
+        let (a, _, _) = three_customers(&t).await;
+        queue(&t, &[a]).await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = notifier(&t.app, None, Some(hook.config()), quick(3)).spawn(stopped);
+        hook.wait_for(1).await;
+        stop.send(true).unwrap();
+        worker.await.expect("the worker stops without panicking");
+        // It stopped after recording the round it was in.
+        let row = row_of(&t, a).await;
+        assert_eq!((row.state, row.attempts, hook.hits().len()), (DeliveryState::Sent, 1, 1));
+    }
+
     async fn a_claimed_but_unrecorded_notification_is_sent_after_its_lease(t) {
         let hook = WebhookSink::start(0).await;
         let (a, _, _) = three_customers(&t).await;

@@ -103,19 +103,23 @@ pub struct Hit {
 pub struct WebhookSink {
     pub url: String,
     hits: Arc<Mutex<Vec<Hit>>>,
+    /// One permit per request received.
+    arrived: Arc<tokio::sync::Semaphore>,
 }
 
 impl WebhookSink {
     pub async fn start(fail_first: u32) -> WebhookSink {
         let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
         let failing = Arc::new(AtomicU32::new(fail_first));
-        let (h, f) = (hits.clone(), failing.clone());
+        let arrived = Arc::new(tokio::sync::Semaphore::new(0));
+        let (h, f, a) = (hits.clone(), failing.clone(), arrived.clone());
         let app = axum::Router::new().route(
             "/sms",
             axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
-                let (h, f) = (h.clone(), f.clone());
+                let (h, f, a) = (h.clone(), f.clone(), a.clone());
                 async move {
                     h.lock().unwrap().push(Hit { headers, body });
+                    a.add_permits(1);
                     if f.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
                         axum::http::StatusCode::INTERNAL_SERVER_ERROR
                     } else {
@@ -127,7 +131,17 @@ impl WebhookSink {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}/sms", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        WebhookSink { url, hits }
+        WebhookSink { url, hits, arrived }
+    }
+
+    /// Waits until `n` more requests have arrived.
+    pub async fn wait_for(&self, n: u32) {
+        // A guard against a hang, not a measurement.
+        tokio::time::timeout(Duration::from_secs(30), self.arrived.acquire_many(n))
+            .await
+            .expect("the requests arrive")
+            .expect("the semaphore is open")
+            .forget();
     }
 
     pub fn hits(&self) -> Vec<Hit> {
