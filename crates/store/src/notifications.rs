@@ -186,6 +186,31 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// Records many deliveries through `via` in one statement per 2,000
+    /// rows; returns how many were still this worker's (see [`Tx::record_sent`]).
+    pub async fn record_sent_many(&mut self, ids: &[i64], worker: &str, via: ChannelKind, now_us: i64) -> Result<u64> {
+        let mut done = 0;
+        for chunk in ids.chunks(PER_STATEMENT) {
+            let mut v: Vec<Value> = vec![worker.into(), now_us.into(), via.code().into()];
+            let list: Vec<String> = chunk.iter().map(|id| {
+                v.push((*id).into());
+                format!("${}", v.len())
+            }).collect();
+            done += self
+                .exec()
+                .run(
+                    &format!(
+                        "UPDATE notifications SET state = 'sent', sent_at = $2, sent_via = $3, last_error = NULL, next_attempt_at = NULL, \
+                         locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id IN ({}) AND locked_by = $1 AND state = 'sending'",
+                        list.join(", ")
+                    ),
+                    v,
+                )
+                .await?;
+        }
+        Ok(done)
+    }
+
     /// Records a failed attempt: tried again at `retry_at`, or dead when None.
     pub async fn record_failure(&mut self, id: i64, worker: &str, error: &str, retry_at_us: Option<i64>, now_us: i64) -> Result<bool> {
         let state = if retry_at_us.is_some() { "retrying" } else { "dead" };
@@ -305,13 +330,16 @@ impl Exec<'_> {
         Ok(Page { items: rows.iter().map(row).collect::<Result<_>>()?, total: total as u64 })
     }
 
-    /// Counts by state and channel of the notifications about one subject.
+    /// Counts by state and channel of the notifications about one subject
+    /// (for sent ones, the channel that carried them).
     #[tracing::instrument(skip(self))]
     pub async fn delivery_counts(&self, company_id: i64, subject: &str, subject_id: i64) -> Result<Vec<DeliveryCount>> {
         let rows = self
             .all(
-                "SELECT state, channel, COUNT(*) AS n FROM notifications WHERE subject = $1 AND subject_id = $2 AND company_id = $3 \
-                 GROUP BY state, channel ORDER BY state, channel",
+                // A sent row counts under the channel that really carried it.
+                "SELECT state, COALESCE(sent_via, channel) AS channel, COUNT(*) AS n FROM notifications \
+                 WHERE subject = $1 AND subject_id = $2 AND company_id = $3 \
+                 GROUP BY state, COALESCE(sent_via, channel) ORDER BY state, channel",
                 vec![subject.into(), subject_id.into(), company_id.into()],
             )
             .await?;

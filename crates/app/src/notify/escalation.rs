@@ -35,6 +35,9 @@ async fn fan_out(tx: &mut Tx, app: &App, job: &JobRecord, now_us: i64) -> AppRes
     let roles: Vec<&str> = p.to.iter().map(String::as_str).filter(|t| *t != "department_head").collect();
     let with_head = p.to.iter().any(|t| t == "department_head");
     let staff = tx.exec().escalation_staff(clock.company_id, &roles, p.department_id, with_head).await?;
+    if staff.is_empty() {
+        tracing::warn!(clock_id = p.clock_id, to = ?p.to, "an escalation has nobody to go to (no active staff with those roles, no department head)");
+    }
     let engine = app.engine();
     let rule = engine.policy.rule(&p.rule_id);
     let case_number = if p.subject == "case" { tx.exec().case(p.subject_id).await.ok().map(|c| c.number.to_string()) } else { None };

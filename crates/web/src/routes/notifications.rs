@@ -166,7 +166,7 @@ pub struct DeliverySummary {
     /// Queued, sending or retrying.
     pub pending: u64,
     pub dead: u64,
-    /// By state and channel.
+    /// By state and channel (for sent ones, the channel that really carried them).
     pub counts: Vec<DeliveryCountDto>,
 }
 

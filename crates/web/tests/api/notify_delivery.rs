@@ -104,7 +104,7 @@ on_both! {
         }
         let (_, sum) = t.get("admin", "/api/v1/notifications/summary?subject=outage&subject_id=7").await;
         assert_eq!((sum["total"].as_u64(), sum["sent"].as_u64(), sum["pending"].as_u64(), sum["dead"].as_u64()), (Some(3), Some(3), Some(0), Some(0)));
-        assert_eq!(sum["counts"], json!([{"state": "sent", "channel": "email", "count": 2}, {"state": "sent", "channel": "sms", "count": 1}]));
+        assert_eq!(sum["counts"], json!([{"state": "sent", "channel": "email", "count": 2}, {"state": "sent", "channel": "log", "count": 1}]));
         assert_eq!(n.drain().await.unwrap().claimed, 0, "nothing is sent twice");
     }
 
