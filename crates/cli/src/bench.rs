@@ -7,6 +7,7 @@ use crate::CliResult;
 use std::process::ExitCode;
 
 mod sweep;
+mod notify;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -16,11 +17,15 @@ pub enum Command {
     /// Receive cases over the HTTP API with concurrent clients and print
     /// cases/s and latency, beside the same writes without HTTP.
     Intake(intake::IntakeArgs),
+    /// Queue one notification per customer for an outage (default 100,000)
+    /// and print the enqueue time and the delivery rates (log channel, webhook).
+    Notify(notify::NotifyArgs),
 }
 
 pub async fn run(cmd: Command) -> CliResult<ExitCode> {
     match cmd {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,
+        Command::Notify(a) => notify::run(a).await,
     }
 }

@@ -52,6 +52,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: &[],
     },
     Migration {
+        version: 5,
+        name: "notifications",
+        common: include_str!("../migrations/0005_notifications.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
         version: 8,
         name: "work_orders",
         common: include_str!("../migrations/0008_work_orders.sql"),

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::routes::{admin, auth, cases, commitments, customers, ops, registry, work_orders};
+use crate::routes::notifications;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -30,6 +31,8 @@ impl Modify for BearerAuth {
         work_orders::complete, work_orders::cancel,
         admin::get_policy, admin::put_policy, admin::calendar_status, admin::put_calendar_year, admin::calendar_days,
         ops::healthz, ops::metrics, ops::access_log,
+        notifications::list, notifications::retry, notifications::summary, notifications::templates, notifications::put_template,
+        notifications::customer_contact, notifications::staff_contact, notifications::department_head,
     ),
     tags(
         (name = "auth", description = "Sign in and out"),
@@ -43,6 +46,7 @@ impl Modify for BearerAuth {
         (name = "calendar", description = "The statutory working-day calendar"),
         (name = "audit", description = "Access log"),
         (name = "ops", description = "Health and metrics"),
+        (name = "notifications", description = "Notifications to customers and staff: delivery record, templates, contacts"),
     )
 )]
 pub struct ApiDoc;

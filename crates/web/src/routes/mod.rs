@@ -6,3 +6,4 @@ pub mod customers;
 pub mod ops;
 pub mod registry;
 pub mod work_orders;
+pub mod notifications;

@@ -12,3 +12,6 @@ mod ledger;
 mod openapi;
 mod registry;
 mod work_orders;
+mod notify_queue;
+mod notify_support;
+mod notify_delivery;
