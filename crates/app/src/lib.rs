@@ -9,6 +9,8 @@ pub mod cases;
 pub mod commitments;
 pub mod demo;
 pub mod error;
+pub mod extensions;
+pub mod phrases;
 pub mod registry;
 pub mod settings;
 mod writer;

@@ -51,6 +51,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        version: 7,
+        name: "console",
+        common: include_str!("../migrations/0007_console.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// What `migrate` did.
