@@ -65,6 +65,21 @@ fn login_page(lang: Lang, username: &str, error: Option<&'static str>) -> Result
     })
 }
 
+/// The sign-in page's HTML in `lang` (pinned by a snapshot test).
+pub fn login_html(lang: Lang) -> Result<String, askama::Error> {
+    LoginPage {
+        lang_tag: if lang == Lang::En { "en" } else { "zh-CN" },
+        is_en: lang == Lang::En,
+        t_title: t(lang, "login_title"),
+        t_username: t(lang, "username"),
+        t_password: t(lang, "password"),
+        t_submit: t(lang, "login_submit"),
+        username: "",
+        error: None,
+    }
+    .render()
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn page(PageLang(lang): PageLang) -> Result<Response, ConsoleError> {
     login_page(lang, "", None)

@@ -22,6 +22,7 @@ mod view;
 
 pub use ctx::{Ctx, Signed};
 pub use error::ConsoleError;
+pub use login::login_html;
 
 use crate::AppState;
 use axum::Router;
