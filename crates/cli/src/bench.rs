@@ -6,6 +6,7 @@ pub(crate) mod intake;
 use crate::CliResult;
 use std::process::ExitCode;
 
+mod search;
 mod sweep;
 
 #[derive(Debug, clap::Subcommand)]
@@ -16,11 +17,14 @@ pub enum Command {
     /// Receive cases over the HTTP API with concurrent clients and print
     /// cases/s and latency, beside the same writes without HTTP.
     Intake(intake::IntakeArgs),
+    /// Time the intake screen's customer search on the 20,000-customer demo.
+    Search(search::SearchArgs),
 }
 
 pub async fn run(cmd: Command) -> CliResult<ExitCode> {
     match cmd {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,
+        Command::Search(a) => search::run(a).await,
     }
 }

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use pledge_domain::CustomerCategory;
-use pledge_app::store::{CaseFilter, CaseSort, CustomerFilter, PageRequest};
+use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 
 /// How many matches the search shows.
@@ -35,7 +35,7 @@ pub struct Hit {
 #[template(path = "fragments/customer_results.html")]
 struct Results {
     hits: Vec<Hit>,
-    total: u64,
+    more: bool,
     searched: bool,
     t_none: &'static str,
     t_more: &'static str,
@@ -46,14 +46,14 @@ struct Results {
 pub async fn results(State(st): State<AppState>, who: Signed, Query(q): Query<SearchQuery>) -> Result<Response, ConsoleError> {
     let text = q.q.trim();
     let lang = who.lang;
-    let (hits, total) = if text.chars().count() < 2 {
-        (Vec::new(), 0)
+    let (hits, more) = if text.chars().count() < 2 {
+        (Vec::new(), false)
     } else {
-        let filter = CustomerFilter { text: Some(text.to_owned()), ..CustomerFilter::default() };
-        let page = st.app.customers(&who.actor, filter, PageRequest::new(Some(HITS), None)).await.map_err(|e| ConsoleError::new(e, lang))?;
-        let hits = page
-            .items
+        let found = st.app.search_customers(&who.actor, text, HITS + 1).await.map_err(|e| ConsoleError::new(e, lang))?;
+        let more = found.len() > HITS as usize;
+        let hits = found
             .into_iter()
+            .take(HITS as usize)
             .map(|c| Hit {
                 id: c.id,
                 number: c.number.as_str().to_owned(),
@@ -64,9 +64,9 @@ pub async fn results(State(st): State<AppState>, who: Signed, Query(q): Query<Se
                 care: !c.special_care.is_empty(),
             })
             .collect();
-        (hits, page.total)
+        (hits, more)
     };
-    render(&Results { searched: text.chars().count() >= 2, hits, total, t_none: super::text::t(lang, "search_none"), t_more: super::text::t(lang, "search_more") })
+    render(&Results { searched: text.chars().count() >= 2, hits, more, t_none: super::text::t(lang, "search_none"), t_more: super::text::t(lang, "search_more") })
 }
 
 #[derive(Template)]

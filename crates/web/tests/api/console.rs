@@ -182,6 +182,11 @@ on_both! {
         assert_eq!(hits.status, StatusCode::OK);
         assert!(hits.body.contains("张秀英") && hits.body.contains(&format!("data-id=\"{customer}\"")), "{}", hits.body);
         assert!(!agent.get("/intake/customers?q=0000000").await.body.contains("张秀英"));
+        for q in ["10001234", "139123", "%E5%BC%A0%E7%A7%80", "%E4%BA%BA%E6%B0%91%E8%B7%AF"] {
+            // customer-number prefix, phone prefix, part of the name (张秀), part of the address (人民路)
+            assert!(agent.get(&format!("/intake/customers?q={q}")).await.body.contains("张秀英"), "{q}");
+        }
+        assert!(!agent.get("/intake/customers?q=2000").await.body.contains("张秀英"), "a number that matches nothing");
         let panel = agent.get(&format!("/intake/customers/{customer}")).await;
         assert!(panel.body.contains("1000123456") && panel.body.contains("城关镇"), "{}", panel.body);
 
