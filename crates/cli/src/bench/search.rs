@@ -53,7 +53,8 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
         return Err(CliError::msg("the demo company has no customers"));
     }
     let pick = |i: usize| &customers[(i * 37) % customers.len()];
-    let kinds: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+    let kinds: [(&str, Box<dyn Fn(usize) -> String>); 5] = [
+        ("phone, first 7 digits", Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().take(7).collect()).unwrap_or_default())),
         ("phone, last 8 digits", Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()).unwrap_or_default())),
         ("customer number, 8-digit prefix", Box::new(|i| pick(i).number.as_str().chars().take(8).collect())),
         ("account name", Box::new(|i| pick(i).account_name.as_str().to_owned())),

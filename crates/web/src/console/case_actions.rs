@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use pledge_app::cases::WaitFor;
 use pledge_app::{AppError, AppResult};
 use pledge_domain::CaseNumber;
 use serde::Deserialize;
@@ -54,6 +55,9 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) 
         "reply" => app.reply_case(a, id, need(text(f.body), "body")?, f.final_answer.is_some()).await.map(drop),
         "transfer" => app.transfer_case(a, id, need(f.department_id, "department_id")?, text(f.reason)).await.map(drop),
         "start" => app.start_case(a, id).await.map(drop),
+        "wait_customer" => app.wait_case(a, id, WaitFor::Customer).await.map(drop),
+        "resume" => app.resume_case(a, id).await.map(drop),
+        "callback" => app.start_callback(a, id).await.map(drop),
         "return" => app.return_case(a, id, f.reason.unwrap_or_default()).await.map(drop),
         "assign" => app.assign_case(a, id, need(f.staff_id, "staff_id")?).await.map(drop),
         "note" => app.note_case(a, id, need(text(f.body), "body")?).await.map(drop),

@@ -215,6 +215,12 @@ on_both! {
         let mut handler = Browser::signed_in(&t, "handler").await;
         let queue = handler.get("/queues/department").await;
         assert!(queue.body.contains("维修人员未按约上门") && queue.body.contains("id=\"count-department\">1<"), "{}", queue.body);
+        let page = handler.submit(&format!("/cases/{id}/do/start"), &[]).await;
+        assert!(page.body.contains("id=\"case-state\">处理中<"), "work started");
+        let page = handler.submit(&format!("/cases/{id}/do/wait_customer"), &[]).await;
+        assert!(page.body.contains("id=\"case-state\">等待用户<") && page.body.contains("已暂停"), "waiting on the customer pauses the clock");
+        let page = handler.submit(&format!("/cases/{id}/do/resume"), &[]).await;
+        assert!(page.body.contains("id=\"case-state\">处理中<"));
         let page = handler.submit(&format!("/cases/{id}/do/reply"), &[("body", "已联系用户重新预约并上门处理"), ("final", "1")]).await;
         assert!(page.body.contains("已答复") && page.body.contains("已联系用户重新预约并上门处理"));
         let page = handler.submit(&format!("/cases/{id}/do/close"), &[("summary", "用户认可")]).await;
@@ -292,6 +298,8 @@ on_both! {
         assert!(breached.contains("咨询开户资料") && breached.contains("已超时"), "{breached}");
         let queue = agent.get("/queues/first-responder").await;
         assert!(queue.body.contains("class=\"dl-breached\""), "the queue colours the breach");
+        let audit = t.app.audit_verify().await.unwrap();
+        assert!(audit.is_clean(), "requests and decisions replay cleanly: {:?}", audit.findings);
     }
 
     async fn administrators_edit_the_phrase_library_and_others_only_read_it(t) {
