@@ -131,10 +131,15 @@ fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, S
     if let Some(to) = p.get("to_department_id").and_then(Value::as_i64) {
         detail.push(format!("→ {}", depts.get(&to).cloned().unwrap_or_else(|| to.to_string())));
     }
-    for k in ["body", "reason", "summary", "subject"] {
+    for k in ["body", "reason", "summary"] {
         if let Some(s) = str_of(p, k) {
             detail.push(s.to_owned());
         }
+    }
+    if e.kind == "case.received"
+        && let Some(s) = str_of(p, "subject")
+    {
+        detail.push(s.to_owned());
     }
     if let Some(due) = p.get("due_at").or_else(|| p.get("to")).and_then(Value::as_str).and_then(|s| s.parse::<jiff::Timestamp>().ok()) {
         detail.push(format!("{} {}", super::text::t(lang, "due"), time(due)));

@@ -250,6 +250,43 @@ on_both! {
         assert_translated(&bad);
     }
 
+    async fn returns_duplicates_assignment_and_reopening_work_from_the_case_page(t) {
+        let (t, ops) = staffed(t).await;
+        let first = t.case("agent", "repair", serde_json::json!({"subkind": "inside_meter", "subject": "燃气表漏气"})).await;
+        let repeat = t.case("agent", "repair", serde_json::json!({"subkind": "inside_meter", "subject": "燃气表漏气（再次来电）"})).await;
+        let (id, rid) = (first["id"].as_i64().unwrap(), repeat["id"].as_i64().unwrap());
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        let number = first["number"].as_str().unwrap();
+        let page = agent.submit(&format!("/cases/{rid}/do/link"), &[("original", number)]).await;
+        assert!(page.body.contains(&format!("href=\"/cases/{id}\"")), "the repeat call points at the original");
+        let bad = agent.post(&format!("/cases/{rid}/do/link"), &[("original", "not-a-number")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("工单不存在"));
+
+        let ops_s = ops.to_string();
+        agent.submit(&format!("/cases/{id}/do/transfer"), &[("department_id", &ops_s), ("reason", "")]).await;
+        let mut handler = Browser::signed_in(&t, "handler").await;
+        let no_reason = handler.post(&format!("/cases/{id}/do/return"), &[("reason", "  ")]).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.body.contains("请填写原因"));
+        let page = handler.submit(&format!("/cases/{id}/do/return"), &[("reason", "表内漏气属计量部门")]).await;
+        assert!(page.body.contains("已退单") && page.body.contains("表内漏气属计量部门"));
+        let mut duty = Browser::signed_in(&t, "duty").await;
+        let board = duty.get("/board").await;
+        let returned = board.body.split("id=\"ret-h\"").nth(1).unwrap();
+        assert!(returned.contains("燃气表漏气"), "the return waits for a decision on the board");
+
+        let handler_id = t.id_of("handler").to_string();
+        let page = duty.submit(&format!("/cases/{id}/do/assign"), &[("staff_id", &handler_id)]).await;
+        assert!(page.body.contains("handler 测试"), "assigned");
+        // The duty manager decides: the case is worked where it is.
+        duty.submit(&format!("/cases/{id}/do/start"), &[]).await;
+        duty.submit(&format!("/cases/{id}/do/reply"), &[("body", "已更换表具"), ("final", "1")]).await;
+        duty.submit(&format!("/cases/{id}/do/close"), &[("summary", "已处理")]).await;
+        let page = duty.submit(&format!("/cases/{id}/do/reopen"), &[("reason", "用户回访不满意")]).await;
+        assert!(page.body.contains("用户回访不满意") && !page.body.contains("id=\"case-state\">已办结<"), "reopened");
+    }
+
     async fn a_reporters_identity_is_masked_on_the_page_for_roles_without_the_right(t) {
         let (t, _) = staffed(t).await;
         let case = t.case("agent", "report", serde_json::json!({"contact_name": "李建华", "contact_phone": "13800001111"})).await;
