@@ -61,6 +61,7 @@ impl Exec<'_> {
         rows.iter().map(row).collect()
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {
         let r = self.one(&format!("SELECT {COLS} FROM extension_requests WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound("extension request"))?;
         row(&r)

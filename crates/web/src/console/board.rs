@@ -14,8 +14,13 @@ use pledge_domain::case::CaseState;
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use std::collections::HashMap;
 
-/// How far ahead "at risk" looks.
+/// How far ahead "at risk" looks unless `?hours=` says otherwise (1–72).
 const HORIZON_HOURS: i64 = 4;
+
+#[derive(serde::Deserialize)]
+pub struct BoardQuery {
+    hours: Option<i64>,
+}
 /// At most this many clocks are read for the board.
 const CLOCKS: u32 = 200;
 
@@ -49,15 +54,16 @@ struct BoardPage {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn page(State(st): State<AppState>, who: Signed) -> Result<Response, ConsoleError> {
+pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(q): axum::extract::Query<BoardQuery>) -> Result<Response, ConsoleError> {
+    let horizon = q.hours.unwrap_or(HORIZON_HOURS).clamp(1, 72);
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let app = &st.app;
     let now = app.now();
-    let clocks = app.at_risk(&who.actor, jiff::SignedDuration::from_hours(HORIZON_HOURS), CLOCKS).await.map_err(err)?;
+    let clocks = app.at_risk(&who.actor, jiff::SignedDuration::from_hours(horizon), CLOCKS).await.map_err(err)?;
     let requests = app.pending_extensions(&who.actor, 100).await.map_err(err)?;
     // The same clocks again as records, for the case each belongs to (two reads, not one per clock).
-    let before = now.checked_add(jiff::SignedDuration::from_hours(HORIZON_HOURS)).map_err(|e| err(pledge_app::AppError::Internal(e.to_string())))?;
+    let before = now.checked_add(jiff::SignedDuration::from_hours(horizon)).map_err(|e| err(pledge_app::AppError::Internal(e.to_string())))?;
     let subjects: HashMap<i64, i64> = app
         .store()
         .read()
@@ -102,5 +108,5 @@ pub async fn page(State(st): State<AppState>, who: Signed) -> Result<Response, C
         })
         .collect();
     let c = Ctx::load(app, &who, "board").await?;
-    render(&BoardPage { c, breached, at_risk, rows, requests, horizon: HORIZON_HOURS })
+    render(&BoardPage { c, breached, at_risk, rows, requests, horizon })
 }

@@ -184,7 +184,13 @@ pub async fn render_case(st: &AppState, who: &Signed, id: i64, error: Option<Str
                 due_input: local_input(v.clock.due_at),
                 remaining: if running { remaining(v.clock.due_at, now, lang) } else { String::new() },
                 state: super::text::t(lang, v.state),
-                class: if running { deadline_class(v.clock.due_at, v.clock.breached, now) } else if v.clock.breached { "breached" } else { "none" },
+                class: match (running, deadline_class(v.clock.due_at, v.clock.breached, now)) {
+                    // A warning the sweeper fired colours the clock even far from the deadline.
+                    (true, "ok") if v.clock.warned > 0 => "warned",
+                    (true, class) => class,
+                    (false, _) if v.clock.breached => "breached",
+                    (false, _) => "none",
+                },
                 running,
             }
         })

@@ -29,6 +29,7 @@ pub fn home_of(actor: &Actor) -> &'static str {
 }
 
 /// `/`: the user's home, or the sign-in page.
+#[tracing::instrument(skip_all)]
 pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Redirect {
     match crate::extract::request_token(&headers) {
         Some(token) => match st.app.authenticate(&token).await {

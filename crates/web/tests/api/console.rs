@@ -315,6 +315,9 @@ on_both! {
         assert!(page.body.contains("待审批") && page.body.contains("需现场勘查"), "{}", page.body);
         let board = duty.get("/board").await;
         assert!(board.body.contains("需现场勘查") && board.body.contains("2026-10-20 17:00"), "the request waits on the board");
+        let at_risk = |html: &str| html.split("id=\"at-risk\"").nth(1).unwrap().split("</ul>").next().unwrap().contains("咨询开户资料");
+        assert!(!at_risk(&board.body), "due in days, not in the next 4 hours");
+        assert!(duty.get("/board?hours=500").await.body.contains("(72 h)"), "the look-ahead is capped at 72 hours");
         let req = t.app.store().read().pending_extension_requests(t.admin.staff.company_id, 10).await.unwrap()[0].id.to_string();
         let refused = agent.post(&format!("/cases/{id}/do/decide_extension"), &[("request_id", &req), ("decision", "approve")]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "an agent cannot approve");
