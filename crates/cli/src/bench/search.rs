@@ -26,6 +26,9 @@ pub struct SearchArgs {
     pub database: Option<String>,
 }
 
+/// Makes the i-th query of one kind.
+type QueryMaker<'a> = Box<dyn Fn(usize) -> String + 'a>;
+
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -53,7 +56,7 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
         return Err(CliError::msg("the demo company has no customers"));
     }
     let pick = |i: usize| &customers[(i * 37) % customers.len()];
-    let kinds: [(&str, Box<dyn Fn(usize) -> String>); 5] = [
+    let kinds: [(&str, QueryMaker); 5] = [
         ("phone, first 7 digits", Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().take(7).collect()).unwrap_or_default())),
         ("phone, last 8 digits", Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()).unwrap_or_default())),
         ("customer number, 8-digit prefix", Box::new(|i| pick(i).number.as_str().chars().take(8).collect())),

@@ -144,10 +144,10 @@ fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, S
     if let Some(due) = p.get("due_at").or_else(|| p.get("to")).and_then(Value::as_str).and_then(|s| s.parse::<jiff::Timestamp>().ok()) {
         detail.push(format!("{} {}", super::text::t(lang, "due"), time(due)));
     }
-    if e.kind == "clock.breached" || e.kind == "clock.escalated" || e.kind == "clock.warned" {
-        if let Some(r) = str_of(p, "rule_id") {
-            detail.push(r.to_owned());
-        }
+    if matches!(e.kind.as_str(), "clock.breached" | "clock.escalated" | "clock.warned")
+        && let Some(r) = str_of(p, "rule_id")
+    {
+        detail.push(r.to_owned());
     }
     TimelineLine {
         at: time(e.at),
