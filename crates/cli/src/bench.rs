@@ -6,6 +6,7 @@ pub(crate) mod intake;
 use crate::CliResult;
 use std::process::ExitCode;
 
+mod search;
 mod sweep;
 mod notify;
 
@@ -20,6 +21,8 @@ pub enum Command {
     /// Queue one notification per customer for an outage (default 100,000)
     /// and print the enqueue time and the delivery rates (log channel, webhook).
     Notify(notify::NotifyArgs),
+    /// Time the intake screen's customer search on the 20,000-customer demo.
+    Search(search::SearchArgs),
 }
 
 pub async fn run(cmd: Command) -> CliResult<ExitCode> {
@@ -27,5 +30,6 @@ pub async fn run(cmd: Command) -> CliResult<ExitCode> {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,
         Command::Notify(a) => notify::run(a).await,
+        Command::Search(a) => search::run(a).await,
     }
 }

@@ -64,7 +64,7 @@ const CASE_COLS: &str = "id, company_id, number, utility, kind, subkind, channel
      contact_name, contact_phone, anonymous, first_responder_id, assignee_id, department_id, upstream_platform, upstream_ref, \
      upstream_due, duplicate_of, answered_on_spot, created_at, updated_at, closed_at, version";
 
-fn case_row(r: &QueryResult) -> Result<Case> {
+pub(crate) fn case_row(r: &QueryResult) -> Result<Case> {
     let number: String = r.try_get("", "number")?;
     let subkind: Option<String> = r.try_get("", "subkind")?;
     Ok(Case {
@@ -95,6 +95,11 @@ fn case_row(r: &QueryResult) -> Result<Case> {
         closed_at: r.try_get::<Option<i64>>("", "closed_at")?.map(ts).transpose()?,
         version: r.try_get("", "version")?,
     })
+}
+
+/// The case columns for `id IN (placeholders)`, in id order.
+pub(crate) fn case_by_ids_sql(placeholders: &str) -> String {
+    format!("SELECT {CASE_COLS} FROM cases WHERE id IN ({placeholders}) ORDER BY id")
 }
 
 fn dist_row(r: &QueryResult) -> Result<Distribution> {

@@ -59,6 +59,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: &[],
     },
     Migration {
+        version: 7,
+        name: "console",
+        common: include_str!("../migrations/0007_console.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
         version: 8,
         name: "work_orders",
         common: include_str!("../migrations/0008_work_orders.sql"),

@@ -145,6 +145,11 @@ pub fn zh_message(code: &str) -> Option<&'static str> {
         "phone_on_customer_record" => "用户的电话请在用户资料中修改",
         "unavailable" => "服务暂时不可用，请稍后重试",
         "internal" => "系统内部错误，已记录日志",
+        "missing_field" => "请填写必填项",
+        "extension_not_later" => "新期限须晚于当前期限",
+        "clock_stopped" => "该计时已结束",
+        "already_decided" => "该延期申请已处理",
+        "invalid_phrase" => "请填写中英文用语",
         _ => return None,
     })
 }

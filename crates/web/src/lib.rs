@@ -1,7 +1,8 @@
 //! Pledge over HTTP: the REST API under `/api/v1` with its OpenAPI document,
-//! health and metrics, and the console's entry page. Errors from every layer
+//! health and metrics, and the staff console's pages. Errors from every layer
 //! are turned into responses in one place ([`error::ApiError`]).
 
+pub mod console;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -12,7 +13,6 @@ pub mod routes;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::response::Html;
 use axum::routing::{get, patch, post, put};
 use pledge_app::App;
 use std::sync::Arc;
@@ -85,7 +85,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
-        .route("/", get(console_home))
+        .merge(console::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::middleware))
         .layer(axum::middleware::from_fn(i18n::middleware))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -102,11 +102,6 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
         "internal",
         "something went wrong on our side; it has been logged",
     ))
-}
-
-/// The console's entry page. The full staff console is built on top of the API.
-async fn console_home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

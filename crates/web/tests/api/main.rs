@@ -15,3 +15,4 @@ mod work_orders;
 mod notify_queue;
 mod notify_support;
 mod notify_delivery;
+mod console;
