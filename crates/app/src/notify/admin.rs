@@ -35,7 +35,15 @@ impl App {
     pub async fn notifications(&self, actor: &Actor, mut filter: NotificationFilter, page: PageRequest) -> AppResult<Page<NotificationRecord>> {
         actor.require(Permission::AuditRead, "read the notification record")?;
         filter.company_id = actor.staff.company_id;
-        Ok(self.store().read().notifications(&filter, page).await?)
+        let page = self.store().read().notifications(&filter, page).await?;
+        // The list shows customers' phone numbers and e-mail addresses: an access to personal data.
+        let mut customers: Vec<i64> = page.items.iter().filter_map(|n| n.customer_id).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        if !customers.is_empty() {
+            self.log_access(actor, "customer", customers, "list").await?;
+        }
+        Ok(page)
     }
 
     /// Sends a dead (or waiting) notification again now, with fresh attempts.

@@ -37,7 +37,11 @@ pub(crate) struct Renderer {
 
 impl Renderer {
     pub(crate) async fn load(read: Exec<'_>, company_id: i64) -> AppResult<Renderer> {
-        let mut templates = HashMap::new();
+        // The shipped templates, parsed once per load, overridden by the company's own.
+        let mut templates: HashMap<(String, Locale), Template> = TOPICS
+            .iter()
+            .flat_map(|(topic, _)| Locale::ALL.into_iter().filter_map(move |l| Template::shipped(topic, l).map(|t| (((*topic).to_owned(), l), t))))
+            .collect();
         for s in read.notification_templates(company_id).await? {
             // A stored template that no longer parses (say, a placeholder a
             // later version dropped) falls back to the shipped one.
@@ -55,14 +59,7 @@ impl Renderer {
 
     /// Subject and body of a message, or None when the topic has no template.
     pub(crate) fn render(&self, topic: &str, locale: Locale, vars: &serde_json::Value) -> Option<(String, String)> {
-        let shipped;
-        let t = match self.templates.get(&(topic.to_owned(), locale)) {
-            Some(t) => t,
-            None => {
-                shipped = Template::shipped(topic, locale)?;
-                &shipped
-            }
-        };
+        let t = self.templates.get(&(topic.to_owned(), locale))?;
         let mut vars = vars.clone();
         if let Some(o) = vars.as_object_mut() {
             o.entry("company").or_insert_with(|| self.company.clone().into());

@@ -102,6 +102,8 @@ on_both! {
             let via = if item["customer_id"] == a { "log" } else { "email" }; // no SMS gateway configured here
             assert_eq!(item["sent_via"], via);
         }
+        let (_, log) = t.get("admin", &format!("/api/v1/access-log?subject=customer&subject_id={b}")).await;
+        assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "list" && e["staff_id"] == t.admin.id()), "reading addresses is logged: {log}");
         let (_, sum) = t.get("admin", "/api/v1/notifications/summary?subject=outage&subject_id=7").await;
         assert_eq!((sum["total"].as_u64(), sum["sent"].as_u64(), sum["pending"].as_u64(), sum["dead"].as_u64()), (Some(3), Some(3), Some(0), Some(0)));
         assert_eq!(sum["counts"], json!([{"state": "sent", "channel": "email", "count": 2}, {"state": "sent", "channel": "log", "count": 1}]));
