@@ -43,6 +43,10 @@ pub enum Permission {
     StaffManage,
     /// Read the access log and verify the ledger.
     AuditRead,
+    /// Enter, announce, run and restore outages; confirm or dismiss suspected ones.
+    OutageManage,
+    /// Announce an outage later than its lead time allows, with a reason (a C3 breach).
+    OutageOverride,
 }
 
 impl Role {
@@ -70,6 +74,8 @@ impl Role {
             CustomerWrite => matches!(self, HallClerk | HotlineAgent | Admin),
             RegistryWrite | StaffManage => matches!(self, Admin),
             AuditRead => matches!(self, QualitySupervisor | Admin),
+            OutageManage => matches!(self, Dispatcher | DutyManager | Admin),
+            OutageOverride => matches!(self, DutyManager | Admin),
         }
     }
 
