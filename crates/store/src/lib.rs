@@ -13,10 +13,12 @@ mod error;
 mod exec;
 mod ledger;
 mod migrate;
+mod outages;
 mod records;
 mod registry;
 mod sessions;
 mod settings;
+mod suspects;
 
 pub use backup::BackupOutcome;
 pub use cases::{CaseFilter, CaseSort, NewCase};
@@ -28,6 +30,8 @@ pub use migrate::MigrationReport;
 pub use records::*;
 pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
 pub use settings::{StoredCalendarYear, StoredPolicy};
+pub use outages::{NewOutage, Outage, OutageFilter};
+pub use suspects::Suspect;
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;

@@ -51,6 +51,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        version: 6,
+        name: "outages",
+        common: include_str!("../migrations/0006_outages.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// What `migrate` did.

@@ -100,10 +100,10 @@ fn node_row(r: &QueryResult) -> Result<NetworkNode> {
     })
 }
 
-const CUSTOMER_COLS: &str = "c.id, c.company_id, c.utility, c.customer_number, c.account_name, c.category, c.phone, \
+pub(crate) const CUSTOMER_COLS: &str = "c.id, c.company_id, c.utility, c.customer_number, c.account_name, c.category, c.phone, \
      c.special_care, c.premises_id, c.created_at, c.updated_at, p.address, p.zone, p.floor_area_m2";
 
-fn customer_row(r: &QueryResult) -> Result<Customer> {
+pub(crate) fn customer_row(r: &QueryResult) -> Result<Customer> {
     let number: String = r.try_get("", "customer_number")?;
     let name: String = r.try_get("", "account_name")?;
     let phone: Option<String> = r.try_get("", "phone")?;
