@@ -9,6 +9,7 @@ pub mod cases;
 pub mod commitments;
 pub mod demo;
 pub mod error;
+pub mod notify;
 pub mod registry;
 pub mod settings;
 mod writer;

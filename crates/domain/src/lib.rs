@@ -12,6 +12,7 @@ pub mod commitment;
 pub mod customer;
 pub mod ledger;
 pub mod network;
+pub mod notify;
 pub mod outage;
 pub mod role;
 pub mod text;

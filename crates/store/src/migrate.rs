@@ -52,6 +52,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: &[],
     },
     Migration {
+        version: 5,
+        name: "notifications",
+        common: include_str!("../migrations/0005_notifications.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
         version: 6,
         name: "outages",
         common: include_str!("../migrations/0006_outages.sql"),

@@ -11,3 +11,4 @@ mod errors;
 mod ledger;
 mod openapi;
 mod registry;
+mod notify_queue;
