@@ -10,6 +10,7 @@ pub mod commitments;
 pub mod demo;
 pub mod error;
 pub mod notify;
+pub mod outages;
 pub mod registry;
 pub mod settings;
 mod writer;
