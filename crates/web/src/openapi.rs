@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{admin, auth, cases, commitments, customers, ops, registry};
+use crate::routes::{admin, auth, cases, commitments, customers, ops, outages, registry};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,6 +28,9 @@ impl Modify for BearerAuth {
         commitments::stats, commitments::at_risk, commitments::policy,
         admin::get_policy, admin::put_policy, admin::calendar_status, admin::put_calendar_year, admin::calendar_days,
         ops::healthz, ops::metrics, ops::access_log,
+        outages::list, outages::create, outages::get, outages::update, outages::customers, outages::announce, outages::start,
+        outages::restore_notice, outages::restore, outages::cancel, outages::report_to_authority, outages::of_customer, outages::of_case,
+        outages::suspected, outages::suspected_one, outages::confirm, outages::dismiss, outages::get_grouping, outages::put_grouping,
     ),
     tags(
         (name = "auth", description = "Sign in and out"),
@@ -40,6 +43,7 @@ impl Modify for BearerAuth {
         (name = "calendar", description = "The statutory working-day calendar"),
         (name = "audit", description = "Access log"),
         (name = "ops", description = "Health and metrics"),
+        (name = "outages", description = "Supply interruptions: lifecycle, affected customers, suspected outages"),
     )
 )]
 pub struct ApiDoc;

@@ -5,3 +5,5 @@ pub mod commitments;
 pub mod customers;
 pub mod ops;
 pub mod registry;
+pub mod outage_feeds;
+pub mod outages;
