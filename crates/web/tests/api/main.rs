@@ -12,3 +12,4 @@ mod ledger;
 mod openapi;
 mod registry;
 mod notify_queue;
+mod outages;
