@@ -13,3 +13,4 @@ mod openapi;
 mod registry;
 mod notify_queue;
 mod outages;
+mod outage_feeds;
