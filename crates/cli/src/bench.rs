@@ -6,6 +6,7 @@ pub(crate) mod intake;
 use crate::CliResult;
 use std::process::ExitCode;
 
+mod outage;
 mod sweep;
 
 #[derive(Debug, clap::Subcommand)]
@@ -16,11 +17,15 @@ pub enum Command {
     /// Receive cases over the HTTP API with concurrent clients and print
     /// cases/s and latency, beside the same writes without HTTP.
     Intake(intake::IntakeArgs),
+    /// Announce an outage on a node with a tenth of a million customers below
+    /// it and time the affected set and the notifications.
+    Outage(outage::OutageArgs),
 }
 
 pub async fn run(cmd: Command) -> CliResult<ExitCode> {
     match cmd {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,
+        Command::Outage(a) => outage::run(a).await,
     }
 }

@@ -7,6 +7,7 @@
 //! [`Tx`], which only the application layer begins.
 
 mod backup;
+mod bulk;
 mod cases;
 mod clocks;
 mod error;

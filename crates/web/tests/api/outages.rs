@@ -237,6 +237,9 @@ on_both! {
         let (_, o) = create(&t, "dispatcher", json!({"node_id": net.a1})).await;
         t.post("dispatcher", &format!("/api/v1/outages/{}/announce", id(&o)), json!({})).await;
         let inside = t.case("hotline_agent", "repair", json!({"customer_id": net.in_b2[0], "subkind": "no_supply"})).await;
+        // The agent sees the cause, area and expected restoration at once.
+        assert_eq!(inside["outages"][0]["id"], id(&o), "{inside}");
+        assert_eq!(inside["outages"][0]["area"], "人民路 1–2 号楼");
         let (_, linked) = t.get("hotline_agent", &format!("/api/v1/cases/{}/outages", id(&inside))).await;
         assert_eq!(linked.as_array().unwrap().len(), 1, "{linked}");
         assert_eq!((linked[0]["id"].as_i64(), linked[0]["reason"].as_str()), (Some(id(&o)), Some("中压管道改线施工")));
@@ -244,6 +247,7 @@ on_both! {
         let (_, mine) = t.get("hotline_agent", &format!("/api/v1/customers/{}/outages", net.in_b2[0])).await;
         assert_eq!(mine[0]["area"], "人民路 1–2 号楼");
         let outside = t.case("hotline_agent", "consultation", json!({"customer_id": net.in_a2[0]})).await;
+        assert_eq!(outside["outages"], json!([]));
         let (_, none) = t.get("hotline_agent", &format!("/api/v1/cases/{}/outages", id(&outside))).await;
         assert_eq!(none, json!([]));
         let (_, detail) = t.get("dispatcher", &format!("/api/v1/outages/{}", id(&o))).await;
