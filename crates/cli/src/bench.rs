@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 mod outage;
 mod sweep;
+mod notify;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -20,6 +21,9 @@ pub enum Command {
     /// Announce an outage on a node with a tenth of a million customers below
     /// it and time the affected set and the notifications.
     Outage(outage::OutageArgs),
+    /// Queue one notification per customer for an outage (default 100,000)
+    /// and print the enqueue time and the delivery rates (log channel, webhook).
+    Notify(notify::NotifyArgs),
 }
 
 pub async fn run(cmd: Command) -> CliResult<ExitCode> {
@@ -27,5 +31,6 @@ pub async fn run(cmd: Command) -> CliResult<ExitCode> {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,
         Command::Outage(a) => outage::run(a).await,
+        Command::Notify(a) => notify::run(a).await,
     }
 }

@@ -12,6 +12,7 @@ mod demo;
 mod error;
 mod healthcheck;
 mod migrate;
+mod notify;
 mod serve;
 mod table;
 

@@ -18,6 +18,8 @@ pub struct Args {
     /// Load the demo company first (if it is not there yet) and print its sign-ins.
     #[arg(long)]
     pub demo: bool,
+    #[command(flatten)]
+    pub notify: crate::notify::NotifyArgs,
 }
 
 pub async fn run(args: Args) -> CliResult<ExitCode> {
@@ -43,12 +45,22 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     // Commitment warnings, breaches and escalations; at start it catches up on
     // everything that fell due while the server was down.
     let sweeper = app.spawn_sweeper(std::time::Duration::from_secs(5));
+    // Notification delivery (and escalations fanned out to staff); it stops
+    // after the round in progress, so nothing is left claimed without a record.
+    let (channels, delivery) = args.notify.build()?;
+    println!("notification channels: {}", channels.configured().join(", "));
+    let (stop_notifier, stop) = tokio::sync::watch::channel(false);
+    let notifier = app.notifier(channels, delivery).spawn(stop);
 
     println!("Pledge is listening on http://{addr}");
     println!("console: {}", console_url(addr));
     tracing::info!(%addr, "serving");
     let result = pledge_web::serve(listener, app, shutdown_signal()).await;
     sweeper.abort();
+    let _ = stop_notifier.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), notifier).await.is_err() {
+        tracing::warn!("notification worker still busy after 30 s; its claims are retried after their lease");
+    }
     store.close().await;
     result.map_err(|e| CliError::msg(format!("the server stopped: {e}")))?;
     tracing::info!("stopped");

@@ -70,6 +70,7 @@ pub fn router(app: App) -> Router {
         .route("/access-log", get(ops::access_log))
         .merge(routes_outages())
         .route("/openapi.json", get(openapi::serve_document))
+        .merge(routes::notifications::routes())
         .fallback(|| async { error::ApiError::not_found("API route") })
         .method_not_allowed_fallback(|| async {
             error::ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")

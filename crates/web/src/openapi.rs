@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::routes::{admin, auth, cases, commitments, customers, ops, outages, registry};
+use crate::routes::notifications;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -31,6 +32,8 @@ impl Modify for BearerAuth {
         outages::list, outages::create, outages::get, outages::update, outages::customers, outages::announce, outages::start,
         outages::restore_notice, outages::restore, outages::cancel, outages::report_to_authority, outages::of_customer, outages::of_case,
         outages::suspected, outages::suspected_one, outages::confirm, outages::dismiss, outages::get_grouping, outages::put_grouping,
+        notifications::list, notifications::retry, notifications::summary, notifications::templates, notifications::put_template,
+        notifications::customer_contact, notifications::staff_contact, notifications::department_head,
     ),
     tags(
         (name = "auth", description = "Sign in and out"),
@@ -44,6 +47,7 @@ impl Modify for BearerAuth {
         (name = "audit", description = "Access log"),
         (name = "ops", description = "Health and metrics"),
         (name = "outages", description = "Supply interruptions: lifecycle, affected customers, suspected outages"),
+        (name = "notifications", description = "Notifications to customers and staff: delivery record, templates, contacts"),
     )
 )]
 pub struct ApiDoc;

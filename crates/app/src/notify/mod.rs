@@ -12,6 +12,16 @@
 use crate::AppResult;
 use pledge_store::{Recipients, Tx};
 
+pub mod admin;
+mod backoff;
+pub mod channels;
+pub mod escalation;
+mod templates;
+mod worker;
+
+pub use templates::TemplateView;
+pub use worker::{DeliveryConfig, DeliveryReport, Notifier};
+
 /// Queues one notification per customer for `topic` about (`subject`, `subject_id`) inside the
 /// caller's transaction, deduplicated per (topic, subject, subject_id, customer, channel):
 /// repeating the call never sends twice. Returns how many were newly queued.

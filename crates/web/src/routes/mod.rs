@@ -7,3 +7,4 @@ pub mod ops;
 pub mod registry;
 pub mod outage_feeds;
 pub mod outages;
+pub mod notifications;

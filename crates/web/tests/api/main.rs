@@ -14,3 +14,5 @@ mod registry;
 mod notify_queue;
 mod outages;
 mod outage_feeds;
+mod notify_support;
+mod notify_delivery;
