@@ -11,6 +11,8 @@ use jiff::{SignedDuration, Timestamp};
 use pledge_app::auth::{PasswordCost, Secret};
 use pledge_app::outages::OutageInput;
 use pledge_app::registry::Bootstrap;
+use pledge_app::notify::DeliveryConfig;
+use pledge_app::notify::channels::Channels;
 use pledge_app::{App, AppConfig};
 use pledge_domain::Utility;
 use pledge_domain::commitment::OutageKind;
@@ -30,6 +32,9 @@ pub struct OutageArgs {
     /// postgres://…/DB, a fresh database is created on that server and dropped.
     #[arg(long = "database", value_name = "URL")]
     pub database: Option<String>,
+    /// Skip delivering the queued notifications to the log channel.
+    #[arg(long)]
+    pub no_delivery: bool,
 }
 
 fn err(e: impl std::fmt::Display) -> CliError {
@@ -130,6 +135,13 @@ async fn measure(url: &str, args: &OutageArgs) -> CliResult<ExitCode> {
     println!("  queue one notification each           {queued:>10} rows in {enqueue_secs:>7.3} s");
     println!("  affected set + queue                  {:>21.3} s (target < 5 s on SQLite)", snapshot_secs + read_secs + enqueue_secs);
     println!("  whole announcement, committed          {:>10} customers in {announce_secs:>7.3} s", announced.outage.affected_count);
+    if !args.no_delivery {
+        // Delivery to the log channel (run with PLEDGE_LOG=warn to keep the messages off the terminal).
+        let t = Instant::now();
+        let r = app.notifier(Channels::log_only(), DeliveryConfig::default()).drain().await.map_err(err)?;
+        let secs = t.elapsed().as_secs_f64();
+        println!("  delivered to the log channel           {:>10} in {secs:>7.3} s = {:.0} / s", r.sent, r.sent as f64 / secs.max(1e-9));
+    }
     drop(app);
     store.close().await;
     Ok(ExitCode::SUCCESS)
