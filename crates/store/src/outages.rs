@@ -348,6 +348,27 @@ impl Tx {
         Ok(n)
     }
 
+    /// Queues `topic` for every customer in the outage's snapshot with one
+    /// `INSERT … SELECT` joined to the snapshot (no id lists to bind), choosing
+    /// channels and building dedup keys exactly as `queue_notifications` does
+    /// for subject `outage`, so either path deduplicates against the other.
+    #[tracing::instrument(skip(self, vars))]
+    pub async fn queue_outage_notifications(&mut self, outage_id: i64, company_id: i64, topic: &str, vars: &serde_json::Value, now_us: i64) -> Result<u64> {
+        use crate::notifications::{ADDRESS, CHANNEL};
+        let prefix = format!("{topic}:outage:{outage_id}:c");
+        // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
+        let sql = format!(
+            "INSERT INTO notifications (company_id, topic, subject, subject_id, customer_id, channel, address, locale, vars, dedup_key, \
+             state, attempts, next_attempt_at, created_at, updated_at) \
+             SELECT company_id, $1, 'outage', $2, id, ch, addr, COALESCE(locale, 'zh-CN'), $3, $4 || CAST(id AS TEXT) || ':' || ch, \
+             'queued', 0, $5, $5, $5 \
+             FROM (SELECT c.id, c.company_id, c.locale, {CHANNEL} AS ch, {ADDRESS} AS addr FROM outage_customers oc \
+                   JOIN customers c ON c.id = oc.customer_id WHERE oc.outage_id = $2 AND c.company_id = $6) r WHERE 1 = 1 \
+             ON CONFLICT (dedup_key) DO NOTHING"
+        );
+        self.exec().run(&sql, vec![topic.into(), outage_id.into(), vars.to_string().into(), prefix.into(), now_us.into(), company_id.into()]).await
+    }
+
     /// Hangs a case under an outage; linking twice changes nothing. Returns
     /// whether a new link was made.
     #[tracing::instrument(skip(self))]

@@ -2,7 +2,6 @@
 //! hear of hands the affected set to the notification outbox, inside the
 //! step's transaction, so the notice and the change commit together.
 
-use super::SUBJECT;
 use crate::error::AppResult;
 use crate::shanghai;
 use jiff::Timestamp;
@@ -38,18 +37,15 @@ pub fn vars(o: &Outage, hotline: &str) -> Value {
     v
 }
 
-/// Queues `topic` for every customer in the outage's affected set; returns
-/// how many notifications were queued.
+/// Queues `topic` for every customer in the outage's affected set, in the
+/// caller's transaction; returns how many notifications were newly queued.
+/// The same outbox and dedup keys as [`crate::notify::notify_customers`],
+/// but the recipients are joined from the snapshot in one statement (a
+/// hundred thousand ids need not travel as parameters).
 pub(crate) async fn tell_affected(tx: &mut Tx, o: &Outage, topic: &str, at_us: i64) -> AppResult<u64> {
+    if pledge_domain::notify::topic_vars(topic).is_none() {
+        return Err(crate::AppError::Internal(format!("notification topic {topic:?} has no templates")));
+    }
     let hotline = tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default();
-    let ids = tx.exec().affected_customer_ids(o.id).await?;
-    let subject = format!("{}{}", o.utility.name_zh(), o.effect.name_zh(o.utility));
-    deliver(tx, o.company_id, topic, &subject, o.id, &ids, &vars(o, &hotline), at_us).await
-}
-
-/// Hands the notices to the notification outbox (deduplicated per outage,
-/// topic and customer, so a repeated step never notifies twice).
-#[allow(clippy::too_many_arguments)]
-async fn deliver(tx: &mut Tx, company_id: i64, topic: &str, _subject: &str, outage_id: i64, ids: &[i64], vars: &Value, at_us: i64) -> AppResult<u64> {
-    crate::notify::notify_customers(tx, company_id, topic, SUBJECT, outage_id, ids, vars, at_us).await
+    Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, &vars(o, &hotline), at_us).await?)
 }

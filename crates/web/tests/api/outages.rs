@@ -122,6 +122,12 @@ on_both! {
         let below: BTreeSet<i64> = net.in_b1.iter().chain(&net.in_b2).copied().collect();
         assert_eq!(seen, below, "the snapshot is exactly the customers below A1");
         assert_eq!(notifications(&t, "outage.announced").await, 5);
+        // The announcement's queue and notify_customers share dedup keys: nobody is told twice.
+        let mut tx = t.app.store().begin().await.unwrap();
+        let ids: Vec<i64> = below.iter().copied().collect();
+        let again = pledge_app::notify::notify_customers(&mut tx, t.admin.staff.company_id, "outage.announced", "outage", id(&o), &ids, &json!({}), 0).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(again, 0);
         // Announced 4 days ahead: C3 is met.
         let (_, stats) = t.get("dispatcher", "/api/v1/commitments/stats?from=2026-09-01&to=2026-10-31").await;
         assert_eq!((stat(&stats, "C3")["met"].as_u64(), stat(&stats, "C3")["breached"].as_u64()), (Some(1), Some(0)));
