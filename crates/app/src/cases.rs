@@ -190,6 +190,8 @@ pub(crate) async fn receive(tx: &mut Tx, engine: &Engine, actor: &Actor, input: 
     .await?;
     let case = tx.exec().case(id).await?;
     crate::commitments::on_case_event(tx, engine, &case, pledge_domain::commitment::Event::CaseReceived, at, Some(actor.id())).await?;
+    // Outages (C16): hang the case under a known outage, or route and group a no-supply call.
+    crate::outages::intake::on_case_received(tx, engine, actor.id(), id, at).await?;
     if let Some(answer) = &input.answered_on_spot {
         let case = tx.exec().case(id).await?;
         step(tx, engine, actor.id(), &case, Some(CaseAction::Answer), "case.replied", json!({"final": true, "body": answer, "on_spot": true}), Routing::KEEP, at_us).await?;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod notify;
 pub mod extensions;
 pub mod phrases;
+pub mod outages;
 pub mod registry;
 pub mod search;
 pub mod settings;

@@ -7,6 +7,7 @@ use crate::CliResult;
 use std::process::ExitCode;
 
 mod search;
+mod outage;
 mod sweep;
 mod notify;
 
@@ -18,6 +19,9 @@ pub enum Command {
     /// Receive cases over the HTTP API with concurrent clients and print
     /// cases/s and latency, beside the same writes without HTTP.
     Intake(intake::IntakeArgs),
+    /// Announce an outage on a node with a tenth of a million customers below
+    /// it and time the affected set and the notifications.
+    Outage(outage::OutageArgs),
     /// Queue one notification per customer for an outage (default 100,000)
     /// and print the enqueue time and the delivery rates (log channel, webhook).
     Notify(notify::NotifyArgs),
@@ -29,6 +33,7 @@ pub async fn run(cmd: Command) -> CliResult<ExitCode> {
     match cmd {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,
+        Command::Outage(a) => outage::run(a).await,
         Command::Notify(a) => notify::run(a).await,
         Command::Search(a) => search::run(a).await,
     }

@@ -48,6 +48,9 @@ pub enum CaseSubkind {
     OutsideMeter,
     /// 抢修
     Emergency,
+    /// 无气 / 停水 / 不热 / 停电: the caller reports no supply at all
+    /// (grouped into suspected outages).
+    NoSupply,
 }
 
 impl CaseKind {
@@ -101,14 +104,14 @@ impl CaseKind {
         match (self, sub) {
             (_, None) => true,
             (Self::BusinessApplication, Some(NewConnection | CapacityChange | ChangeOfUse | StopResume | OwnershipTransfer)) => true,
-            (Self::Repair, Some(InsideMeter | OutsideMeter | Emergency)) => true,
+            (Self::Repair, Some(InsideMeter | OutsideMeter | Emergency | NoSupply)) => true,
             _ => false,
         }
     }
 }
 
 impl CaseSubkind {
-    pub const ALL: [CaseSubkind; 8] = [
+    pub const ALL: [CaseSubkind; 9] = [
         Self::NewConnection,
         Self::CapacityChange,
         Self::ChangeOfUse,
@@ -117,6 +120,7 @@ impl CaseSubkind {
         Self::InsideMeter,
         Self::OutsideMeter,
         Self::Emergency,
+        Self::NoSupply,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -128,6 +132,7 @@ impl CaseSubkind {
             Self::InsideMeter => "inside_meter",
             Self::OutsideMeter => "outside_meter",
             Self::Emergency => "emergency",
+            Self::NoSupply => "no_supply",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -13,6 +13,7 @@ pub mod customer;
 pub mod ledger;
 pub mod network;
 pub mod notify;
+pub mod outage;
 pub mod role;
 pub mod text;
 pub mod utility;

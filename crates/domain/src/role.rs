@@ -47,6 +47,10 @@ pub enum Permission {
     WorkOrderDispatch,
     /// Report a work order's progress from the field: set off, on site, done.
     WorkOrderReport,
+    /// Enter, announce, run and restore outages; confirm or dismiss suspected ones.
+    OutageManage,
+    /// Announce an outage later than its lead time allows, with a reason (a C3 breach).
+    OutageOverride,
 }
 
 impl Role {
@@ -76,6 +80,8 @@ impl Role {
             AuditRead => matches!(self, QualitySupervisor | Admin),
             WorkOrderDispatch => matches!(self, Dispatcher | DutyManager | Admin),
             WorkOrderReport => matches!(self, FieldTechnician | Dispatcher | DutyManager | Admin),
+            OutageManage => matches!(self, Dispatcher | DutyManager | Admin),
+            OutageOverride => matches!(self, DutyManager | Admin),
         }
     }
 

@@ -7,6 +7,7 @@
 //! [`Tx`], which only the application layer begins.
 
 mod backup;
+mod bulk;
 mod cases;
 mod clocks;
 mod console;
@@ -18,11 +19,13 @@ mod ledger;
 mod migrate;
 mod notifications;
 mod phrases;
+mod outages;
 mod records;
 mod registry;
 mod sessions;
 mod settings;
 mod work_orders;
+mod suspects;
 
 pub use backup::BackupOutcome;
 pub use cases::{CaseFilter, CaseSort, NewCase};
@@ -40,6 +43,8 @@ pub use records::*;
 pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
 pub use settings::{SettingsMark, StoredCalendarYear, StoredPolicy};
 pub use work_orders::{NewWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter};
+pub use outages::{NewOutage, Outage, OutageFilter};
+pub use suspects::Suspect;
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;

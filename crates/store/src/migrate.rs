@@ -59,6 +59,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: &[],
     },
     Migration {
+        version: 6,
+        name: "outages",
+        common: include_str!("../migrations/0006_outages.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
         version: 7,
         name: "console",
         common: include_str!("../migrations/0007_console.sql"),

@@ -104,9 +104,9 @@ const PER_STATEMENT: usize = 2000;
 
 /// The channel and address a recipient's contact details give: a phone
 /// number first (SMS), then an e-mail address, else the log.
-const CHANNEL: &str = "CASE WHEN phone IS NOT NULL AND phone <> '' THEN 'sms' \
+pub(crate) const CHANNEL: &str = "CASE WHEN phone IS NOT NULL AND phone <> '' THEN 'sms' \
                        WHEN email IS NOT NULL AND email <> '' THEN 'email' ELSE 'log' END";
-const ADDRESS: &str = "CASE WHEN phone IS NOT NULL AND phone <> '' THEN phone \
+pub(crate) const ADDRESS: &str = "CASE WHEN phone IS NOT NULL AND phone <> '' THEN phone \
                        WHEN email IS NOT NULL AND email <> '' THEN email ELSE NULL END";
 
 impl Tx {

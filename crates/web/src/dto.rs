@@ -175,6 +175,10 @@ pub struct CaseDto {
     pub updated_at: String,
     pub closed_at: Option<String>,
     pub version: i64,
+    /// On intake only: the active outages the case was hung under, with
+    /// cause, area and expected restoration to tell the caller (C16).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outages: Option<Vec<crate::routes::outages::OutageDto>>,
 }
 
 impl From<Case> for CaseDto {
@@ -209,6 +213,7 @@ impl From<Case> for CaseDto {
             updated_at: time(c.updated_at),
             closed_at: c.closed_at.map(time),
             version: c.version,
+            outages: None,
         }
     }
 }

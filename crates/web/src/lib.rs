@@ -6,6 +6,7 @@ pub mod console;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod i18n;
 mod metrics;
 pub mod openapi;
@@ -75,6 +76,7 @@ pub fn router(app: App) -> Router {
         .route("/admin/calendar/{year}", put(admin::put_calendar_year))
         .route("/calendar/days", get(admin::calendar_days))
         .route("/access-log", get(ops::access_log))
+        .merge(routes_outages())
         .route("/openapi.json", get(openapi::serve_document))
         .merge(routes::notifications::routes())
         .fallback(|| async { error::ApiError::not_found("API route") })
@@ -86,11 +88,44 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(console::router())
+        .merge(routes_public_outages())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::middleware))
         .layer(axum::middleware::from_fn(i18n::middleware))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// The outage API, under `/api/v1`.
+fn routes_outages() -> Router<AppState> {
+    use routes::outages as o;
+    Router::new()
+        .route("/outages", get(o::list).post(o::create))
+        .route("/outages/suspected", get(o::suspected))
+        .route("/outages/suspected/{id}", get(o::suspected_one))
+        .route("/outages/suspected/{id}/confirm", post(o::confirm))
+        .route("/outages/suspected/{id}/dismiss", post(o::dismiss))
+        .route("/outages/grouping/{utility}", get(o::get_grouping).put(o::put_grouping))
+        .route("/outages/{id}", get(o::get).patch(o::update))
+        .route("/outages/{id}/customers", get(o::customers))
+        .route("/outages/{id}/announce", post(o::announce))
+        .route("/outages/{id}/start", post(o::start))
+        .route("/outages/{id}/restore-notice", post(o::restore_notice))
+        .route("/outages/{id}/restore", post(o::restore))
+        .route("/outages/{id}/cancel", post(o::cancel))
+        .route("/outages/{id}/report-to-authority", post(o::report_to_authority))
+        .route("/customers/{id}/outages", get(o::of_customer))
+        .route("/cases/{id}/outages", get(o::of_case))
+}
+
+/// Public outage notices: the page and the feeds.
+fn routes_public_outages() -> Router<AppState> {
+    use routes::outage_feeds as f;
+    Router::new()
+        .route("/public/outages", get(f::page))
+        .route("/feeds/outages.atom", get(f::atom))
+        .route("/feeds/outages.ics", get(f::ics))
+        .route("/feeds/outages/{file}", get(f::cap))
 }
 
 /// A handler that panicked answers like any other internal error; the panic is logged.

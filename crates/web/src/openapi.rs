@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{admin, auth, cases, commitments, customers, ops, registry, work_orders};
+use crate::routes::{admin, auth, cases, commitments, customers, ops, outages, registry, work_orders};
 use crate::routes::notifications;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -31,6 +31,9 @@ impl Modify for BearerAuth {
         work_orders::complete, work_orders::cancel,
         admin::get_policy, admin::put_policy, admin::calendar_status, admin::put_calendar_year, admin::calendar_days,
         ops::healthz, ops::metrics, ops::access_log,
+        outages::list, outages::create, outages::get, outages::update, outages::customers, outages::announce, outages::start,
+        outages::restore_notice, outages::restore, outages::cancel, outages::report_to_authority, outages::of_customer, outages::of_case,
+        outages::suspected, outages::suspected_one, outages::confirm, outages::dismiss, outages::get_grouping, outages::put_grouping,
         notifications::list, notifications::retry, notifications::summary, notifications::templates, notifications::put_template,
         notifications::customer_contact, notifications::staff_contact, notifications::department_head,
     ),
@@ -46,6 +49,7 @@ impl Modify for BearerAuth {
         (name = "calendar", description = "The statutory working-day calendar"),
         (name = "audit", description = "Access log"),
         (name = "ops", description = "Health and metrics"),
+        (name = "outages", description = "Supply interruptions: lifecycle, affected customers, suspected outages"),
         (name = "notifications", description = "Notifications to customers and staff: delivery record, templates, contacts"),
     )
 )]

@@ -48,6 +48,7 @@ pub fn subkind_name(s: CaseSubkind, lang: Lang) -> String {
         InsideMeter => "表内",
         OutsideMeter => "表外",
         Emergency => "抢修",
+        NoSupply => "停供",
     };
     pick(lang, zh, s.code())
 }

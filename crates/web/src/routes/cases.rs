@@ -129,7 +129,10 @@ pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(r
         answered_on_spot: req.answered_on_spot,
     };
     let c = st.app.create_case(&actor, input).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+    let outages = st.app.case_outages(&actor, c.id).await?;
+    let mut dto = CaseDto::from(c);
+    dto.outages = Some(outages.into_iter().map(Into::into).collect());
+    Ok((StatusCode::CREATED, Json(dto)))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),

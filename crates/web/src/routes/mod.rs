@@ -6,4 +6,6 @@ pub mod customers;
 pub mod ops;
 pub mod registry;
 pub mod work_orders;
+pub mod outage_feeds;
+pub mod outages;
 pub mod notifications;

@@ -13,6 +13,8 @@ mod openapi;
 mod registry;
 mod work_orders;
 mod notify_queue;
+mod outages;
+mod outage_feeds;
 mod notify_support;
 mod notify_delivery;
 mod console;

@@ -1,0 +1,67 @@
+//! An outage's commitment clocks: the policy's rules for the outage subject
+//! start and stop on its lifecycle events, inside the step's transaction.
+
+use super::SUBJECT;
+use crate::commitments::Engine;
+use crate::error::{AppError, AppResult};
+use crate::registry::event;
+use jiff::Timestamp;
+use pledge_domain::commitment::{Clock, ClockError, Event, Timing};
+use pledge_store::{Outage, Tx};
+use serde_json::json;
+
+fn clock_error(e: ClockError) -> AppError {
+    match e {
+        ClockError::Calendar(c) => AppError::Invalid { code: c.code(), field: None, message: c.to_string() },
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+/// Stops the running clocks `ev` stops, then starts the rules `ev` starts
+/// that cover this outage. Returns the rule ids of clocks stopped breached.
+pub(crate) async fn on_outage_event(tx: &mut Tx, engine: &Engine, o: &Outage, ev: Event, at: Timestamp, actor: Option<i64>) -> AppResult<Vec<String>> {
+    let at_us = at.as_microsecond();
+    let mut breached = Vec::new();
+    for mut rec in tx.exec().clocks_of(SUBJECT, o.id).await? {
+        if rec.clock.is_stopped() {
+            continue;
+        }
+        let Some(rule) = engine.policy.rule(&rec.clock.rule_id) else { continue };
+        if !rule.stop.contains(&ev) {
+            continue;
+        }
+        let outcome = rec.clock.stop(at).map_err(clock_error)?;
+        if outcome == pledge_domain::commitment::Outcome::Breached {
+            breached.push(rule.id.clone());
+        }
+        tx.update_clock(rec.id, None, &rec.clock).await?;
+        event(tx, actor, None, "clock.stopped", json!({"outage_id": o.id, "clock_id": rec.id, "rule_id": rule.id, "outcome": outcome, "due_at": rec.clock.due_at}), at_us).await?;
+    }
+    let expected = o.expected_restore_at.duration_since(o.starts_at);
+    for rule in engine.policy.started_by(ev) {
+        if !rule.covers_outage(o.utility, o.kind, expected) {
+            continue;
+        }
+        let clock = match rule.timing {
+            Timing::LeadTime(_) => Clock::start_before(rule, at, o.starts_at),
+            _ => Clock::start(rule, at, None, &engine.calendar),
+        }
+        .map_err(clock_error)?;
+        let id = tx.insert_clock(o.company_id, SUBJECT, o.id, o.utility, None, &clock).await?;
+        event(tx, actor, None, "clock.started", json!({"outage_id": o.id, "clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version}), at_us).await?;
+    }
+    Ok(breached)
+}
+
+/// Stops every running clock of an outage that will not happen (cancelled).
+pub(crate) async fn stop_all(tx: &mut Tx, o: &Outage, at: Timestamp, actor: Option<i64>) -> AppResult<()> {
+    for mut rec in tx.exec().clocks_of(SUBJECT, o.id).await? {
+        if rec.clock.is_stopped() {
+            continue;
+        }
+        let outcome = rec.clock.stop(at).map_err(clock_error)?;
+        tx.update_clock(rec.id, None, &rec.clock).await?;
+        event(tx, actor, None, "clock.stopped", json!({"outage_id": o.id, "clock_id": rec.id, "rule_id": rec.clock.rule_id, "outcome": outcome, "cancelled": true}), at.as_microsecond()).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! Telling the affected customers: every outage step that customers must
+//! hear of hands the affected set to the notification outbox, inside the
+//! step's transaction, so the notice and the change commit together.
+
+use crate::error::AppResult;
+use crate::shanghai;
+use jiff::Timestamp;
+use pledge_store::{Outage, Tx};
+use serde_json::{Value, json};
+
+/// The notification topics an outage raises.
+pub const ANNOUNCED: &str = "outage.announced";
+pub const UPDATED: &str = "outage.updated";
+pub const RESTORE_NOTICE: &str = "outage.restore_notice";
+pub const RESTORED: &str = "outage.restored";
+pub const CANCELLED: &str = "outage.cancelled";
+
+/// A local time as customers read it: `2026-10-10 09:00`.
+pub fn local(t: Timestamp) -> String {
+    t.to_zoned(shanghai()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The template variables: a flat object of strings.
+pub fn vars(o: &Outage, hotline: &str) -> Value {
+    let mut v = json!({
+        "utility": o.utility.code(),
+        "kind": o.kind.code(),
+        "area": o.area,
+        "reason": o.reason,
+        "starts_at": local(o.starts_at),
+        "expected_restore_at": local(o.expected_restore_at),
+        "hotline": hotline,
+    });
+    if let (Some(t), Value::Object(m)) = (o.restored_at, &mut v) {
+        m.insert("restored_at".into(), json!(local(t)));
+    }
+    v
+}
+
+/// Queues `topic` for every customer in the outage's affected set, in the
+/// caller's transaction; returns how many notifications were newly queued.
+/// The same outbox and dedup keys as [`crate::notify::notify_customers`],
+/// but the recipients are joined from the snapshot in one statement (a
+/// hundred thousand ids need not travel as parameters).
+pub(crate) async fn tell_affected(tx: &mut Tx, o: &Outage, topic: &str, at_us: i64) -> AppResult<u64> {
+    if pledge_domain::notify::topic_vars(topic).is_none() {
+        return Err(crate::AppError::Internal(format!("notification topic {topic:?} has no templates")));
+    }
+    let hotline = tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default();
+    Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, &vars(o, &hotline), at_us).await?)
+}
