@@ -52,46 +52,10 @@ impl Tx {
 
     /// Appends an event to the chain and returns its sequence number.
     pub async fn append_event(&mut self, e: NewEvent<'_>) -> Result<i64> {
-        let head = self.load_head().await?;
-        let seq = head.seq + 1;
-        let payload = serde_json::to_string(&e.payload).map_err(|err| StoreError::Internal(err.to_string()))?;
-        let body = EventBody { seq, case_id: e.case_id, actor_id: e.actor_id, kind: e.kind, payload: &payload, at_us: e.at_us };
-        let hash = body.hash(&head.hash);
-        // The event and the new head in one round trip: on SQLite two
-        // statements in one query (they share the numbered parameters), on
-        // PostgreSQL a data-modifying CTE. Either runs inside this
-        // transaction, so a rollback to a savepoint undoes both.
-        let sql = match self.backend() {
-            crate::Backend::Sqlite => {
-                "INSERT INTO ledger (seq, case_id, actor_id, kind, payload, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8); \
-                 UPDATE ledger_head SET seq = $1, hash = $8 WHERE id = 1"
-            }
-            crate::Backend::Postgres => {
-                "WITH head AS (UPDATE ledger_head SET seq = $1, hash = $8 WHERE id = 1) \
-                 INSERT INTO ledger (seq, case_id, actor_id, kind, payload, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            }
-        };
-        self.exec()
-            .run(
-                sql,
-                vec![
-                    seq.into(),
-                    e.case_id.into(),
-                    e.actor_id.into(),
-                    e.kind.into(),
-                    payload.into(),
-                    e.at_us.into(),
-                    head.hash.to_hex().into(),
-                    hash.to_hex().into(),
-                ],
-            )
-            .await?;
-        self.head = Some(LedgerHead { seq, hash });
-        Ok(seq)
+        let seqs = self.append_events(std::slice::from_ref(&e)).await?;
+        seqs.first().copied().ok_or_else(|| StoreError::Internal("an appended event got no sequence number".into()))
     }
-}
 
-impl Tx {
     /// Appends many events in order, in multi-row statements, moving the head
     /// once per statement; the chain is the same as appending them one by one.
     /// Returns the sequence number of each.
