@@ -181,44 +181,70 @@ impl Store {
 
 pub(crate) fn stmt<I: IntoIterator<Item = Value>>(backend: Backend, sql: &str, values: I) -> Statement {
     match backend {
-        Backend::Sqlite => Statement::from_sql_and_values(DbBackend::Sqlite, numbered_for_sqlite(sql), values),
+        Backend::Sqlite => {
+            let (sql, values) = positional_for_sqlite(sql, values.into_iter().collect());
+            Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+        }
         Backend::Postgres => Statement::from_sql_and_values(DbBackend::Postgres, sql, values),
     }
 }
 
-/// Rewrites `$N` parameters as `?N` outside string literals. SQLite reads
-/// `$1` as a *named* parameter and, while parsing, looks every name up in a
-/// list: quadratic in the number of parameters, which made multi-row
-/// statements with thousands of values spend most of their time in the
-/// parser. `?N` is a numbered parameter and costs nothing to look up.
-fn numbered_for_sqlite(sql: &str) -> String {
+/// Rewrites `$N` parameters (outside string literals) as anonymous `?`
+/// ones, with the values laid out in the order they appear (a value used
+/// twice is bound twice). SQLite keeps named and numbered parameters in a
+/// list that every lookup scans, and the driver asks for each parameter's
+/// name when binding: quadratic in the number of parameters, which made a
+/// multi-row statement of a few thousand values spend nearly all its time
+/// binding. Anonymous parameters have no names to scan.
+fn positional_for_sqlite(sql: &str, values: Vec<Value>) -> (String, Vec<Value>) {
     let mut out = String::with_capacity(sql.len());
+    let mut laid_out = Vec::with_capacity(values.len());
     let mut quoted = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => quoted = !quoted,
-            '$' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => {
-                out.push('?');
-                continue;
+    let mut chars = sql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        } else if c == '$' && !quoted && chars.peek().is_some_and(|(_, d)| d.is_ascii_digit()) {
+            let mut end = i + 1;
+            while let Some((j, d)) = chars.peek().copied()
+                && d.is_ascii_digit()
+            {
+                end = j + 1;
+                chars.next();
             }
-            _ => {}
+            match sql[i + 1..end].parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|k| values.get(k)) {
+                Some(v) => {
+                    out.push('?');
+                    laid_out.push(v.clone());
+                }
+                // Out of range: leave it for the driver to report.
+                None => out.push_str(&sql[i..end]),
+            }
+            continue;
         }
         out.push(c);
     }
-    out
+    (out, laid_out)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::numbered_for_sqlite;
+    use super::positional_for_sqlite;
+    use sea_orm::Value;
+
+    fn ints(v: &[Value]) -> Vec<i64> {
+        v.iter().map(|x| if let Value::BigInt(Some(n)) = x { *n } else { panic!("{x:?}") }).collect()
+    }
 
     #[test]
-    fn dollar_parameters_become_numbered_ones_outside_literals() {
-        assert_eq!(
-            numbered_for_sqlite("INSERT INTO t (a, b) VALUES ($1, $12); UPDATE h SET x = $1 WHERE y = '$2' AND z LIKE $3 ESCAPE '\\'"),
-            "INSERT INTO t (a, b) VALUES (?1, ?12); UPDATE h SET x = ?1 WHERE y = '$2' AND z LIKE ?3 ESCAPE '\\'"
+    fn parameters_are_laid_out_in_the_order_they_appear_outside_literals() {
+        let (sql, v) = positional_for_sqlite(
+            "INSERT INTO t (a, b, c) VALUES ($2, $12, $1); UPDATE h SET x = $1 WHERE y = '$2' AND z LIKE $3 ESCAPE '\\'",
+            (1..=12).map(|n: i64| Value::from(n * 10)).collect(),
         );
-        assert_eq!(numbered_for_sqlite("SELECT 'it''s $1', $2"), "SELECT 'it''s $1', ?2");
+        assert_eq!(sql, "INSERT INTO t (a, b, c) VALUES (?, ?, ?); UPDATE h SET x = ? WHERE y = '$2' AND z LIKE ? ESCAPE '\\'");
+        assert_eq!(ints(&v), [20, 120, 10, 10, 30]);
+        let (sql, v) = positional_for_sqlite("SELECT 'it''s $1', $2, $9", vec![Value::from(1i64), Value::from(2i64)]);
+        assert_eq!((sql.as_str(), ints(&v)), ("SELECT 'it''s $1', ?, $9", vec![2]));
     }
 }
