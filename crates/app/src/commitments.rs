@@ -235,7 +235,7 @@ impl App {
         Ok(recs.into_iter().map(|r| self.view(r)).collect())
     }
 
-    fn view(&self, r: ClockRecord) -> ClockView {
+    pub(crate) fn view(&self, r: ClockRecord) -> ClockView {
         let (title_zh, title_en) = self.engine().policy.rule(&r.clock.rule_id).map(|x| (x.title_zh.clone(), x.title_en.clone())).unwrap_or_default();
         ClockView { id: r.id, rule_id: r.clock.rule_id.clone(), title_zh, title_en, state: r.state(), clock: r.clock }
     }

@@ -81,6 +81,15 @@ impl App {
         Ok(self.store().read().outages(&filter, page).await?)
     }
 
+    /// The commitment clocks of an outage (C3, C4, C5, C24), as staff see them.
+    #[tracing::instrument(skip(self, actor))]
+    pub async fn outage_clocks(&self, actor: &Actor, id: i64) -> AppResult<Vec<crate::commitments::ClockView>> {
+        actor.require(Permission::CaseRead, "read outages")?;
+        self.own_outage(actor, id).await?;
+        let recs = self.store().read().clocks_of(SUBJECT, id).await?;
+        Ok(recs.into_iter().map(|r| self.view(r)).collect())
+    }
+
     /// A page of the customers an outage affects; each shown is logged as read.
     #[tracing::instrument(skip(self, actor))]
     pub async fn outage_customers(&self, actor: &Actor, id: i64, page: PageRequest) -> AppResult<Page<Customer>> {

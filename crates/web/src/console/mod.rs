@@ -13,6 +13,7 @@ mod ctx;
 mod error;
 mod intake;
 mod login;
+mod outages;
 mod phrases;
 mod print;
 mod queues;
@@ -44,6 +45,11 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/do/{action}", post(case_actions::act))
         .route("/queues/{which}", get(queues::page))
         .route("/board", get(board::page))
+        .route("/outages", get(outages::list))
+        .route("/outages/new", get(outages::new_page).post(outages::create))
+        .route("/outages/{id}", get(outages::detail))
+        .route("/outages/{id}/do/{action}", post(outages::act))
+        .route("/outages/suspected/{id}/{action}", post(outages::suspect_act))
         .route("/phrases", get(phrases::page))
         .route("/phrases/{situation}", post(phrases::save))
         .route("/assets/{file}", get(assets::serve))

@@ -86,6 +86,8 @@ struct Panel {
     care: Vec<String>,
     open: Vec<CaseRow>,
     recent: Vec<CaseRow>,
+    /// Active outages over the customer's premises (C16).
+    outages: Vec<super::outages::OutageLine>,
 }
 
 /// The chosen customer: account, premises, special care, open and recent cases.
@@ -104,6 +106,7 @@ pub async fn panel(State(st): State<AppState>, who: Signed, Path(id): Path<i64>)
     for (row, case) in rows.into_iter().zip(&cases) {
         if case.state.is_open() { open.push(row) } else { recent.push(row) }
     }
+    let outages = st.app.customer_outages(&who.actor, id).await.map_err(err)?.iter().map(|o| super::outages::outage_line(o, lang)).collect();
     let c = super::Ctx::load(&st.app, &who, "intake").await?;
     let t = |k| super::text::t(lang, k);
     render(&Panel {
@@ -127,6 +130,7 @@ pub async fn panel(State(st): State<AppState>, who: Signed, Path(id): Path<i64>)
         care: cust.special_care.iter().map(|f| care_name(*f, lang)).collect(),
         open,
         recent: recent.into_iter().take(5).collect(),
+        outages,
         c,
     })
 }
