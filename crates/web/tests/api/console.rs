@@ -11,13 +11,13 @@ use pledge_domain::Role;
 use tower::ServiceExt;
 
 const HOST: &str = "desk.test";
-const ORIGIN: &str = "http://desk.test";
+pub(crate) const ORIGIN: &str = "http://desk.test";
 
 /// What came back: status, the redirect target, the body as text.
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) body: String,
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -30,10 +30,10 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// A browser with one cookie jar (the session and the language).
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     t: &'a TestApp,
-    cookies: Vec<(String, String)>,
-    origin: Option<&'static str>,
+    pub(crate) cookies: Vec<(String, String)>,
+    pub(crate) origin: Option<&'static str>,
 }
 
 impl<'a> Browser<'a> {
@@ -41,7 +41,7 @@ impl<'a> Browser<'a> {
         Browser { t, cookies: Vec::new(), origin: Some(ORIGIN) }
     }
 
-    async fn signed_in(t: &'a TestApp, username: &str) -> Browser<'a> {
+    pub(crate) async fn signed_in(t: &'a TestApp, username: &str) -> Browser<'a> {
         let mut b = Browser::new(t);
         let p = b.post("/login", &[("username", username), ("password", PASSWORD)]).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "sign-in of {username} failed: {}", p.body);
@@ -69,11 +69,11 @@ impl<'a> Browser<'a> {
         Page { status, location, body }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         self.send(Request::get(path), Body::empty()).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(o) = self.origin {
             req = req.header(header::ORIGIN, o);
@@ -82,7 +82,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form and follows the redirect to the page it leads to.
-    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let p = self.post(path, fields).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "POST {path} was not accepted: {} {}", p.status, p.body);
         let to = p.location.clone().unwrap();
@@ -111,7 +111,7 @@ async fn staffed(t: TestApp) -> (TestApp, i64) {
     (t, ops)
 }
 
-fn assert_translated(p: &Page) {
+pub(crate) fn assert_translated(p: &Page) {
     assert!(!p.body.contains("[?]"), "a UI string is missing its translation:\n{}", p.body);
 }
 

@@ -18,3 +18,4 @@ mod outage_feeds;
 mod notify_support;
 mod notify_delivery;
 mod console;
+mod outage_console;
