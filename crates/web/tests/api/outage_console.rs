@@ -152,4 +152,34 @@ on_both! {
         let (_, list) = t.get("dispatcher", "/api/v1/outages").await;
         assert_eq!(list["total"], 1, "the agent created nothing");
     }
+
+    async fn a_dispatcher_decides_suspected_outages_on_the_list(t) {
+        let t = staffed(t).await;
+        let net = network(&t).await;
+        for c in [net.in_b1[0], net.in_b1[1], net.in_b2[0]] {
+            t.case("hotline_agent", "repair", json!({"customer_id": c, "subkind": "no_supply"})).await;
+        }
+        let (_, raised) = t.get("dispatcher", "/api/v1/outages/suspected").await;
+        let sid = raised["items"][0]["id"].as_i64().expect("three calls below one area raise a suspected outage");
+        let mut agent = Browser::signed_in(&t, "hotline_agent").await;
+        let list = agent.get("/outages").await;
+        assert!(list.body.contains(&format!("id=\"suspect-{sid}\"")) && !list.body.contains("/outages/suspected/"), "agents see it without the buttons");
+        let mut disp = Browser::signed_in(&t, "dispatcher").await;
+        let list = disp.get("/outages").await;
+        let section = list.body.split(&format!("id=\"suspect-{sid}\"")).nth(1).expect("the suspected outage is listed");
+        assert!(section.contains("人民路片区") && section.contains("<strong>3</strong>") && section.contains("待确认"), "{section}");
+        assert!(section.contains(&format!("action=\"/outages/suspected/{sid}/confirm\"")) && section.contains(&format!("action=\"/outages/suspected/{sid}/dismiss\"")));
+
+        let bad = disp.post(&format!("/outages/suspected/{sid}/dismiss"), &[("note", " ")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "a dismissal needs a note");
+        assert!(bad.body.contains("role=\"alert\"") && bad.body.contains(&format!("id=\"suspect-{sid}\"")), "explained on the list, still open");
+
+        let p = disp.post(&format!("/outages/suspected/{sid}/confirm"), &[("reason", "调压箱故障"), ("area", "人民路片区"), ("expected_restore_at", "2026-09-30T16:00")]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let page = disp.get(p.location.as_deref().unwrap()).await;
+        assert_eq!(state_of(&page.body), "停供中");
+        assert!(page.body.contains("调压箱故障") && page.body.contains("id=\"outage-expected\">2026-09-30 16:00<"));
+        assert_eq!(page.body.matches("<li><a href=\"/cases/").count(), 3, "the three calls hang under it");
+        assert!(!disp.get("/outages").await.body.contains(&format!("id=\"suspect-{sid}\"")), "a decided group leaves the list");
+    }
 }
