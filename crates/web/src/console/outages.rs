@@ -532,7 +532,8 @@ async fn node_options(st: &AppState, who: &Signed) -> AppResult<Vec<NodeOpt>> {
     let company = who.actor.staff.company_id;
     let mut out = Vec::new();
     for u in Utility::ALL {
-        // Walk the tree breadth first, so a parent comes before its children.
+        // Walk the tree; each label carries its path, so sorting by label
+        // puts children under their parent. The guard bounds the queries.
         let mut level: Vec<(Option<i64>, String)> = vec![(None, String::new())];
         let mut guard = 0;
         while let Some((parent, prefix)) = level.pop() {
