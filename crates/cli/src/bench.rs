@@ -29,6 +29,20 @@ pub enum Command {
     Search(search::SearchArgs),
 }
 
+/// The throwaway company a bench works in, with its administrator.
+pub(crate) async fn bench_company(app: &pledge_app::App, utilities: Vec<pledge_domain::Utility>) -> Result<pledge_app::Actor, pledge_app::AppError> {
+    app.bootstrap(pledge_app::registry::Bootstrap {
+        company_code: "BENCH".into(),
+        company_name: "基准测试公司".into(),
+        hotline: "0000-00000".into(),
+        utilities,
+        admin_username: "bench".into(),
+        admin_name: "基准".into(),
+        admin_password: pledge_app::auth::Secret::new("bench-password"),
+    })
+    .await
+}
+
 pub async fn run(cmd: Command) -> CliResult<ExitCode> {
     match cmd {
         Command::Intake(a) => intake::run(a).await,

@@ -4,10 +4,9 @@
 //! local HTTP sink. Figures are printed, never asserted.
 
 use crate::{CliError, CliResult};
-use pledge_app::auth::{PasswordCost, Secret};
+use pledge_app::auth::PasswordCost;
 use pledge_app::notify::channels::{Channels, WebhookChannel, WebhookConfig};
 use pledge_app::notify::{DeliveryConfig, notify_customers};
-use pledge_app::registry::Bootstrap;
 use pledge_app::{App, AppConfig};
 use pledge_domain::notify::Locale;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Utility};
@@ -54,18 +53,7 @@ async fn measure(url: &str, args: &NotifyArgs) -> CliResult<()> {
     let store = Store::connect(&ConnectOptions::new(url)).await.map_err(err)?;
     store.migrate().await.map_err(err)?;
     let app = App::new(store.clone(), AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() });
-    let admin = app
-        .bootstrap(Bootstrap {
-            company_code: "BENCH".into(),
-            company_name: "基准测试公司".into(),
-            hotline: "0000-00000".into(),
-            utilities: Utility::ALL.to_vec(),
-            admin_username: "bench".into(),
-            admin_name: "基准".into(),
-            admin_password: Secret::new("bench-password"),
-        })
-        .await
-        .map_err(err)?;
+    let admin = super::bench_company(&app, Utility::ALL.to_vec()).await.map_err(err)?;
     let company = admin.staff.company_id;
 
     // Customers: 80 % with a mobile phone, 10 % with only e-mail, 10 % with neither.

@@ -8,9 +8,8 @@
 
 use crate::{CliError, CliResult};
 use jiff::{SignedDuration, Timestamp};
-use pledge_app::auth::{PasswordCost, Secret};
+use pledge_app::auth::PasswordCost;
 use pledge_app::outages::OutageInput;
-use pledge_app::registry::Bootstrap;
 use pledge_app::notify::DeliveryConfig;
 use pledge_app::notify::channels::Channels;
 use pledge_app::{App, AppConfig};
@@ -53,18 +52,7 @@ async fn measure(url: &str, args: &OutageArgs) -> CliResult<ExitCode> {
     store.migrate().await.map_err(err)?;
     let now: Timestamp = "2026-11-23T10:00:00+08:00".parse().map_err(err)?;
     let app = App::with_clock(store.clone(), AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, Arc::new(move || now));
-    let admin = app
-        .bootstrap(Bootstrap {
-            company_code: "BENCH".into(),
-            company_name: "基准测试燃气公司".into(),
-            hotline: "0000-00000".into(),
-            utilities: vec![Utility::Gas],
-            admin_username: "bench".into(),
-            admin_name: "基准".into(),
-            admin_password: Secret::new("bench-password"),
-        })
-        .await
-        .map_err(err)?;
+    let admin = super::bench_company(&app, vec![Utility::Gas]).await.map_err(err)?;
     let company_id = admin.staff.company_id;
     println!("pledge bench outage: {} customers on {} ({})", args.customers, store.backend().name(), url.split('@').next_back().unwrap_or(url));
 

@@ -7,8 +7,7 @@
 
 use crate::{CliError, CliResult};
 use jiff::{SignedDuration, Timestamp};
-use pledge_app::auth::{PasswordCost, Secret};
-use pledge_app::registry::Bootstrap;
+use pledge_app::auth::PasswordCost;
 use pledge_app::{App, AppConfig};
 use pledge_domain::calendar::WorkingCalendar;
 use pledge_domain::commitment::{Clock, Policy};
@@ -94,18 +93,7 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult
         AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() },
         Arc::new(move || Timestamp::from_microsecond(clock_now.load(Ordering::SeqCst)).unwrap_or(now)),
     );
-    let admin = app
-        .bootstrap(Bootstrap {
-            company_code: "BENCH".into(),
-            company_name: "基准测试公司".into(),
-            hotline: "0000-00000".into(),
-            utilities: Utility::ALL.to_vec(),
-            admin_username: "bench".into(),
-            admin_name: "基准".into(),
-            admin_password: Secret::new("bench-password"),
-        })
-        .await
-        .map_err(|e| CliError::msg(e.to_string()))?;
+    let admin = super::bench_company(&app, Utility::ALL.to_vec()).await.map_err(|e| CliError::msg(e.to_string()))?;
     let company_id = admin.staff.company_id;
 
     // C7 (gas repair within 24 h): hour-based, so the load does not depend on the calendar.
