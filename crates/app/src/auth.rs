@@ -27,7 +27,8 @@ impl PasswordCost {
     pub const TESTING: PasswordCost = PasswordCost { memory_kib: 64, iterations: 1 };
 
     fn hasher(self) -> AppResult<Argon2<'static>> {
-        let params = Params::new(self.memory_kib, self.iterations, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
+        let params =
+            Params::new(self.memory_kib, self.iterations, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 }
@@ -112,11 +113,16 @@ impl App {
         let found = self.store().read().staff_credentials(username.trim()).await?;
         let Some((staff, phc)) = found.filter(|(s, _)| s.active) else {
             // Spend about the same time as a real check so timing does not reveal usernames.
-            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3cmWKZ5zxOUHU6YwI+3T3W5oAiPOQZm3Oe3SHjQoCrc");
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3cmWKZ5zxOUHU6YwI+3T3W5oAiPOQZm3Oe3SHjQoCrc",
+            );
             return Err(AppError::Unauthenticated);
         };
         let pw = password.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         if !ok {
             return Err(AppError::Unauthenticated);
         }
@@ -132,7 +138,8 @@ impl App {
         self.writer
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.insert_session(&hash, staff_id, kind.code(), now.as_microsecond(), expires_at.as_microsecond()).await?;
+                    tx.insert_session(&hash, staff_id, kind.code(), now.as_microsecond(), expires_at.as_microsecond())
+                        .await?;
                     Ok(())
                 })
             })
@@ -170,7 +177,10 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused_and_secrets_do_not_print() {
-        assert!(matches!(hash_password(&Secret::new("short"), PasswordCost::TESTING), Err(AppError::Invalid { code: "weak_password", .. })));
+        assert!(matches!(
+            hash_password(&Secret::new("short"), PasswordCost::TESTING),
+            Err(AppError::Invalid { code: "weak_password", .. })
+        ));
         assert_eq!(format!("{:?}", Secret::new("hunter2!!")), "Secret(***)");
     }
 }

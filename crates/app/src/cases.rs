@@ -3,6 +3,7 @@
 //! notes, assignment and duplicate links. Every change is a ledger event whose
 //! payload carries the case's state after it, so `audit verify` can replay.
 
+use crate::commitments::Engine;
 use crate::error::{AppError, AppResult};
 use crate::registry::event;
 use crate::{Actor, App, shanghai};
@@ -10,10 +11,9 @@ use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::text::{Body, Label, mask_name};
 use pledge_domain::{Permission, Phone, Utility};
-use crate::commitments::Engine;
-use std::sync::Arc;
 use pledge_store::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest, StoreError, Tx};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The three copies of a transferred complaint's form.
 pub const FORM_COPIES: [&str; 3] = ["archive", "department", "management"];
@@ -77,7 +77,8 @@ pub fn mask_case(actor: &Actor, mut c: Case) -> (Case, bool) {
         return (c, false);
     }
     c.contact_name = c.contact_name.as_deref().map(mask_name);
-    c.contact_phone = c.contact_phone.as_deref().map(|p| Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "***".into()));
+    c.contact_phone =
+        c.contact_phone.as_deref().map(|p| Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "***".into()));
     c.customer_id = None;
     (c, true)
 }
@@ -115,7 +116,17 @@ impl Routing {
 
 /// Applies one lifecycle step inside a transaction: checks the transition,
 /// writes the case and appends the event with the resulting state.
-pub(crate) async fn step(tx: &mut Tx, engine: &Engine, who: i64, case: &Case, action: Option<CaseAction>, kind: &str, mut payload: Value, routing: Routing, at: i64) -> AppResult<()> {
+pub(crate) async fn step(
+    tx: &mut Tx,
+    engine: &Engine,
+    who: i64,
+    case: &Case,
+    action: Option<CaseAction>,
+    kind: &str,
+    mut payload: Value,
+    routing: Routing,
+    at: i64,
+) -> AppResult<()> {
     let next = match action {
         Some(a) => case.state.after(a)?,
         None => case.state,
@@ -142,7 +153,13 @@ pub(crate) async fn step(tx: &mut Tx, engine: &Engine, who: i64, case: &Case, ac
 }
 
 /// Receives a case inside `tx` at time `at`. Used by intake and the demo loader.
-pub(crate) async fn receive(tx: &mut Tx, engine: &Engine, actor: &Actor, input: &CaseInput, at: Timestamp) -> AppResult<i64> {
+pub(crate) async fn receive(
+    tx: &mut Tx,
+    engine: &Engine,
+    actor: &Actor,
+    input: &CaseInput,
+    at: Timestamp,
+) -> AppResult<i64> {
     let at_us = at.as_microsecond();
     let day = at.to_zoned(shanghai()).date();
     let number = tx.next_case_number(input.utility, day).await?;
@@ -189,30 +206,75 @@ pub(crate) async fn receive(tx: &mut Tx, engine: &Engine, actor: &Actor, input: 
     )
     .await?;
     let case = tx.exec().case(id).await?;
-    crate::commitments::on_case_event(tx, engine, &case, pledge_domain::commitment::Event::CaseReceived, at, Some(actor.id())).await?;
+    crate::commitments::on_case_event(
+        tx,
+        engine,
+        &case,
+        pledge_domain::commitment::Event::CaseReceived,
+        at,
+        Some(actor.id()),
+    )
+    .await?;
     // Outages (C16): hang the case under a known outage, or route and group a no-supply call.
     crate::outages::intake::on_case_received(tx, engine, actor.id(), id, at).await?;
     if let Some(answer) = &input.answered_on_spot {
         let case = tx.exec().case(id).await?;
-        step(tx, engine, actor.id(), &case, Some(CaseAction::Answer), "case.replied", json!({"final": true, "body": answer, "on_spot": true}), Routing::KEEP, at_us).await?;
+        step(
+            tx,
+            engine,
+            actor.id(),
+            &case,
+            Some(CaseAction::Answer),
+            "case.replied",
+            json!({"final": true, "body": answer, "on_spot": true}),
+            Routing::KEEP,
+            at_us,
+        )
+        .await?;
         let case = tx.exec().case(id).await?;
-        step(tx, engine, actor.id(), &case, Some(CaseAction::Close), "case.closed", json!({"on_spot": true}), Routing::KEEP, at_us).await?;
+        step(
+            tx,
+            engine,
+            actor.id(),
+            &case,
+            Some(CaseAction::Close),
+            "case.closed",
+            json!({"on_spot": true}),
+            Routing::KEEP,
+            at_us,
+        )
+        .await?;
     }
     Ok(id)
 }
 
 fn validate(input: &mut CaseInput) -> AppResult<()> {
     if !input.kind.accepts(input.subkind) {
-        return Err(AppError::invalid("subkind_mismatch", "subkind", format!("subkind does not belong to kind {}", input.kind.code())));
+        return Err(AppError::invalid(
+            "subkind_mismatch",
+            "subkind",
+            format!("subkind does not belong to kind {}", input.kind.code()),
+        ));
     }
-    input.subject = Label::parse("subject", &input.subject).map_err(|_| AppError::invalid("invalid_subject", "subject", "a subject of 1–100 characters is required"))?.into_inner();
+    input.subject = Label::parse("subject", &input.subject)
+        .map_err(|_| AppError::invalid("invalid_subject", "subject", "a subject of 1–100 characters is required"))?
+        .into_inner();
     input.description = Body::parse("description", &input.description)?.into_inner();
-    input.contact_name = input.contact_name.as_deref().filter(|s| !s.trim().is_empty()).map(|n| Label::parse("contact_name", n).map(Label::into_inner)).transpose()?;
+    input.contact_name = input
+        .contact_name
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|n| Label::parse("contact_name", n).map(Label::into_inner))
+        .transpose()?;
     input.contact_phone = input
         .contact_phone
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|p| Phone::parse(p).map(|p| p.as_str().to_owned()).map_err(|e| AppError::invalid("invalid_phone", "contact_phone", e.to_string())))
+        .map(|p| {
+            Phone::parse(p)
+                .map(|p| p.as_str().to_owned())
+                .map_err(|e| AppError::invalid("invalid_phone", "contact_phone", e.to_string()))
+        })
         .transpose()?;
     if let Some(a) = &input.answered_on_spot {
         input.answered_on_spot = Some(Body::parse("answered_on_spot", a)?.into_inner());
@@ -224,8 +286,13 @@ fn validate(input: &mut CaseInput) -> AppResult<()> {
     if input.anonymous && input.kind != CaseKind::Report {
         return Err(AppError::invalid("anonymous_not_allowed", "anonymous", "only reports (举报) may be anonymous"));
     }
-    if input.anonymous && (input.contact_name.is_some() || input.contact_phone.is_some() || input.customer_id.is_some()) {
-        return Err(AppError::invalid("anonymous_with_identity", "anonymous", "an anonymous report carries no name, phone or customer"));
+    if input.anonymous && (input.contact_name.is_some() || input.contact_phone.is_some() || input.customer_id.is_some())
+    {
+        return Err(AppError::invalid(
+            "anonymous_with_identity",
+            "anonymous",
+            "an anonymous report carries no name, phone or customer",
+        ));
     }
     Ok(())
 }
@@ -240,7 +307,8 @@ impl App {
         let a = actor.clone();
         let at = self.now();
         let engine = self.engine();
-        let id = self.writer.write(move |tx| Box::pin(async move { receive(tx, &engine, &a, &input, at).await })).await?;
+        let id =
+            self.writer.write(move |tx| Box::pin(async move { receive(tx, &engine, &a, &input, at).await })).await?;
         let case = self.store().read().case(id).await?;
         Ok(mask_case(actor, case).0)
     }
@@ -267,7 +335,13 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor, filter))]
-    pub async fn cases(&self, actor: &Actor, mut filter: CaseFilter, sort: CaseSort, page: PageRequest) -> AppResult<Page<Case>> {
+    pub async fn cases(
+        &self,
+        actor: &Actor,
+        mut filter: CaseFilter,
+        sort: CaseSort,
+        page: PageRequest,
+    ) -> AppResult<Page<Case>> {
         actor.require(Permission::CaseRead, "read cases")?;
         filter.company_id = Some(actor.staff.company_id);
         let p = self.store().read().cases(&filter, sort, page).await?;
@@ -277,7 +351,15 @@ impl App {
     /// Runs `f` on the case inside a write, after checking it belongs to the actor's company.
     async fn on_case<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<Case>
     where
-        F: for<'t> FnOnce(&'t mut Tx, Case, i64, Arc<Engine>) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>> + Send + 'static,
+        F: for<'t> FnOnce(
+                &'t mut Tx,
+                Case,
+                i64,
+                Arc<Engine>,
+            )
+                -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>>
+            + Send
+            + 'static,
     {
         let company = actor.staff.company_id;
         let at = self.now().as_microsecond();
@@ -300,15 +382,29 @@ impl App {
     /// Transfers a case to the department whose remit it is (转办). A complaint
     /// gets the three-copy form: archive, receiving department, general management.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn transfer_case(&self, actor: &Actor, id: i64, department_id: i64, reason: Option<String>) -> AppResult<Case> {
+    pub async fn transfer_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        department_id: i64,
+        reason: Option<String>,
+    ) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "transfer cases")?;
         let reason = reason.map(|r| Body::parse("reason", &r).map(Body::into_inner)).transpose()?;
         let r = self.store().read();
-        let target = r.department(department_id).await.map_err(|e| not_found_as(e, "unknown_department", "department_id", "no such department"))?;
+        let target = r
+            .department(department_id)
+            .await
+            .map_err(|e| not_found_as(e, "unknown_department", "department_id", "no such department"))?;
         if target.company_id != actor.staff.company_id {
             return Err(AppError::invalid("unknown_department", "department_id", "no such department"));
         }
-        let management = r.departments(Some(actor.staff.company_id)).await?.into_iter().find(|d| d.code == GENERAL_MANAGEMENT_CODE).map(|d| d.id);
+        let management = r
+            .departments(Some(actor.staff.company_id))
+            .await?
+            .into_iter()
+            .find(|d| d.code == GENERAL_MANAGEMENT_CODE)
+            .map(|d| d.id);
         let a = actor.clone();
         self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
@@ -336,11 +432,19 @@ impl App {
     /// Acknowledges one copy of a complaint form, by its holder department
     /// (or a duty manager, supervisor or administrator).
     #[tracing::instrument(skip(self, actor))]
-    pub async fn acknowledge_form_copy(&self, actor: &Actor, case_id: i64, distribution_id: i64) -> AppResult<Distribution> {
+    pub async fn acknowledge_form_copy(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        distribution_id: i64,
+    ) -> AppResult<Distribution> {
         actor.require(Permission::CaseWork, "acknowledge forms")?;
         let copies = self.store().read().distributions(case_id).await?;
         let d = copies.into_iter().find(|d| d.id == distribution_id).ok_or(AppError::NotFound("form copy"))?;
-        let overseer = matches!(actor.role(), pledge_domain::Role::DutyManager | pledge_domain::Role::QualitySupervisor | pledge_domain::Role::Admin);
+        let overseer = matches!(
+            actor.role(),
+            pledge_domain::Role::DutyManager | pledge_domain::Role::QualitySupervisor | pledge_domain::Role::Admin
+        );
         if !overseer && d.holder_department_id.is_some() && d.holder_department_id != actor.staff.department_id {
             return Err(AppError::Forbidden("acknowledge another department's copy"));
         }
@@ -366,14 +470,32 @@ impl App {
     #[tracing::instrument(skip(self, actor, reason))]
     pub async fn return_case(&self, actor: &Actor, id: i64, reason: String) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "return cases")?;
-        let reason = Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "a return needs a reason"))?.into_inner();
+        let reason = Body::parse("reason", &reason)
+            .map_err(|_| AppError::invalid("reason_required", "reason", "a return needs a reason"))?
+            .into_inner();
         let who = actor.id();
         self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 let events = tx.exec().case_events(case.id).await?;
-                let back_to = events.iter().rev().find(|e| e.kind == "case.transferred").and_then(|e| e.payload.get("from_department_id")).and_then(Value::as_i64);
+                let back_to = events
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == "case.transferred")
+                    .and_then(|e| e.payload.get("from_department_id"))
+                    .and_then(Value::as_i64);
                 let payload = json!({"reason": reason, "from_department_id": case.department_id});
-                step(tx, &engine, who, &case, Some(CaseAction::Return), "case.returned", payload, Routing { department: Some(back_to), assignee: Some(None) }, at).await
+                step(
+                    tx,
+                    &engine,
+                    who,
+                    &case,
+                    Some(CaseAction::Return),
+                    "case.returned",
+                    payload,
+                    Routing { department: Some(back_to), assignee: Some(None) },
+                    at,
+                )
+                .await
             })
         })
         .await
@@ -386,11 +508,24 @@ impl App {
         let a = actor.clone();
         self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
-                if case.state == CaseState::Returned && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id) {
+                if case.state == CaseState::Returned
+                    && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id)
+                {
                     return Err(AppError::Forbidden("decide on returned cases"));
                 }
                 let assignee = case.assignee_id.or(Some(a.id()));
-                step(tx, &engine, a.id(), &case, Some(CaseAction::Start), "case.started", json!({}), Routing { department: None, assignee: Some(assignee) }, at).await
+                step(
+                    tx,
+                    &engine,
+                    a.id(),
+                    &case,
+                    Some(CaseAction::Start),
+                    "case.started",
+                    json!({}),
+                    Routing { department: None, assignee: Some(assignee) },
+                    at,
+                )
+                .await
             })
         })
         .await
@@ -405,10 +540,24 @@ impl App {
         self.on_case(actor, id, move |tx, case, at, engine| {
             Box::pin(async move {
                 if !case.state.is_open() {
-                    return Err(AppError::Transition(pledge_domain::TransitionError { from: case.state, action: CaseAction::Answer }));
+                    return Err(AppError::Transition(pledge_domain::TransitionError {
+                        from: case.state,
+                        action: CaseAction::Answer,
+                    }));
                 }
                 let action = final_answer.then_some(CaseAction::Answer);
-                step(tx, &engine, who, &case, action, "case.replied", json!({"final": final_answer, "body": body}), Routing::KEEP, at).await
+                step(
+                    tx,
+                    &engine,
+                    who,
+                    &case,
+                    action,
+                    "case.replied",
+                    json!({"final": final_answer, "body": body}),
+                    Routing::KEEP,
+                    at,
+                )
+                .await
             })
         })
         .await
@@ -422,16 +571,26 @@ impl App {
             WaitFor::Customer => (CaseAction::WaitCustomer, "customer"),
             WaitFor::WorkOrder => (CaseAction::WaitWorkOrder, "work_order"),
         };
-        self.on_case(actor, id, move |tx, case, at, engine| Box::pin(async move { step(tx, &engine, who, &case, Some(action), "case.waiting", json!({"on": what}), Routing::KEEP, at).await }))
-            .await
+        self.on_case(actor, id, move |tx, case, at, engine| {
+            Box::pin(async move {
+                step(tx, &engine, who, &case, Some(action), "case.waiting", json!({"on": what}), Routing::KEEP, at)
+                    .await
+            })
+        })
+        .await
     }
 
     #[tracing::instrument(skip(self, actor))]
     pub async fn resume_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::Resume), "case.resumed", json!({}), Routing::KEEP, at).await }))
-            .await
+        self.on_case(actor, id, move |tx, case, at, engine| {
+            Box::pin(async move {
+                step(tx, &engine, who, &case, Some(CaseAction::Resume), "case.resumed", json!({}), Routing::KEEP, at)
+                    .await
+            })
+        })
+        .await
     }
 
     /// Begins the callback to the customer after an answer (回访).
@@ -440,7 +599,20 @@ impl App {
         actor.require(Permission::CaseWork, "call customers back")?;
         let who = actor.id();
         self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::StartCallback), "case.callback_started", json!({}), Routing::KEEP, at).await })
+            Box::pin(async move {
+                step(
+                    tx,
+                    &engine,
+                    who,
+                    &case,
+                    Some(CaseAction::StartCallback),
+                    "case.callback_started",
+                    json!({}),
+                    Routing::KEEP,
+                    at,
+                )
+                .await
+            })
         })
         .await
     }
@@ -451,7 +623,20 @@ impl App {
         let summary = summary.map(|s| Body::parse("summary", &s).map(Body::into_inner)).transpose()?;
         let who = actor.id();
         self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::Close), "case.closed", json!({"summary": summary}), Routing::KEEP, at).await })
+            Box::pin(async move {
+                step(
+                    tx,
+                    &engine,
+                    who,
+                    &case,
+                    Some(CaseAction::Close),
+                    "case.closed",
+                    json!({"summary": summary}),
+                    Routing::KEEP,
+                    at,
+                )
+                .await
+            })
         })
         .await
     }
@@ -460,10 +645,25 @@ impl App {
     #[tracing::instrument(skip(self, actor, reason))]
     pub async fn reopen_case(&self, actor: &Actor, id: i64, reason: String) -> AppResult<Case> {
         actor.require(Permission::CaseDecide, "reopen cases")?;
-        let reason = Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "reopening needs a reason"))?.into_inner();
+        let reason = Body::parse("reason", &reason)
+            .map_err(|_| AppError::invalid("reason_required", "reason", "reopening needs a reason"))?
+            .into_inner();
         let who = actor.id();
         self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move { step(tx, &engine, who, &case, Some(CaseAction::Reopen), "case.reopened", json!({"reason": reason}), Routing::KEEP, at).await })
+            Box::pin(async move {
+                step(
+                    tx,
+                    &engine,
+                    who,
+                    &case,
+                    Some(CaseAction::Reopen),
+                    "case.reopened",
+                    json!({"reason": reason}),
+                    Routing::KEEP,
+                    at,
+                )
+                .await
+            })
         })
         .await
     }
@@ -474,14 +674,23 @@ impl App {
         actor.require(Permission::CaseWork, "write notes")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| Box::pin(async move { step(tx, &engine, who, &case, None, "case.noted", json!({"body": body}), Routing::KEEP, at).await }))
-            .await
+        self.on_case(actor, id, move |tx, case, at, engine| {
+            Box::pin(async move {
+                step(tx, &engine, who, &case, None, "case.noted", json!({"body": body}), Routing::KEEP, at).await
+            })
+        })
+        .await
     }
 
     #[tracing::instrument(skip(self, actor))]
     pub async fn assign_case(&self, actor: &Actor, id: i64, staff_id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "assign cases")?;
-        let target = self.store().read().staff(staff_id).await.map_err(|e| not_found_as(e, "unknown_staff", "staff_id", "no such staff member"))?;
+        let target = self
+            .store()
+            .read()
+            .staff(staff_id)
+            .await
+            .map_err(|e| not_found_as(e, "unknown_staff", "staff_id", "no such staff member"))?;
         if !target.active || target.company_id != actor.staff.company_id {
             return Err(AppError::invalid("unknown_staff", "staff_id", "no such active staff member"));
         }
@@ -491,7 +700,18 @@ impl App {
                 if !case.state.is_open() {
                     return Err(AppError::conflict("case_closed", "a closed case cannot be assigned; reopen it first"));
                 }
-                step(tx, &engine, who, &case, None, "case.assigned", json!({}), Routing { department: None, assignee: Some(Some(staff_id)) }, at).await
+                step(
+                    tx,
+                    &engine,
+                    who,
+                    &case,
+                    None,
+                    "case.assigned",
+                    json!({}),
+                    Routing { department: None, assignee: Some(Some(staff_id)) },
+                    at,
+                )
+                .await
             })
         })
         .await
@@ -507,23 +727,47 @@ impl App {
         let who = actor.id();
         self.on_case(actor, id, move |tx, case, at, _engine| {
             Box::pin(async move {
-                let original = tx.exec().case(original_id).await.map_err(|e| not_found_as(e, "unknown_case", "original_id", "no such case"))?;
+                let original = tx
+                    .exec()
+                    .case(original_id)
+                    .await
+                    .map_err(|e| not_found_as(e, "unknown_case", "original_id", "no such case"))?;
                 if original.company_id != case.company_id {
                     return Err(AppError::invalid("unknown_case", "original_id", "no such case"));
                 }
                 // Always point at the root so links never form chains or loops.
                 let root = original.duplicate_of.unwrap_or(original.id);
                 if root == case.id {
-                    return Err(AppError::invalid("link_loop", "original_id", "that case is already a duplicate of this one"));
+                    return Err(AppError::invalid(
+                        "link_loop",
+                        "original_id",
+                        "that case is already a duplicate of this one",
+                    ));
                 }
                 if case.duplicate_of.is_some() {
                     return Err(AppError::conflict("already_linked", "this case is already linked to another"));
                 }
                 tx.set_duplicate_of(case.id, root, at).await?;
-                event(tx, Some(who), Some(case.id), "case.linked_duplicate", json!({"duplicate_of": root, "state": case.state.code()}), at).await?;
+                event(
+                    tx,
+                    Some(who),
+                    Some(case.id),
+                    "case.linked_duplicate",
+                    json!({"duplicate_of": root, "state": case.state.code()}),
+                    at,
+                )
+                .await?;
                 let root_case = tx.exec().case(root).await?;
                 tx.touch_case(root, at).await?;
-                event(tx, Some(who), Some(root), "case.duplicate_added", json!({"duplicate_id": case.id, "state": root_case.state.code()}), at).await?;
+                event(
+                    tx,
+                    Some(who),
+                    Some(root),
+                    "case.duplicate_added",
+                    json!({"duplicate_id": case.id, "state": root_case.state.code()}),
+                    at,
+                )
+                .await?;
                 Ok(())
             })
         })

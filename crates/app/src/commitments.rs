@@ -52,7 +52,14 @@ const CASE: &str = "case";
 
 /// Applies `ev` to the clocks of `case` (already in its new state): stops,
 /// pauses and resumes running ones, then starts the rules `ev` starts.
-pub(crate) async fn on_case_event(tx: &mut Tx, engine: &Engine, case: &Case, ev: Event, at: Timestamp, actor: Option<i64>) -> AppResult<()> {
+pub(crate) async fn on_case_event(
+    tx: &mut Tx,
+    engine: &Engine,
+    case: &Case,
+    ev: Event,
+    at: Timestamp,
+    actor: Option<i64>,
+) -> AppResult<()> {
     let at_us = at.as_microsecond();
     // A case just received has no clocks yet: skip the lookup on the intake path.
     let existing = if ev == Event::CaseReceived { Vec::new() } else { tx.exec().clocks_of(CASE, case.id).await? };
@@ -63,7 +70,10 @@ pub(crate) async fn on_case_event(tx: &mut Tx, engine: &Engine, case: &Case, ev:
         let Some(rule) = engine.policy.rule(&rec.clock.rule_id) else { continue };
         let (kind, payload) = if rule.stop.contains(&ev) {
             let outcome = rec.clock.stop(at).map_err(clock_error)?;
-            ("clock.stopped", json!({"clock_id": rec.id, "rule_id": rule.id, "outcome": outcome, "due_at": rec.clock.due_at}))
+            (
+                "clock.stopped",
+                json!({"clock_id": rec.id, "rule_id": rule.id, "outcome": outcome, "due_at": rec.clock.due_at}),
+            )
         } else if rule.pause.contains(&ev) && !rec.clock.is_paused() {
             rec.clock.pause(at).map_err(clock_error)?;
             ("clock.paused", json!({"clock_id": rec.id, "rule_id": rule.id}))
@@ -92,7 +102,15 @@ pub(crate) async fn on_case_event(tx: &mut Tx, engine: &Engine, case: &Case, ev:
         // A zone rule needs the premises' zone; without a customer, count as urban (the stricter).
         let clock = Clock::start(rule, at, zone.or(Some(Zone::Urban)), &engine.calendar).map_err(clock_error)?;
         let id = tx.insert_clock(case.company_id, CASE, case.id, case.utility, case.department_id, &clock).await?;
-        event(tx, actor, Some(case.id), "clock.started", json!({"clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version}), at_us).await?;
+        event(
+            tx,
+            actor,
+            Some(case.id),
+            "clock.started",
+            json!({"clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version}),
+            at_us,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -159,17 +177,30 @@ impl Fired {
         let case_id = (rec.subject == CASE).then_some(rec.subject_id);
         match threshold {
             Threshold::Warn(p) => {
-                self.events.push((case_id, "clock.warned", json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "percent": p, "due_at": rec.clock.due_at})));
+                self.events.push((
+                    case_id,
+                    "clock.warned",
+                    json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "percent": p, "due_at": rec.clock.due_at}),
+                ));
             }
             Threshold::Breach => {
-                self.events.push((case_id, "clock.breached", json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "due_at": due})));
+                self.events.push((
+                    case_id,
+                    "clock.breached",
+                    json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "due_at": due}),
+                ));
                 let targets: Vec<&str> = engine
                     .policy
                     .rule(&rec.clock.rule_id)
-                    .map(|r| r.escalate_to.iter().map(|t| match t {
-                        EscalationTarget::Role(role) => role.code(),
-                        EscalationTarget::DepartmentHead => "department_head",
-                    }).collect())
+                    .map(|r| {
+                        r.escalate_to
+                            .iter()
+                            .map(|t| match t {
+                                EscalationTarget::Role(role) => role.code(),
+                                EscalationTarget::DepartmentHead => "department_head",
+                            })
+                            .collect()
+                    })
                     .unwrap_or_else(|| vec!["duty_manager"]);
                 let payload = json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "subject": rec.subject, "subject_id": rec.subject_id,
                                      "department_id": rec.department_id, "to": targets});
@@ -220,7 +251,9 @@ impl App {
             loop {
                 tick.tick().await;
                 match app.sweep_clocks(1000).await {
-                    Ok(r) if r.warned + r.breached > 0 => tracing::info!(warned = r.warned, breached = r.breached, "commitment sweep"),
+                    Ok(r) if r.warned + r.breached > 0 => {
+                        tracing::info!(warned = r.warned, breached = r.breached, "commitment sweep")
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "commitment sweep failed; will retry"),
                 }
@@ -236,15 +269,29 @@ impl App {
     }
 
     pub(crate) fn view(&self, r: ClockRecord) -> ClockView {
-        let (title_zh, title_en) = self.engine().policy.rule(&r.clock.rule_id).map(|x| (x.title_zh.clone(), x.title_en.clone())).unwrap_or_default();
+        let (title_zh, title_en) = self
+            .engine()
+            .policy
+            .rule(&r.clock.rule_id)
+            .map(|x| (x.title_zh.clone(), x.title_en.clone()))
+            .unwrap_or_default();
         ClockView { id: r.id, rule_id: r.clock.rule_id.clone(), title_zh, title_en, state: r.state(), clock: r.clock }
     }
 
     /// An approved extension (延期): moves the deadline, recording approver and reason.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn extend_clock(&self, actor: &Actor, case_id: i64, clock_id: i64, new_due: Timestamp, reason: String) -> AppResult<ClockView> {
+    pub async fn extend_clock(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        clock_id: i64,
+        new_due: Timestamp,
+        reason: String,
+    ) -> AppResult<ClockView> {
         actor.require(Permission::ExtensionApprove, "approve extensions")?;
-        let reason = pledge_domain::text::Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "an extension needs a reason"))?.into_inner();
+        let reason = pledge_domain::text::Body::parse("reason", &reason)
+            .map_err(|_| AppError::invalid("reason_required", "reason", "an extension needs a reason"))?
+            .into_inner();
         let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
         self.writer
             .write(move |tx| {
@@ -273,17 +320,34 @@ impl App {
     pub async fn at_risk(&self, actor: &Actor, within: jiff::SignedDuration, limit: u32) -> AppResult<Vec<ClockView>> {
         actor.require(Permission::CaseRead, "read commitments")?;
         let before = self.now().checked_add(within).map_err(|e| AppError::Internal(e.to_string()))?;
-        let recs = self.store().read().clocks_due_before(actor.staff.company_id, before.as_microsecond(), limit).await?;
+        let recs =
+            self.store().read().clocks_due_before(actor.staff.company_id, before.as_microsecond(), limit).await?;
         Ok(recs.into_iter().map(|r| self.view(r)).collect())
     }
 
     /// On-time figures for clocks started in `[from, to)`.
-    pub async fn commitment_stats(&self, actor: &Actor, from: Timestamp, to: Timestamp, group: StatsGroup, utility: Option<pledge_domain::Utility>, department_id: Option<i64>) -> AppResult<Vec<ClockStats>> {
+    pub async fn commitment_stats(
+        &self,
+        actor: &Actor,
+        from: Timestamp,
+        to: Timestamp,
+        group: StatsGroup,
+        utility: Option<pledge_domain::Utility>,
+        department_id: Option<i64>,
+    ) -> AppResult<Vec<ClockStats>> {
         actor.require(Permission::CaseRead, "read commitments")?;
         Ok(self
             .store()
             .read()
-            .clock_stats(actor.staff.company_id, from.as_microsecond(), to.as_microsecond(), self.now().as_microsecond(), group, utility, department_id)
+            .clock_stats(
+                actor.staff.company_id,
+                from.as_microsecond(),
+                to.as_microsecond(),
+                self.now().as_microsecond(),
+                group,
+                utility,
+                department_id,
+            )
             .await?)
     }
 

@@ -15,9 +15,18 @@ use serde_json::json;
 impl App {
     /// Asks for a clock of a case to be extended to `new_due`.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn request_extension(&self, actor: &Actor, case_id: i64, clock_id: i64, new_due: Timestamp, reason: String) -> AppResult<i64> {
+    pub async fn request_extension(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        clock_id: i64,
+        new_due: Timestamp,
+        reason: String,
+    ) -> AppResult<i64> {
         actor.require(Permission::CaseWork, "request extensions")?;
-        let reason = Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "an extension needs a reason"))?.into_inner();
+        let reason = Body::parse("reason", &reason)
+            .map_err(|_| AppError::invalid("reason_required", "reason", "an extension needs a reason"))?
+            .into_inner();
         let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
         self.writer
             .write(move |tx| {

@@ -68,14 +68,38 @@ impl Situation {
     /// The shipped wording, Chinese and English, written for Pledge.
     pub fn default_text(self) -> (&'static str, &'static str) {
         match self {
-            Self::Greeting => ("您好，这里是客户服务中心，我是{工号}号，很高兴为您服务。请问有什么可以帮您？", "Hello, this is the customer service centre, agent {id} speaking. How can I help you today?"),
-            Self::PleaseWait => ("请您稍等片刻，我马上为您查询，谢谢您的耐心。", "Please bear with me a moment while I look this up for you. Thank you for waiting."),
-            Self::CannotAnswerNow => ("这个问题需要相关部门核实，暂时无法当场答复。我们已为您登记，会在{期限}前给您回复。", "This needs checking by the responsible department, so I cannot answer it right now. It is registered and you will hear from us by {deadline}."),
-            Self::Apology => ("给您带来不便，我们深表歉意。我们会尽快处理，并把结果告诉您。", "We are sorry for the trouble this has caused you. We will deal with it as quickly as we can and let you know the outcome."),
-            Self::Transfer => ("您反映的情况由{部门}负责办理，我已把工单转给他们，工单号是{工单号}，请您记好。", "Your matter is handled by {department}. I have passed the case to them; your case number is {number}, please keep it."),
-            Self::Callback => ("您好，我们回访一下您前几天反映的问题，请问现在处理结果您满意吗？", "Hello, we are calling back about the matter you raised recently. Are you satisfied with how it was resolved?"),
-            Self::Goodbye => ("感谢您的来电，如还有需要请随时联系我们。祝您生活愉快，再见。", "Thank you for contacting us. If you need anything else, please get in touch at any time. Goodbye."),
-            Self::OutageExplanation => ("您所在区域因{原因}暂停供应，预计{时间}恢复。恢复前请关闭阀门和开关，注意安全。", "Supply in your area is interrupted because of {cause} and is expected back by {time}. Until then, please keep valves and switches closed and stay safe."),
+            Self::Greeting => (
+                "您好，这里是客户服务中心，我是{工号}号，很高兴为您服务。请问有什么可以帮您？",
+                "Hello, this is the customer service centre, agent {id} speaking. How can I help you today?",
+            ),
+            Self::PleaseWait => (
+                "请您稍等片刻，我马上为您查询，谢谢您的耐心。",
+                "Please bear with me a moment while I look this up for you. Thank you for waiting.",
+            ),
+            Self::CannotAnswerNow => (
+                "这个问题需要相关部门核实，暂时无法当场答复。我们已为您登记，会在{期限}前给您回复。",
+                "This needs checking by the responsible department, so I cannot answer it right now. It is registered and you will hear from us by {deadline}.",
+            ),
+            Self::Apology => (
+                "给您带来不便，我们深表歉意。我们会尽快处理，并把结果告诉您。",
+                "We are sorry for the trouble this has caused you. We will deal with it as quickly as we can and let you know the outcome.",
+            ),
+            Self::Transfer => (
+                "您反映的情况由{部门}负责办理，我已把工单转给他们，工单号是{工单号}，请您记好。",
+                "Your matter is handled by {department}. I have passed the case to them; your case number is {number}, please keep it.",
+            ),
+            Self::Callback => (
+                "您好，我们回访一下您前几天反映的问题，请问现在处理结果您满意吗？",
+                "Hello, we are calling back about the matter you raised recently. Are you satisfied with how it was resolved?",
+            ),
+            Self::Goodbye => (
+                "感谢您的来电，如还有需要请随时联系我们。祝您生活愉快，再见。",
+                "Thank you for contacting us. If you need anything else, please get in touch at any time. Goodbye.",
+            ),
+            Self::OutageExplanation => (
+                "您所在区域因{原因}暂停供应，预计{时间}恢复。恢复前请关闭阀门和开关，注意安全。",
+                "Supply in your area is interrupted because of {cause} and is expected back by {time}. Until then, please keep valves and switches closed and stay safe.",
+            ),
         }
     }
 }
@@ -98,7 +122,9 @@ impl App {
         Ok(Situation::ALL
             .into_iter()
             .map(|s| match stored.iter().find(|p| p.situation == s.code()) {
-                Some(p) => Phrase { situation: s, text_zh: p.text_zh.clone(), text_en: p.text_en.clone(), customised: true },
+                Some(p) => {
+                    Phrase { situation: s, text_zh: p.text_zh.clone(), text_en: p.text_en.clone(), customised: true }
+                }
                 None => {
                     let (zh, en) = s.default_text();
                     Phrase { situation: s, text_zh: zh.into(), text_en: en.into(), customised: false }
@@ -109,10 +135,24 @@ impl App {
 
     /// Replaces the company's wording for one situation (administrators only).
     #[tracing::instrument(skip(self, actor, text_zh, text_en))]
-    pub async fn save_phrase(&self, actor: &Actor, situation: Situation, text_zh: &str, text_en: &str) -> AppResult<()> {
+    pub async fn save_phrase(
+        &self,
+        actor: &Actor,
+        situation: Situation,
+        text_zh: &str,
+        text_en: &str,
+    ) -> AppResult<()> {
         actor.require(Permission::RegistryWrite, "edit the phrase library")?;
-        let zh = Body::parse("text_zh", text_zh).map_err(|_| AppError::invalid("invalid_phrase", "text_zh", "the Chinese text is required (up to the body length)"))?.into_inner();
-        let en = Body::parse("text_en", text_en).map_err(|_| AppError::invalid("invalid_phrase", "text_en", "the English text is required (up to the body length)"))?.into_inner();
+        let zh = Body::parse("text_zh", text_zh)
+            .map_err(|_| {
+                AppError::invalid("invalid_phrase", "text_zh", "the Chinese text is required (up to the body length)")
+            })?
+            .into_inner();
+        let en = Body::parse("text_en", text_en)
+            .map_err(|_| {
+                AppError::invalid("invalid_phrase", "text_en", "the English text is required (up to the body length)")
+            })?
+            .into_inner();
         let (company, who, at) = (actor.staff.company_id, actor.id(), self.now().as_microsecond());
         self.writer
             .write(move |tx| {

@@ -7,10 +7,12 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::text::Label;
-use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Permission, Phone, Role, SpecialCare, Utility, Zone};
+use pledge_domain::{
+    AccountName, CustomerCategory, CustomerNumber, Permission, Phone, Role, SpecialCare, Utility, Zone,
+};
 use pledge_store::{
-    Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewEvent, NewNode, NewPremises, NewStaff, Page, PageRequest,
-    Staff, Tx,
+    Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewEvent, NewNode, NewPremises, NewStaff, Page,
+    PageRequest, Staff, Tx,
 };
 use serde_json::json;
 
@@ -50,17 +52,36 @@ pub struct StaffInput {
 
 fn username(raw: &str) -> AppResult<String> {
     let u = raw.trim().to_ascii_lowercase();
-    let ok = (3..=40).contains(&u.len()) && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
-    if ok { Ok(u) } else { Err(AppError::invalid("invalid_username", "username", "usernames are 3–40 letters, digits, '.', '_' or '-'")) }
+    let ok = (3..=40).contains(&u.len())
+        && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if ok {
+        Ok(u)
+    } else {
+        Err(AppError::invalid("invalid_username", "username", "usernames are 3–40 letters, digits, '.', '_' or '-'"))
+    }
 }
 
-pub(crate) async fn event(tx: &mut Tx, actor: Option<i64>, case_id: Option<i64>, kind: &str, payload: serde_json::Value, at_us: i64) -> AppResult<i64> {
+pub(crate) async fn event(
+    tx: &mut Tx,
+    actor: Option<i64>,
+    case_id: Option<i64>,
+    kind: &str,
+    payload: serde_json::Value,
+    at_us: i64,
+) -> AppResult<i64> {
     Ok(tx.append_event(NewEvent { case_id, actor_id: actor, kind, payload, at_us }).await?)
 }
 
 impl App {
     #[tracing::instrument(skip(self, actor))]
-    pub async fn create_department(&self, actor: &Actor, code: &str, name_zh: &str, name_en: &str, utility: Option<Utility>) -> AppResult<Department> {
+    pub async fn create_department(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name_zh: &str,
+        name_en: &str,
+        utility: Option<Utility>,
+    ) -> AppResult<Department> {
         actor.require(Permission::RegistryWrite, "change the registry")?;
         let code = Label::parse("code", code)?.into_inner();
         let name_zh = Label::parse("name_zh", name_zh)?.into_inner();
@@ -71,7 +92,15 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let id = tx.insert_department(company_id, &code, &name_zh, &name_en, utility).await?;
-                    event(tx, Some(who), None, "department.created", json!({"department_id": id, "code": code, "name_zh": name_zh}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "department.created",
+                        json!({"department_id": id, "code": code, "name_zh": name_zh}),
+                        at,
+                    )
+                    .await?;
                     Ok(id)
                 })
             })
@@ -86,18 +115,39 @@ impl App {
         let display_name = Label::parse("display_name", &input.display_name)?.into_inner();
         let cost = self.config().password;
         let pw = input.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw, cost)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw, cost))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
         if let Some(d) = input.department_id {
-            self.store().read().department(d).await.map_err(|_| AppError::invalid("unknown_department", "department_id", "no such department"))?;
+            self.store()
+                .read()
+                .department(d)
+                .await
+                .map_err(|_| AppError::invalid("unknown_department", "department_id", "no such department"))?;
         }
-        let new = NewStaff { company_id: actor.staff.company_id, department_id: input.department_id, username, display_name, role: input.role, password_hash: hash };
+        let new = NewStaff {
+            company_id: actor.staff.company_id,
+            department_id: input.department_id,
+            username,
+            display_name,
+            role: input.role,
+            password_hash: hash,
+        };
         let (who, at) = (actor.id(), self.now().as_microsecond());
         let id = self
             .writer
             .write(move |tx| {
                 Box::pin(async move {
                     let id = tx.insert_staff(&new).await?;
-                    event(tx, Some(who), None, "staff.created", json!({"staff_id": id, "username": new.username, "role": new.role.code()}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "staff.created",
+                        json!({"staff_id": id, "username": new.username, "role": new.role.code()}),
+                        at,
+                    )
+                    .await?;
                     Ok(id)
                 })
             })
@@ -106,7 +156,15 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn update_staff(&self, actor: &Actor, id: i64, display_name: Option<String>, role: Option<Role>, department_id: Option<Option<i64>>, active: Option<bool>) -> AppResult<Staff> {
+    pub async fn update_staff(
+        &self,
+        actor: &Actor,
+        id: i64,
+        display_name: Option<String>,
+        role: Option<Role>,
+        department_id: Option<Option<i64>>,
+        active: Option<bool>,
+    ) -> AppResult<Staff> {
         actor.require(Permission::StaffManage, "manage staff")?;
         let display_name = display_name.map(|d| Label::parse("display_name", &d).map(Label::into_inner)).transpose()?;
         let (who, at) = (actor.id(), self.now().as_microsecond());
@@ -114,7 +172,15 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     tx.update_staff(id, display_name.as_deref(), role, department_id, active).await?;
-                    event(tx, Some(who), None, "staff.updated", json!({"staff_id": id, "role": role.map(|r| r.code()), "active": active}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "staff.updated",
+                        json!({"staff_id": id, "role": role.map(|r| r.code()), "active": active}),
+                        at,
+                    )
+                    .await?;
                     Ok(())
                 })
             })
@@ -123,18 +189,41 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn create_node(&self, actor: &Actor, utility: Utility, parent_id: Option<i64>, level: NodeLevel, name: &str) -> AppResult<NetworkNode> {
+    pub async fn create_node(
+        &self,
+        actor: &Actor,
+        utility: Utility,
+        parent_id: Option<i64>,
+        level: NodeLevel,
+        name: &str,
+    ) -> AppResult<NetworkNode> {
         actor.require(Permission::RegistryWrite, "change the registry")?;
-        let new = NewNode { company_id: actor.staff.company_id, utility, parent_id, level, name: Label::parse("name", name)?.into_inner() };
+        let new = NewNode {
+            company_id: actor.staff.company_id,
+            utility,
+            parent_id,
+            level,
+            name: Label::parse("name", name)?.into_inner(),
+        };
         let (who, at) = (actor.id(), self.now().as_microsecond());
         self.writer
             .write(move |tx| {
                 Box::pin(async move {
                     let node = tx.insert_node(&new).await.map_err(|e| match e {
-                        pledge_store::StoreError::NotFound(_) => AppError::invalid("unknown_node", "parent_id", "no such parent node"),
+                        pledge_store::StoreError::NotFound(_) => {
+                            AppError::invalid("unknown_node", "parent_id", "no such parent node")
+                        }
                         other => other.into(),
                     })?;
-                    event(tx, Some(who), None, "network.node_created", json!({"node_id": node.id, "parent_id": node.parent_id, "path": node.path}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "network.node_created",
+                        json!({"node_id": node.id, "parent_id": node.parent_id, "path": node.path}),
+                        at,
+                    )
+                    .await?;
                     Ok(node)
                 })
             })
@@ -145,14 +234,29 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn create_customer(&self, actor: &Actor, input: CustomerInput) -> AppResult<Customer> {
         actor.require(Permission::CustomerWrite, "register customers")?;
-        let address = Label::parse("address", &input.address).map_err(|_| AppError::invalid("invalid_address", "address", "an address of 1–100 characters is required"))?.into_inner();
+        let address = Label::parse("address", &input.address)
+            .map_err(|_| AppError::invalid("invalid_address", "address", "an address of 1–100 characters is required"))?
+            .into_inner();
         if input.floor_area_m2.is_some_and(|a| !(1..=1_000_000).contains(&a)) {
-            return Err(AppError::invalid("invalid_floor_area", "floor_area_m2", "floor area must be between 1 and 1,000,000 m²"));
+            return Err(AppError::invalid(
+                "invalid_floor_area",
+                "floor_area_m2",
+                "floor area must be between 1 and 1,000,000 m²",
+            ));
         }
         if let Some(n) = input.node_id {
-            let node = self.store().read().node(n).await.map_err(|_| AppError::invalid("unknown_node", "node_id", "no such network node"))?;
+            let node = self
+                .store()
+                .read()
+                .node(n)
+                .await
+                .map_err(|_| AppError::invalid("unknown_node", "node_id", "no such network node"))?;
             if node.utility != input.utility {
-                return Err(AppError::invalid("node_utility_mismatch", "node_id", "the node belongs to another utility's network"));
+                return Err(AppError::invalid(
+                    "node_utility_mismatch",
+                    "node_id",
+                    "the node belongs to another utility's network",
+                ));
             }
         }
         let company_id = actor.staff.company_id;
@@ -161,7 +265,14 @@ impl App {
             .writer
             .write(move |tx| {
                 Box::pin(async move {
-                    let premises_id = tx.insert_premises(&NewPremises { company_id, address, zone: input.zone, floor_area_m2: input.floor_area_m2 }).await?;
+                    let premises_id = tx
+                        .insert_premises(&NewPremises {
+                            company_id,
+                            address,
+                            zone: input.zone,
+                            floor_area_m2: input.floor_area_m2,
+                        })
+                        .await?;
                     if let Some(n) = input.node_id {
                         tx.attach_premises(premises_id, n).await?;
                     }
@@ -178,10 +289,21 @@ impl App {
                         })
                         .await
                         .map_err(|e| match e {
-                            pledge_store::StoreError::Conflict(_) => AppError::conflict("duplicate_customer_number", "a customer with that customer number already exists"),
+                            pledge_store::StoreError::Conflict(_) => AppError::conflict(
+                                "duplicate_customer_number",
+                                "a customer with that customer number already exists",
+                            ),
                             other => other.into(),
                         })?;
-                    event(tx, Some(who), None, "customer.created", json!({"customer_id": id, "customer_number": input.number.as_str()}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "customer.created",
+                        json!({"customer_id": id, "customer_number": input.number.as_str()}),
+                        at,
+                    )
+                    .await?;
                     Ok(id)
                 })
             })
@@ -196,7 +318,14 @@ impl App {
         self.writer
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.update_customer(id, patch.account_name.as_ref(), patch.category, patch.phone.as_ref().map(|p| p.as_ref()), patch.special_care.as_deref()).await?;
+                    tx.update_customer(
+                        id,
+                        patch.account_name.as_ref(),
+                        patch.category,
+                        patch.phone.as_ref().map(|p| p.as_ref()),
+                        patch.special_care.as_deref(),
+                    )
+                    .await?;
                     let fields: Vec<&str> = [
                         patch.account_name.is_some().then_some("account_name"),
                         patch.category.is_some().then_some("category"),
@@ -206,7 +335,8 @@ impl App {
                     .into_iter()
                     .flatten()
                     .collect();
-                    event(tx, Some(who), None, "customer.updated", json!({"customer_id": id, "fields": fields}), at).await?;
+                    event(tx, Some(who), None, "customer.updated", json!({"customer_id": id, "fields": fields}), at)
+                        .await?;
                     Ok(())
                 })
             })
@@ -225,23 +355,38 @@ impl App {
 
     /// A page of customers; every customer shown is logged as read.
     #[tracing::instrument(skip(self, actor, filter))]
-    pub async fn customers(&self, actor: &Actor, mut filter: CustomerFilter, page: PageRequest) -> AppResult<Page<Customer>> {
+    pub async fn customers(
+        &self,
+        actor: &Actor,
+        mut filter: CustomerFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<Customer>> {
         actor.require(Permission::CustomerRead, "read customers")?;
         filter.company_id = Some(actor.staff.company_id);
         let p = self.store().read().customers(&filter, page).await.map_err(|e| match e {
-            pledge_store::StoreError::NotFound(_) => AppError::invalid("unknown_node", "below_node", "no such network node"),
+            pledge_store::StoreError::NotFound(_) => {
+                AppError::invalid("unknown_node", "below_node", "no such network node")
+            }
             other => other.into(),
         })?;
         self.log_access(actor, "customer", p.items.iter().map(|c| c.id).collect(), "list").await?;
         Ok(p)
     }
 
-    pub(crate) async fn log_access(&self, actor: &Actor, subject: &'static str, ids: Vec<i64>, action: &'static str) -> AppResult<()> {
+    pub(crate) async fn log_access(
+        &self,
+        actor: &Actor,
+        subject: &'static str,
+        ids: Vec<i64>,
+        action: &'static str,
+    ) -> AppResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
         let (who, at) = (actor.id(), self.now().as_microsecond());
-        self.writer.write(move |tx| Box::pin(async move { Ok(tx.log_access(who, subject, &ids, action, at).await?) })).await
+        self.writer
+            .write(move |tx| Box::pin(async move { Ok(tx.log_access(who, subject, &ids, action, at).await?) }))
+            .await
     }
 }
 
@@ -269,21 +414,49 @@ impl App {
         let admin_name = Label::parse("admin_name", &b.admin_name)?.into_inner();
         let cost = self.config().password;
         let pw = b.admin_password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw, cost)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw, cost))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
         let at = self.now().as_microsecond();
         let id = self
             .writer
             .write(move |tx| {
                 Box::pin(async move {
-                    let company_id = tx.insert_company(&code, &name, &hotline, &b.utilities).await.map_err(|e| match e {
-                        pledge_store::StoreError::Conflict(_) => AppError::conflict("company_exists", "a company with that code already exists"),
-                        other => other.into(),
-                    })?;
-                    let gmo = tx.insert_department(company_id, crate::cases::GENERAL_MANAGEMENT_CODE, "综合管理部", "General management", None).await?;
-                    let id = tx
-                        .insert_staff(&NewStaff { company_id, department_id: Some(gmo), username: admin_username, display_name: admin_name, role: Role::Admin, password_hash: hash })
+                    let company_id =
+                        tx.insert_company(&code, &name, &hotline, &b.utilities).await.map_err(|e| match e {
+                            pledge_store::StoreError::Conflict(_) => {
+                                AppError::conflict("company_exists", "a company with that code already exists")
+                            }
+                            other => other.into(),
+                        })?;
+                    let gmo = tx
+                        .insert_department(
+                            company_id,
+                            crate::cases::GENERAL_MANAGEMENT_CODE,
+                            "综合管理部",
+                            "General management",
+                            None,
+                        )
                         .await?;
-                    event(tx, Some(id), None, "company.bootstrapped", json!({"company_id": company_id, "code": code, "admin_id": id}), at).await?;
+                    let id = tx
+                        .insert_staff(&NewStaff {
+                            company_id,
+                            department_id: Some(gmo),
+                            username: admin_username,
+                            display_name: admin_name,
+                            role: Role::Admin,
+                            password_hash: hash,
+                        })
+                        .await?;
+                    event(
+                        tx,
+                        Some(id),
+                        None,
+                        "company.bootstrapped",
+                        json!({"company_id": company_id, "code": code, "admin_id": id}),
+                        at,
+                    )
+                    .await?;
                     Ok(id)
                 })
             })

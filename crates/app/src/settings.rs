@@ -13,10 +13,10 @@ use crate::registry::event;
 use crate::{Actor, App};
 use jiff::civil::Date;
 use pledge_domain::Permission;
-use pledge_store::SettingsMark;
 use pledge_domain::calendar::{CalendarError, DayInfo, WorkingCalendar, YearTable};
 use pledge_domain::commitment::Policy;
 use pledge_domain::commitment::policy::SHIPPED_TOML;
+use pledge_store::SettingsMark;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
@@ -51,8 +51,17 @@ pub(crate) struct EngineHolder {
 impl EngineHolder {
     /// The shipped policy on the shipped calendar.
     pub(crate) fn shipped() -> EngineHolder {
-        let now = InForce { engine: Arc::new(Engine::shipped()), policy_source: SHIPPED_TOML.into(), policy_stored: false, stored_years: BTreeSet::new() };
-        EngineHolder { current: RwLock::new(Arc::new(now)), change: tokio::sync::Mutex::new(()), loaded: std::sync::Mutex::new(None) }
+        let now = InForce {
+            engine: Arc::new(Engine::shipped()),
+            policy_source: SHIPPED_TOML.into(),
+            policy_stored: false,
+            stored_years: BTreeSet::new(),
+        };
+        EngineHolder {
+            current: RwLock::new(Arc::new(now)),
+            change: tokio::sync::Mutex::new(()),
+            loaded: std::sync::Mutex::new(None),
+        }
     }
 
     fn get(&self) -> Arc<InForce> {
@@ -159,8 +168,14 @@ fn calendar_with(stored: &[(i16, String)]) -> (WorkingCalendar, BTreeSet<i16>) {
                 tables.insert(t.year, t);
                 years.insert(*year);
             }
-            Ok(t) => tracing::error!(year, table_year = t.year, "stored calendar table is filed under the wrong year; skipped"),
-            Err(e) => tracing::error!(year, code = e.code(), error = %e, "stored calendar table no longer reads; the shipped table (if any) stays in force"),
+            Ok(t) => tracing::error!(
+                year,
+                table_year = t.year,
+                "stored calendar table is filed under the wrong year; skipped"
+            ),
+            Err(e) => {
+                tracing::error!(year, code = e.code(), error = %e, "stored calendar table no longer reads; the shipped table (if any) stays in force")
+            }
         }
     }
     match WorkingCalendar::new(tables.into_values().collect()) {
@@ -228,7 +243,12 @@ impl App {
             stored_years = stored_years.len(),
             "commitment engine loaded"
         );
-        self.engine.swap(InForce { engine: Arc::new(Engine { policy, calendar }), policy_source, policy_stored, stored_years });
+        self.engine.swap(InForce {
+            engine: Arc::new(Engine { policy, calendar }),
+            policy_source,
+            policy_stored,
+            stored_years,
+        });
         *self.engine.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(mark);
         Ok(())
     }
@@ -252,7 +272,11 @@ impl App {
     pub fn policy_source(&self, actor: &Actor) -> AppResult<PolicySource> {
         actor.require(Permission::RegistryWrite, "read the commitment policy source")?;
         let now = self.engine.get();
-        Ok(PolicySource { version: now.engine.policy.version, source: now.policy_source.to_string(), stored: now.policy_stored })
+        Ok(PolicySource {
+            version: now.engine.policy.version,
+            source: now.policy_source.to_string(),
+            stored: now.policy_stored,
+        })
     }
 
     /// Replaces the policy with a new version. The TOML must parse and
@@ -262,7 +286,11 @@ impl App {
     #[tracing::instrument(skip(self, actor, source))]
     pub async fn put_policy(&self, actor: &Actor, source: String) -> AppResult<u32> {
         actor.require(Permission::RegistryWrite, "change the commitment policy")?;
-        let policy = Policy::from_toml(&source).map_err(|e| AppError::Invalid { code: e.code(), field: Some("source"), message: e.to_string() })?;
+        let policy = Policy::from_toml(&source).map_err(|e| AppError::Invalid {
+            code: e.code(),
+            field: Some("source"),
+            message: e.to_string(),
+        })?;
         let version = policy.version;
         let _change = self.engine.change.lock().await;
         let now = self.engine.get();
@@ -288,7 +316,12 @@ impl App {
             .await?;
         // Committed: now, and only now, the new engine goes into force.
         let engine = Engine { policy, calendar: now.engine.calendar.clone() };
-        self.engine.swap(InForce { engine: Arc::new(engine), policy_source: source.into(), policy_stored: true, stored_years: now.stored_years.clone() });
+        self.engine.swap(InForce {
+            engine: Arc::new(engine),
+            policy_source: source.into(),
+            policy_stored: true,
+            stored_years: now.stored_years.clone(),
+        });
         tracing::info!(version, "commitment policy updated");
         Ok(version)
     }
@@ -317,7 +350,15 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     tx.save_calendar_year(i64::from(year), &json, Some(who), at).await?;
-                    event(tx, Some(who), None, "calendar.year_saved", json!({"year": year, "replaced": replaced, "source": notice}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "calendar.year_saved",
+                        json!({"year": year, "replaced": replaced, "source": notice}),
+                        at,
+                    )
+                    .await?;
                     Ok(())
                 })
             })
@@ -325,7 +366,12 @@ impl App {
         let mut stored_years = now.stored_years.clone();
         stored_years.insert(year);
         let engine = Engine { policy: now.engine.policy.clone(), calendar };
-        self.engine.swap(InForce { engine: Arc::new(engine), policy_source: now.policy_source.clone(), policy_stored: now.policy_stored, stored_years });
+        self.engine.swap(InForce {
+            engine: Arc::new(engine),
+            policy_source: now.policy_source.clone(),
+            policy_stored: now.policy_stored,
+            stored_years,
+        });
         tracing::info!(year, replaced, "working-day calendar year saved");
         Ok(SavedYear { year: CalendarYear { year, source: table.source, stored: true }, replaced })
     }
@@ -336,9 +382,17 @@ impl App {
         actor.require(Permission::RegistryWrite, "manage the working-day calendar")?;
         let now = self.engine.get();
         let cal = &now.engine.calendar;
-        let years = cal.tables().map(|t| CalendarYear { year: t.year, source: t.source.clone(), stored: now.stored_years.contains(&t.year) }).collect();
+        let years = cal
+            .tables()
+            .map(|t| CalendarYear {
+                year: t.year,
+                source: t.source.clone(),
+                stored: now.stored_years.contains(&t.year),
+            })
+            .collect();
         let last = cal.last_covered_date();
-        let warning = cal.coverage_ends_within(today, COVERAGE_WARNING_DAYS).map(|ends_on| coverage_warning(ends_on, today));
+        let warning =
+            cal.coverage_ends_within(today, COVERAGE_WARNING_DAYS).map(|ends_on| coverage_warning(ends_on, today));
         Ok(CalendarStatus { years, first_covered_date: cal.first_covered_date(), last_covered_date: last, warning })
     }
 
@@ -350,14 +404,21 @@ impl App {
         }
         let days = from.until(to).map(|s| s.get_days()).unwrap_or(i32::MAX);
         if days >= MAX_CALENDAR_DAYS {
-            return Err(AppError::invalid("calendar_range_too_long", "to", format!("ask for at most {MAX_CALENDAR_DAYS} days at a time")));
+            return Err(AppError::invalid(
+                "calendar_range_too_long",
+                "to",
+                format!("ask for at most {MAX_CALENDAR_DAYS} days at a time"),
+            ));
         }
         self.engine().calendar.days(from, to).map_err(calendar_invalid)
     }
 }
 
 fn not_newer(version: u32, current: impl std::fmt::Display) -> AppError {
-    AppError::conflict("policy_version_not_newer", format!("the policy's version {version} is not newer than version {current}; raise `version`"))
+    AppError::conflict(
+        "policy_version_not_newer",
+        format!("the policy's version {version} is not newer than version {current}; raise `version`"),
+    )
 }
 
 fn coverage_warning(ends_on: Date, today: Date) -> CoverageWarning {
@@ -365,7 +426,9 @@ fn coverage_warning(ends_on: Date, today: Date) -> CoverageWarning {
     let (message_zh, message_en) = if ends_on < today {
         (
             format!("法定工作日历已于 {ends_on} 结束，此后的期限无法计算；请添加 {next_year} 年的节假日安排表"),
-            format!("the working-day calendar ended on {ends_on} and later deadlines cannot be computed; add the {next_year} table"),
+            format!(
+                "the working-day calendar ended on {ends_on} and later deadlines cannot be computed; add the {next_year} table"
+            ),
         )
     } else {
         (

@@ -72,29 +72,74 @@ fn stamp(a: WorkOrderAction) -> Option<&'static str> {
 
 /// Puts a case into "waiting on a work order", starting work on it first if
 /// nobody has yet.
-async fn case_waits(tx: &mut Tx, engine: &crate::commitments::Engine, who: i64, case_id: i64, at: i64) -> AppResult<()> {
+async fn case_waits(
+    tx: &mut Tx,
+    engine: &crate::commitments::Engine,
+    who: i64,
+    case_id: i64,
+    at: i64,
+) -> AppResult<()> {
     let case = tx.exec().case(case_id).await?;
     match case.state {
         CaseState::WaitingWorkOrder => return Ok(()),
         CaseState::Received | CaseState::Transferred | CaseState::Returned => {
             let assignee = case.assignee_id.or(Some(who));
-            step(tx, engine, who, &case, Some(CaseAction::Start), "case.started", json!({}), Routing { department: None, assignee: Some(assignee) }, at).await?;
+            step(
+                tx,
+                engine,
+                who,
+                &case,
+                Some(CaseAction::Start),
+                "case.started",
+                json!({}),
+                Routing { department: None, assignee: Some(assignee) },
+                at,
+            )
+            .await?;
         }
         _ => {}
     }
     let case = tx.exec().case(case_id).await?;
-    step(tx, engine, who, &case, Some(CaseAction::WaitWorkOrder), "case.waiting", json!({"on": "work_order"}), Routing::KEEP, at).await
+    step(
+        tx,
+        engine,
+        who,
+        &case,
+        Some(CaseAction::WaitWorkOrder),
+        "case.waiting",
+        json!({"on": "work_order"}),
+        Routing::KEEP,
+        at,
+    )
+    .await
 }
 
 /// When the last active work order of a case ends, work on the case resumes.
-async fn case_resumes_if_done(tx: &mut Tx, engine: &crate::commitments::Engine, who: i64, case_id: i64, at: i64) -> AppResult<()> {
+async fn case_resumes_if_done(
+    tx: &mut Tx,
+    engine: &crate::commitments::Engine,
+    who: i64,
+    case_id: i64,
+    at: i64,
+) -> AppResult<()> {
     let others = tx.exec().work_orders_of(case_id).await?;
     if others.iter().any(|w| w.state.is_active()) {
         return Ok(());
     }
     let case = tx.exec().case(case_id).await?;
     if case.state == CaseState::WaitingWorkOrder {
-        step(tx, engine, who, &case, Some(CaseAction::Resume), "case.resumed", json!({"after": "work_orders"}), Routing::KEEP, at).await?;
+        step(
+            tx,
+            engine,
+            who,
+            &case,
+            Some(CaseAction::Resume),
+            "case.resumed",
+            json!({"after": "work_orders"}),
+            Routing::KEEP,
+            at,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -103,11 +148,17 @@ impl App {
     /// Checks that `crew_id` is an active field technician of the actor's company.
     async fn crew(&self, actor: &Actor, crew_id: i64) -> AppResult<()> {
         let s = self.store().read().staff(crew_id).await.map_err(|e| match e {
-            pledge_store::StoreError::NotFound(_) => AppError::invalid("unknown_crew", "crew_id", "no such staff member"),
+            pledge_store::StoreError::NotFound(_) => {
+                AppError::invalid("unknown_crew", "crew_id", "no such staff member")
+            }
             other => other.into(),
         })?;
         if s.company_id != actor.staff.company_id || !s.active || s.role != Role::FieldTechnician {
-            return Err(AppError::invalid("not_a_field_technician", "crew_id", "work orders go to active field technicians"));
+            return Err(AppError::invalid(
+                "not_a_field_technician",
+                "crew_id",
+                "work orders go to active field technicians",
+            ));
         }
         Ok(())
     }
@@ -120,7 +171,11 @@ impl App {
         if let Some((from, to)) = input.appointment
             && from >= to
         {
-            return Err(AppError::invalid("invalid_appointment", "appointment_to", "the appointment must end after it begins"));
+            return Err(AppError::invalid(
+                "invalid_appointment",
+                "appointment_to",
+                "the appointment must end after it begins",
+            ));
         }
         if let Some(c) = input.crew_id {
             self.crew(actor, c).await?;
@@ -143,7 +198,14 @@ impl App {
     pub async fn dispatch_work_order(&self, actor: &Actor, id: i64, crew_id: i64) -> AppResult<WorkOrder> {
         actor.require(Permission::WorkOrderDispatch, "assign crews")?;
         self.crew(actor, crew_id).await?;
-        self.work_order_step(actor, id, WorkOrderAction::Dispatch, WorkOrderChange { crew_id: Some(crew_id), ..Default::default() }, json!({"crew_id": crew_id})).await
+        self.work_order_step(
+            actor,
+            id,
+            WorkOrderAction::Dispatch,
+            WorkOrderChange { crew_id: Some(crew_id), ..Default::default() },
+            json!({"crew_id": crew_id}),
+        )
+        .await
     }
 
     /// The crew sets off.
@@ -163,10 +225,20 @@ impl App {
     #[tracing::instrument(skip(self, actor, done))]
     pub async fn complete_work_order(&self, actor: &Actor, id: i64, done: Completion) -> AppResult<WorkOrder> {
         let result = Body::parse("result", &done.result)?.into_inner();
-        let fee = done.fee_fen.map(Fee::from_fen).transpose().map_err(|e| AppError::invalid("invalid_fee", "fee_fen", e.to_string()))?;
-        let signed_by = done.signed_by.as_deref().filter(|s| !s.trim().is_empty()).map(|s| Label::parse("signed_by", s).map(Label::into_inner)).transpose()?;
+        let fee = done
+            .fee_fen
+            .map(Fee::from_fen)
+            .transpose()
+            .map_err(|e| AppError::invalid("invalid_fee", "fee_fen", e.to_string()))?;
+        let signed_by = done
+            .signed_by
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Label::parse("signed_by", s).map(Label::into_inner))
+            .transpose()?;
         let payload = json!({"result": result, "fee_fen": fee.map(Fee::fen), "signed_by": signed_by});
-        let change = WorkOrderChange { fee_fen: fee.map(Fee::fen), result: Some(result), signed_by, ..Default::default() };
+        let change =
+            WorkOrderChange { fee_fen: fee.map(Fee::fen), result: Some(result), signed_by, ..Default::default() };
         self.work_order_step(actor, id, WorkOrderAction::Complete, change, payload).await
     }
 
@@ -175,11 +247,24 @@ impl App {
     pub async fn cancel_work_order(&self, actor: &Actor, id: i64, reason: String) -> AppResult<WorkOrder> {
         actor.require(Permission::WorkOrderDispatch, "cancel work orders")?;
         let reason = Body::parse("reason", &reason)?.into_inner();
-        self.work_order_step(actor, id, WorkOrderAction::Cancel, WorkOrderChange { cancel_reason: Some(reason.clone()), ..Default::default() }, json!({"reason": reason}))
-            .await
+        self.work_order_step(
+            actor,
+            id,
+            WorkOrderAction::Cancel,
+            WorkOrderChange { cancel_reason: Some(reason.clone()), ..Default::default() },
+            json!({"reason": reason}),
+        )
+        .await
     }
 
-    async fn work_order_step(&self, actor: &Actor, id: i64, action: WorkOrderAction, change: WorkOrderChange, payload: Value) -> AppResult<WorkOrder> {
+    async fn work_order_step(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: WorkOrderAction,
+        change: WorkOrderChange,
+        payload: Value,
+    ) -> AppResult<WorkOrder> {
         actor.require(Permission::WorkOrderReport, "report on work orders")?;
         let (company_id, who, at, engine) = (actor.staff.company_id, actor.id(), self.now(), self.engine());
         // A technician reports on their own jobs only; dispatchers and managers on any.
@@ -210,20 +295,27 @@ impl App {
             return Err(AppError::NotFound("work order"));
         }
         let engine = self.engine();
-        let clocks = self
-            .case_clocks(actor, wo.case_id)
-            .await?
-            .into_iter()
-            .filter(|c| {
-                engine.policy.rule(&c.rule_id).is_some_and(|r| r.stop.iter().any(|e| matches!(e, Event::WorkOrderOnSite | Event::WorkOrderDone)))
-            })
-            .collect();
+        let clocks =
+            self.case_clocks(actor, wo.case_id)
+                .await?
+                .into_iter()
+                .filter(|c| {
+                    engine.policy.rule(&c.rule_id).is_some_and(|r| {
+                        r.stop.iter().any(|e| matches!(e, Event::WorkOrderOnSite | Event::WorkOrderDone))
+                    })
+                })
+                .collect();
         Ok(WorkOrderDetail { work_order: wo, clocks })
     }
 
     /// Work orders of the actor's company; a technician sees the jobs assigned to them.
     #[tracing::instrument(skip(self, actor, filter))]
-    pub async fn work_orders(&self, actor: &Actor, mut filter: WorkOrderFilter, page: PageRequest) -> AppResult<Page<WorkOrder>> {
+    pub async fn work_orders(
+        &self,
+        actor: &Actor,
+        mut filter: WorkOrderFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<WorkOrder>> {
         actor.require(Permission::CaseRead, "read work orders")?;
         filter.company_id = actor.staff.company_id;
         if actor.role() == Role::FieldTechnician {
@@ -251,14 +343,27 @@ pub(crate) struct Job {
 /// waits on it (work starts first if nobody had started), the order and its
 /// ledger event are written, and a crew given is dispatched at once.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn raise(tx: &mut Tx, engine: &crate::commitments::Engine, company_id: i64, who: i64, case_id: i64, job: Job, at: Timestamp) -> AppResult<i64> {
+pub(crate) async fn raise(
+    tx: &mut Tx,
+    engine: &crate::commitments::Engine,
+    company_id: i64,
+    who: i64,
+    case_id: i64,
+    job: Job,
+    at: Timestamp,
+) -> AppResult<i64> {
     let at_us = at.as_microsecond();
     let case = tx.exec().case(case_id).await?;
     if case.company_id != company_id {
         return Err(AppError::NotFound("case"));
     }
-    if !case.state.is_open() || matches!(case.state, CaseState::Answered | CaseState::Callback | CaseState::WaitingCustomer) {
-        return Err(AppError::Transition(pledge_domain::TransitionError { from: case.state, action: CaseAction::WaitWorkOrder }));
+    if !case.state.is_open()
+        || matches!(case.state, CaseState::Answered | CaseState::Callback | CaseState::WaitingCustomer)
+    {
+        return Err(AppError::Transition(pledge_domain::TransitionError {
+            from: case.state,
+            action: CaseAction::WaitWorkOrder,
+        }));
     }
     case_waits(tx, engine, who, case_id, at_us).await?;
     let (from, to) = (job.appointment.map(|a| a.0.as_microsecond()), job.appointment.map(|a| a.1.as_microsecond()));
@@ -288,7 +393,17 @@ pub(crate) async fn raise(tx: &mut Tx, engine: &crate::commitments::Engine, comp
     on_case_event(tx, engine, &case, Event::WorkOrderCreated, at, Some(who)).await?;
     if let Some(crew) = job.crew_id {
         let wo = tx.exec().work_order(id).await?;
-        apply(tx, engine, who, &wo, WorkOrderAction::Dispatch, WorkOrderChange { crew_id: Some(crew), ..Default::default() }, json!({"crew_id": crew}), at).await?;
+        apply(
+            tx,
+            engine,
+            who,
+            &wo,
+            WorkOrderAction::Dispatch,
+            WorkOrderChange { crew_id: Some(crew), ..Default::default() },
+            json!({"crew_id": crew}),
+            at,
+        )
+        .await?;
     }
     Ok(id)
 }
@@ -297,7 +412,16 @@ pub(crate) async fn raise(tx: &mut Tx, engine: &crate::commitments::Engine, comp
 /// change, its ledger event on the case, the case clocks it stops, and the
 /// case resuming when its last work order ends.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn apply(tx: &mut Tx, engine: &crate::commitments::Engine, who: i64, wo: &WorkOrder, action: WorkOrderAction, mut change: WorkOrderChange, mut payload: Value, at: Timestamp) -> AppResult<()> {
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    engine: &crate::commitments::Engine,
+    who: i64,
+    wo: &WorkOrder,
+    action: WorkOrderAction,
+    mut change: WorkOrderChange,
+    mut payload: Value,
+    at: Timestamp,
+) -> AppResult<()> {
     let next = wo.state.after(action).map_err(illegal)?;
     let at_us = at.as_microsecond();
     change.stamp = stamp(action);
@@ -324,7 +448,13 @@ mod tests {
 
     #[test]
     fn every_step_is_ledgered_under_its_own_kind() {
-        let all = [WorkOrderAction::Dispatch, WorkOrderAction::Depart, WorkOrderAction::Arrive, WorkOrderAction::Complete, WorkOrderAction::Cancel];
+        let all = [
+            WorkOrderAction::Dispatch,
+            WorkOrderAction::Depart,
+            WorkOrderAction::Arrive,
+            WorkOrderAction::Complete,
+            WorkOrderAction::Cancel,
+        ];
         let kinds: std::collections::HashSet<_> = all.into_iter().map(event_kind).collect();
         assert_eq!(kinds.len(), all.len());
         assert!(kinds.iter().all(|k| k.starts_with("work_order.")));

@@ -49,10 +49,7 @@ impl Writer {
             let fut = f(tx);
             Box::pin(async move { fut.await.map(|v| Box::new(v) as Box<dyn Any + Send>) })
         });
-        self.tx
-            .send(Job { run, done })
-            .await
-            .map_err(|_| AppError::Unavailable("the writer has stopped".into()))?;
+        self.tx.send(Job { run, done }).await.map_err(|_| AppError::Unavailable("the writer has stopped".into()))?;
         let out = wait.await.map_err(|_| AppError::Unavailable("the writer stopped before answering".into()))??;
         out.downcast::<T>().map(|b| *b).map_err(|_| AppError::Internal("writer returned the wrong type".into()))
     }

@@ -6,10 +6,10 @@ pub(crate) mod intake;
 use crate::CliResult;
 use std::process::ExitCode;
 
-mod search;
-mod outage;
-mod sweep;
 mod notify;
+mod outage;
+mod search;
+mod sweep;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -30,7 +30,10 @@ pub enum Command {
 }
 
 /// The throwaway company a bench works in, with its administrator.
-pub(crate) async fn bench_company(app: &pledge_app::App, utilities: Vec<pledge_domain::Utility>) -> Result<pledge_app::Actor, pledge_app::AppError> {
+pub(crate) async fn bench_company(
+    app: &pledge_app::App,
+    utilities: Vec<pledge_domain::Utility>,
+) -> Result<pledge_app::Actor, pledge_app::AppError> {
     app.bootstrap(pledge_app::registry::Bootstrap {
         company_code: "BENCH".into(),
         company_name: "基准测试公司".into(),

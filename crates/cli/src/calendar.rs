@@ -58,7 +58,8 @@ fn parse_start(s: &str) -> CliResult<Zoned> {
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t.to_zoned(tz()?));
     }
-    let civil = s.parse::<DateTime>().or_else(|_| s.parse::<Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
+    let civil =
+        s.parse::<DateTime>().or_else(|_| s.parse::<Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
     match civil {
         Ok(dt) => dt.to_zoned(tz()?).map_err(|e| CliError::msg(format!("{s}: {e}"))),
         Err(_) => Err(CliError::msg(format!(
@@ -74,7 +75,13 @@ mod tests {
     #[test]
     fn starts_parse_in_every_accepted_form() {
         let want = "2026-09-30T10:00:00+08:00";
-        for s in ["2026-09-30T10:00:00+08:00", "2026-09-30T02:00:00Z", "2026-09-30T10:00", "2026-09-30 10:00:00", "2026-09-30T10:00:00+08:00[Asia/Shanghai]"] {
+        for s in [
+            "2026-09-30T10:00:00+08:00",
+            "2026-09-30T02:00:00Z",
+            "2026-09-30T10:00",
+            "2026-09-30 10:00:00",
+            "2026-09-30T10:00:00+08:00[Asia/Shanghai]",
+        ] {
             let z = parse_start(s).unwrap().with_time_zone(jiff::tz::TimeZone::get(TIME_ZONE).unwrap());
             assert_eq!(z.timestamp().display_with_offset(z.offset()).to_string(), want, "{s}");
         }

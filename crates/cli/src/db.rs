@@ -30,7 +30,9 @@ impl DbArgs {
         if let Some(path) = sqlite_file(&self.url)
             && !std::path::Path::new(path).exists()
         {
-            return Err(CliError::msg(format!("there is no database at {path} (check --database or PLEDGE_DATABASE_URL)")));
+            return Err(CliError::msg(format!(
+                "there is no database at {path} (check --database or PLEDGE_DATABASE_URL)"
+            )));
         }
         self.connect().await
     }
@@ -84,7 +86,9 @@ fn redact_query(s: &str) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("sslpassword") => format!("{k}=***"),
+            Some((k, _)) if k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("sslpassword") => {
+                format!("{k}=***")
+            }
             _ => kv.to_owned(),
         })
         .collect();
@@ -99,7 +103,10 @@ mod tests {
     fn passwords_never_print() {
         assert_eq!(redact_url("postgres://pledge:s3cret@db:5432/pledge"), "postgres://pledge:***@db:5432/pledge");
         assert_eq!(redact_url("postgresql://u:p/a?s@h/db"), "postgresql://u:***@h/db");
-        assert_eq!(redact_url("postgres://u@h/db?password=x&sslmode=require"), "postgres://u@h/db?password=***&sslmode=require");
+        assert_eq!(
+            redact_url("postgres://u@h/db?password=x&sslmode=require"),
+            "postgres://u@h/db?password=***&sslmode=require"
+        );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
         assert_eq!(redact_url(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
         assert_eq!(redact_url("sqlite:///tmp/x.db?mode=rwc"), "sqlite:///tmp/x.db?mode=rwc");

@@ -31,7 +31,11 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
 
 /// Loads the demo company, saying so first since the full one takes a while.
 pub async fn load(app: &App, size: DemoSize) -> CliResult<DemoReport> {
-    tracing::info!(customers = size.customers, cases = size.cases, "loading the demo company unless it is already there");
+    tracing::info!(
+        customers = size.customers,
+        cases = size.cases,
+        "loading the demo company unless it is already there"
+    );
     Ok(app.load_demo(size, PasswordCost::default()).await?)
 }
 

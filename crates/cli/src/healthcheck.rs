@@ -27,7 +27,10 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             let status = resp.status();
             let body = resp.text().await.unwrap_or_default();
             let body: String = body.trim().chars().take(300).collect();
-            Ok(fail(&url, &format!("answered {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") })))
+            Ok(fail(
+                &url,
+                &format!("answered {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") }),
+            ))
         }
         Err(e) if e.is_timeout() => Ok(fail(&url, "no answer within 5 s")),
         Err(e) => Ok(fail(&url, &chain(&e))),

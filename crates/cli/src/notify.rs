@@ -4,8 +4,8 @@
 
 use crate::{CliError, CliResult};
 use pledge_app::auth::Secret;
-use pledge_app::notify::channels::{BodyEscape, Channels, SmtpChannel, SmtpConfig, WebhookChannel, WebhookConfig};
 use pledge_app::notify::DeliveryConfig;
+use pledge_app::notify::channels::{BodyEscape, Channels, SmtpChannel, SmtpConfig, WebhookChannel, WebhookConfig};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,10 +48,21 @@ pub struct NotifyArgs {
     #[arg(long, value_name = "URL", env = "PLEDGE_SMS_WEBHOOK_URL", hide_env_values = true)]
     pub sms_webhook_url: Option<String>,
     /// Extra request headers, `Name: value`, separated by `;` in the environment variable.
-    #[arg(long = "sms-webhook-header", value_name = "HEADER", env = "PLEDGE_SMS_WEBHOOK_HEADERS", value_delimiter = ';', hide_env_values = true)]
+    #[arg(
+        long = "sms-webhook-header",
+        value_name = "HEADER",
+        env = "PLEDGE_SMS_WEBHOOK_HEADERS",
+        value_delimiter = ';',
+        hide_env_values = true
+    )]
     pub sms_webhook_headers: Vec<SecretArg>,
     /// Request body with {to}, {body}, {subject}, {topic}, {id} and {locale}.
-    #[arg(long, value_name = "TEMPLATE", env = "PLEDGE_SMS_WEBHOOK_BODY", default_value = r#"{"to":"{to}","text":"{body}","ref":"{id}"}"#)]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        env = "PLEDGE_SMS_WEBHOOK_BODY",
+        default_value = r#"{"to":"{to}","text":"{body}","ref":"{id}"}"#
+    )]
     pub sms_webhook_body: String,
     /// application/json (values JSON-escaped) or application/x-www-form-urlencoded (values percent-encoded).
     #[arg(long, value_name = "TYPE", env = "PLEDGE_SMS_WEBHOOK_CONTENT_TYPE", default_value = "application/json")]
@@ -86,10 +97,16 @@ impl NotifyArgs {
                 if raw.is_empty() {
                     continue;
                 }
-                let (name, value) = raw.split_once(':').ok_or_else(|| CliError::msg("SMS webhook headers are written `Name: value`"))?;
+                let (name, value) = raw
+                    .split_once(':')
+                    .ok_or_else(|| CliError::msg("SMS webhook headers are written `Name: value`"))?;
                 headers.push((name.trim().to_owned(), Secret::new(value.trim())));
             }
-            let escape = if self.sms_webhook_content_type.contains("x-www-form-urlencoded") { BodyEscape::Form } else { BodyEscape::Json };
+            let escape = if self.sms_webhook_content_type.contains("x-www-form-urlencoded") {
+                BodyEscape::Form
+            } else {
+                BodyEscape::Json
+            };
             let cfg = WebhookConfig {
                 url: url.to_owned(),
                 headers,

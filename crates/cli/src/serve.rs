@@ -27,7 +27,8 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen.trim())
         .await
         .map_err(|e| CliError::msg(format!("cannot listen on {}: {e}", args.listen.trim())))?;
-    let addr = listener.local_addr().map_err(|e| CliError::msg(format!("cannot listen on {}: {e}", args.listen.trim())))?;
+    let addr =
+        listener.local_addr().map_err(|e| CliError::msg(format!("cannot listen on {}: {e}", args.listen.trim())))?;
 
     println!("database: {}", args.db.display());
     let store = args.db.connect_migrated().await?;

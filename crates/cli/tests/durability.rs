@@ -110,7 +110,10 @@ async fn crash_and_count(backend: &str, url: &str, dir: &Path) {
     server.kill(); // SIGKILL on Unix, then reaped: no graceful shutdown at all.
     let load_time = started.elapsed();
     for c in clients {
-        tokio::time::timeout(Duration::from_secs(60), c).await.expect("a client did not stop after the kill").expect("client task");
+        tokio::time::timeout(Duration::from_secs(60), c)
+            .await
+            .expect("a client did not stop after the kill")
+            .expect("client task");
     }
     let acked = load.acked.lock().unwrap().clone();
     let anomalies = load.anomalies.lock().unwrap().clone();
@@ -119,7 +122,11 @@ async fn crash_and_count(backend: &str, url: &str, dir: &Path) {
         "{backend}: killed the server after {load_time:?} with {} acknowledged cases; {cut_off} requests cut off by the kill",
         acked.len()
     );
-    assert!(anomalies.is_empty(), "{backend}: unexpected answers before the kill: {anomalies:#?}\nserver log:\n{}", server.log_tail());
+    assert!(
+        anomalies.is_empty(),
+        "{backend}: unexpected answers before the kill: {anomalies:#?}\nserver log:\n{}",
+        server.log_tail()
+    );
     let ids: HashSet<i64> = acked.iter().filter_map(|a| a.id).collect();
     assert_eq!(ids.len(), acked.iter().filter(|a| a.id.is_some()).count(), "{backend}: an id was acknowledged twice");
 
@@ -140,7 +147,10 @@ async fn crash_and_count(backend: &str, url: &str, dir: &Path) {
     let (n, lost) = (acked.len(), missing.len());
     println!("{backend}: acknowledged {n}, found {}, lost {lost}", n - lost);
     if stored > n as u64 {
-        println!("{backend}: {stored} test cases stored in all: {} more were committed but their answer died with the server", stored - n as u64);
+        println!(
+            "{backend}: {stored} test cases stored in all: {} more were committed but their answer died with the server",
+            stored - n as u64
+        );
     }
     assert_eq!(lost, 0, "{backend}: acknowledged cases lost or changed after the crash: {missing:#?}");
     assert!(n >= KILL_AFTER, "{backend}: only {n} cases were acknowledged");
@@ -204,14 +214,20 @@ async fn check_cases(http: reqwest::Client, base: String, token: String, cases: 
     for a in cases {
         match a.id {
             Some(id) => {
-                let resp = http.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(&token).send().await.expect("GET case");
+                let resp =
+                    http.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(&token).send().await.expect("GET case");
                 let status = resp.status();
                 let body: Value = resp.json().await.unwrap_or(Value::Null);
                 let case = &body["case"];
                 if status != reqwest::StatusCode::OK {
                     missing.push(format!("{a:?}: GET answered {status}: {body}"));
-                } else if case["number"].as_str() != a.number.as_deref() || case["subject"].as_str() != Some(a.subject.as_str()) {
-                    missing.push(format!("{a:?}: found a different case: number {}, subject {}", case["number"], case["subject"]));
+                } else if case["number"].as_str() != a.number.as_deref()
+                    || case["subject"].as_str() != Some(a.subject.as_str())
+                {
+                    missing.push(format!(
+                        "{a:?}: found a different case: number {}, subject {}",
+                        case["number"], case["subject"]
+                    ));
                 }
             }
             None => {
@@ -225,7 +241,9 @@ async fn check_cases(http: reqwest::Client, base: String, token: String, cases: 
                     .json()
                     .await
                     .expect("case page");
-                let hits = page["items"].as_array().map_or(0, |items| items.iter().filter(|c| c["subject"] == a.subject.as_str()).count());
+                let hits = page["items"]
+                    .as_array()
+                    .map_or(0, |items| items.iter().filter(|c| c["subject"] == a.subject.as_str()).count());
                 if hits != 1 {
                     missing.push(format!("{a:?}: {hits} cases with this subject"));
                 }
@@ -265,9 +283,18 @@ async fn login(http: &reqwest::Client, base: &str) -> String {
 
 /// Runs `pledge ARGS` to completion, panicking unless it succeeds; returns its stdout.
 fn run_pledge(args: &[&str], what: &str) -> String {
-    let out = Command::new(PLEDGE).args(args).stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{what}: cannot run {PLEDGE}: {e}"));
+    let out = Command::new(PLEDGE)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run {PLEDGE}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{what} failed ({}):\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout
 }
 
@@ -298,7 +325,9 @@ impl Server {
                 Ok(()) => return server,
                 // Another process took the port between our probe and the bind.
                 Err(e) if server.log_tail().contains("cannot listen") => last = e,
-                Err(e) => panic!("pledge serve ({name}) did not become healthy: {e}\nserver log:\n{}", server.log_tail()),
+                Err(e) => {
+                    panic!("pledge serve ({name}) did not become healthy: {e}\nserver log:\n{}", server.log_tail())
+                }
             }
         }
         panic!("pledge serve ({name}) found no free port: {last}");
@@ -353,7 +382,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
@@ -369,7 +399,10 @@ async fn fresh_pg_database(base: &str) -> String {
     use sqlx::Connection;
     let name = unique("pledge_dur");
     let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to PostgreSQL (PLEDGE_TEST_PG_URL)");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     let _ = conn.close().await;
     let (head, _) = base.rsplit_once('/').expect("PLEDGE_TEST_PG_URL names a database");
     format!("{head}/{name}")

@@ -103,7 +103,10 @@ impl CaseKind {
         use CaseSubkind::*;
         match (self, sub) {
             (_, None) => true,
-            (Self::BusinessApplication, Some(NewConnection | CapacityChange | ChangeOfUse | StopResume | OwnershipTransfer)) => true,
+            (
+                Self::BusinessApplication,
+                Some(NewConnection | CapacityChange | ChangeOfUse | StopResume | OwnershipTransfer),
+            ) => true,
             (Self::Repair, Some(InsideMeter | OutsideMeter | Emergency | NoSupply)) => true,
             _ => false,
         }
@@ -270,7 +273,9 @@ impl CaseState {
             (S::InProgress, A::WaitCustomer) => S::WaitingCustomer,
             (S::InProgress, A::WaitWorkOrder) => S::WaitingWorkOrder,
             (S::WaitingCustomer | S::WaitingWorkOrder, A::Resume) => S::InProgress,
-            (S::Received | S::Transferred | S::InProgress | S::WaitingCustomer | S::WaitingWorkOrder, A::Answer) => S::Answered,
+            (S::Received | S::Transferred | S::InProgress | S::WaitingCustomer | S::WaitingWorkOrder, A::Answer) => {
+                S::Answered
+            }
             (S::Answered, A::StartCallback) => S::Callback,
             (S::Answered | S::Callback, A::Close) => S::Closed,
             (S::Answered | S::Callback | S::Closed, A::Reopen) => S::InProgress,
@@ -307,7 +312,8 @@ impl CaseNumber {
     pub fn parse(raw: &str) -> Result<Self, BadCaseNumber> {
         let s = raw.trim();
         let mut parts = s.split('-');
-        let (Some(prefix), Some(day), Some(seq), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(prefix), Some(day), Some(seq), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(BadCaseNumber);
         };
         let utility = Utility::from_case_prefix(prefix).ok_or(BadCaseNumber)?;
@@ -362,7 +368,15 @@ mod tests {
         let n = CaseNumber::new(Utility::Gas, date(2026, 11, 23), 123).unwrap();
         assert_eq!(n.to_string(), "GAS-20261123-000123");
         assert_eq!(CaseNumber::parse("GAS-20261123-000123").unwrap(), n);
-        for bad in ["GAS-20261123-123", "OIL-20261123-000123", "GAS-20261323-000001", "GAS-20261123-000000", "GAS20261123000001", "GAS-20261123-000001-1", ""] {
+        for bad in [
+            "GAS-20261123-123",
+            "OIL-20261123-000123",
+            "GAS-20261323-000001",
+            "GAS-20261123-000000",
+            "GAS20261123000001",
+            "GAS-20261123-000001-1",
+            "",
+        ] {
             assert!(CaseNumber::parse(bad).is_err(), "{bad}");
         }
     }

@@ -118,9 +118,7 @@ pub struct AccountName(String);
 
 impl AccountName {
     pub fn parse(raw: &str) -> Result<Self, CustomerError> {
-        crate::text::clean("account_name", raw, 100, false)
-            .map(Self)
-            .map_err(|_| CustomerError::BadAccountName)
+        crate::text::clean("account_name", raw, 100, false).map(Self).map_err(|_| CustomerError::BadAccountName)
     }
     pub fn as_str(&self) -> &str {
         &self.0

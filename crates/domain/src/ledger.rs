@@ -128,7 +128,9 @@ impl fmt::Display for Finding {
             Finding::Gap { expected_seq, found_seq } => {
                 write!(f, "events {expected_seq}..{} are missing (deleted)", found_seq - 1)
             }
-            Finding::BrokenLink { seq } => write!(f, "event {seq} does not follow the event before it (reordered or replaced)"),
+            Finding::BrokenLink { seq } => {
+                write!(f, "event {seq} does not follow the event before it (reordered or replaced)")
+            }
             Finding::Edited { seq } => write!(f, "event {seq} was edited after it was written"),
             Finding::Truncated { head_seq, last_seq } => {
                 write!(f, "events {}..{head_seq} were deleted from the end of the ledger", last_seq + 1)
@@ -202,7 +204,14 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let payload = format!("{{\"n\":{seq}}}");
-                let body = EventBody { seq, case_id: Some(seq % 3), actor_id: None, kind: "case.noted", payload: &payload, at_us: seq * 1000 };
+                let body = EventBody {
+                    seq,
+                    case_id: Some(seq % 3),
+                    actor_id: None,
+                    kind: "case.noted",
+                    payload: &payload,
+                    at_us: seq * 1000,
+                };
                 let hash = body.hash(&prev);
                 let e = StoredEvent {
                     seq,

@@ -23,7 +23,8 @@ pub enum NodeLevel {
 }
 
 impl NodeLevel {
-    pub const ALL: [NodeLevel; 6] = [Self::Station, Self::Main, Self::Area, Self::Building, Self::Feeder, Self::Transformer];
+    pub const ALL: [NodeLevel; 6] =
+        [Self::Station, Self::Main, Self::Area, Self::Building, Self::Feeder, Self::Transformer];
     pub fn code(self) -> &'static str {
         match self {
             Self::Station => "station",

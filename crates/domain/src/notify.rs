@@ -79,8 +79,13 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
-    pub const ALL: [DeliveryState; 5] =
-        [DeliveryState::Queued, DeliveryState::Sending, DeliveryState::Sent, DeliveryState::Retrying, DeliveryState::Dead];
+    pub const ALL: [DeliveryState; 5] = [
+        DeliveryState::Queued,
+        DeliveryState::Sending,
+        DeliveryState::Sent,
+        DeliveryState::Retrying,
+        DeliveryState::Dead,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -347,7 +352,13 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_codes_shown_in_the_language() {
-        let t = Template::parse("outage.announced", Locale::Zh, "{utility}停供", "{area}于{starts_at}{kind}停{utility}，{{热线}} {hotline}").unwrap();
+        let t = Template::parse(
+            "outage.announced",
+            Locale::Zh,
+            "{utility}停供",
+            "{area}于{starts_at}{kind}停{utility}，{{热线}} {hotline}",
+        )
+        .unwrap();
         let vars = json!({"utility": "gas", "area": "城关镇", "starts_at": "2026-10-08 09:00", "kind": "planned"});
         assert_eq!(t.subject.render(&vars, Locale::Zh), "燃气停供");
         assert_eq!(t.body.render(&vars, Locale::Zh), "城关镇于2026-10-08 09:00计划停燃气，{热线} -");
@@ -363,7 +374,10 @@ mod tests {
         assert_eq!(bad("ok", "hello {customer_name}"), "template_unknown_placeholder");
         assert_eq!(bad(" ", "body"), "template_empty");
         assert_eq!(bad("ok", &"x".repeat(MAX_BODY + 1)), "template_too_long");
-        assert_eq!(Template::parse("outage.exploded", Locale::En, "a", "b").unwrap_err().code(), "template_unknown_topic");
+        assert_eq!(
+            Template::parse("outage.exploded", Locale::En, "a", "b").unwrap_err().code(),
+            "template_unknown_topic"
+        );
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub struct WorkOrderTransitionError {
 }
 
 impl WorkOrderState {
-    pub const ALL: [WorkOrderState; 6] = [Self::Open, Self::Dispatched, Self::EnRoute, Self::OnSite, Self::Done, Self::Cancelled];
+    pub const ALL: [WorkOrderState; 6] =
+        [Self::Open, Self::Dispatched, Self::EnRoute, Self::OnSite, Self::Done, Self::Cancelled];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -159,7 +160,10 @@ mod tests {
     #[test]
     fn a_crew_may_be_reassigned_until_it_sets_off() {
         assert_eq!(S::Dispatched.after(A::Dispatch), Ok(S::Dispatched));
-        assert_eq!(S::EnRoute.after(A::Dispatch), Err(WorkOrderTransitionError { from: S::EnRoute, action: A::Dispatch }));
+        assert_eq!(
+            S::EnRoute.after(A::Dispatch),
+            Err(WorkOrderTransitionError { from: S::EnRoute, action: A::Dispatch })
+        );
     }
 
     #[test]

@@ -169,7 +169,9 @@ impl Exec<'_> {
         }
         if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let a = arg(&mut v, format!("%{}%", like_escape(t)).into());
-            wh.push(format!("(number LIKE {a} ESCAPE '\\' OR subject LIKE {a} ESCAPE '\\' OR description LIKE {a} ESCAPE '\\')"));
+            wh.push(format!(
+                "(number LIKE {a} ESCAPE '\\' OR subject LIKE {a} ESCAPE '\\' OR description LIKE {a} ESCAPE '\\')"
+            ));
         }
         let filter = wh.join(" AND ");
         let total: i64 = self
@@ -194,7 +196,10 @@ impl Exec<'_> {
     /// Every case row, in id order, `limit` at a time after `after_id`.
     pub async fn case_batch(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
         let rows = self
-            .all(&format!("SELECT {CASE_COLS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"), vec![after_id.into(), (limit as i64).into()])
+            .all(
+                &format!("SELECT {CASE_COLS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"),
+                vec![after_id.into(), (limit as i64).into()],
+            )
             .await?;
         rows.iter().map(case_row).collect()
     }
@@ -212,7 +217,9 @@ impl Exec<'_> {
 
     /// Cases linked to this one as duplicates.
     pub async fn duplicates_of(&self, case_id: i64) -> Result<Vec<Case>> {
-        let rows = self.all(&format!("SELECT {CASE_COLS} FROM cases WHERE duplicate_of = $1 ORDER BY id"), vec![case_id.into()]).await?;
+        let rows = self
+            .all(&format!("SELECT {CASE_COLS} FROM cases WHERE duplicate_of = $1 ORDER BY id"), vec![case_id.into()])
+            .await?;
         rows.iter().map(case_row).collect()
     }
 
@@ -220,7 +227,12 @@ impl Exec<'_> {
     pub async fn case_counts_by_state(&self) -> Result<Vec<(CaseState, u64)>> {
         let rows = self.all("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state", vec![]).await?;
         rows.iter()
-            .map(|r| Ok((decode("state", &r.try_get::<String>("", "state")?, CaseState::parse)?, r.try_get::<i64>("", "n")? as u64)))
+            .map(|r| {
+                Ok((
+                    decode("state", &r.try_get::<String>("", "state")?, CaseState::parse)?,
+                    r.try_get::<i64>("", "n")? as u64,
+                ))
+            })
             .collect()
     }
 }
@@ -239,8 +251,9 @@ impl Tx {
             .await?
             .ok_or(StoreError::Internal("case number sequence returned nothing".into()))?;
         let last: i64 = r.try_get("", "last")?;
-        CaseNumber::new(utility, day, last as u32)
-            .map_err(|_| StoreError::Conflict(format!("more than {} cases in one day for {}", CaseNumber::MAX_SEQ, utility.code())))
+        CaseNumber::new(utility, day, last as u32).map_err(|_| {
+            StoreError::Conflict(format!("more than {} cases in one day for {}", CaseNumber::MAX_SEQ, utility.code()))
+        })
     }
 
     pub async fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> Result<i64> {
@@ -307,7 +320,11 @@ impl Tx {
                 ],
             )
             .await?;
-        if n == 0 { Err(StoreError::Conflict("the case was changed by someone else; reload and try again".into())) } else { Ok(()) }
+        if n == 0 {
+            Err(StoreError::Conflict("the case was changed by someone else; reload and try again".into()))
+        } else {
+            Ok(())
+        }
     }
 
     pub async fn set_duplicate_of(&mut self, id: i64, duplicate_of: i64, at_us: i64) -> Result<()> {
@@ -322,11 +339,20 @@ impl Tx {
 
     /// Touches a case so concurrent writers see a new version (notes, replies).
     pub async fn touch_case(&mut self, id: i64, at_us: i64) -> Result<()> {
-        self.exec().run("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1", vec![id.into(), at_us.into()]).await?;
+        self.exec()
+            .run("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1", vec![id.into(), at_us.into()])
+            .await?;
         Ok(())
     }
 
-    pub async fn insert_distribution(&mut self, case_id: i64, transfer_no: i64, copy: &str, holder_department_id: Option<i64>, at_us: i64) -> Result<i64> {
+    pub async fn insert_distribution(
+        &mut self,
+        case_id: i64,
+        transfer_no: i64,
+        copy: &str,
+        holder_department_id: Option<i64>,
+        at_us: i64,
+    ) -> Result<i64> {
         self.exec()
             .insert_id(
                 "INSERT INTO distribution_records (case_id, transfer_no, copy, holder_department_id, created_at) \

@@ -95,7 +95,14 @@ const INSERT_COLS: &str = "company_id, subject, subject_id, rule_id, policy_vers
      next_at, stopped_at, outcome, breached, body, updated_at";
 
 /// The 16 values of one clock row, in [`INSERT_COLS`] order.
-fn clock_values(company_id: i64, subject: &str, subject_id: i64, utility: Utility, department_id: Option<i64>, c: &Clock) -> Result<Vec<Value>> {
+fn clock_values(
+    company_id: i64,
+    subject: &str,
+    subject_id: i64,
+    utility: Utility,
+    department_id: Option<i64>,
+    c: &Clock,
+) -> Result<Vec<Value>> {
     Ok(vec![
         company_id.into(),
         subject.into(),
@@ -139,13 +146,19 @@ fn body(c: &Clock) -> Result<String> {
 impl Exec<'_> {
     pub async fn clocks_of(&self, subject: &str, subject_id: i64) -> Result<Vec<ClockRecord>> {
         let rows = self
-            .all(&format!("SELECT {COLS} FROM clocks WHERE subject = $1 AND subject_id = $2 ORDER BY id"), vec![subject.into(), subject_id.into()])
+            .all(
+                &format!("SELECT {COLS} FROM clocks WHERE subject = $1 AND subject_id = $2 ORDER BY id"),
+                vec![subject.into(), subject_id.into()],
+            )
             .await?;
         rows.iter().map(row).collect()
     }
 
     pub async fn clock(&self, id: i64) -> Result<ClockRecord> {
-        let r = self.one(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound("clock"))?;
+        let r = self
+            .one(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()])
+            .await?
+            .ok_or(StoreError::NotFound("clock"))?;
         row(&r)
     }
 
@@ -161,11 +174,22 @@ impl Exec<'_> {
     }
 
     /// On-time figures for clocks started in `[from, to)`.
-    pub async fn clock_stats(&self, company_id: i64, from_us: i64, to_us: i64, now_us: i64, group: StatsGroup, utility: Option<Utility>, department_id: Option<i64>) -> Result<Vec<ClockStats>> {
+    pub async fn clock_stats(
+        &self,
+        company_id: i64,
+        from_us: i64,
+        to_us: i64,
+        now_us: i64,
+        group: StatsGroup,
+        utility: Option<Utility>,
+        department_id: Option<i64>,
+    ) -> Result<Vec<ClockStats>> {
         let (extra_cols, group_by) = match group {
             StatsGroup::Rule => ("NULL AS g_utility, NULL AS g_department", "rule_id"),
             StatsGroup::RuleAndUtility => ("utility AS g_utility, NULL AS g_department", "rule_id, utility"),
-            StatsGroup::RuleAndDepartment => ("NULL AS g_utility, department_id AS g_department", "rule_id, department_id"),
+            StatsGroup::RuleAndDepartment => {
+                ("NULL AS g_utility, department_id AS g_department", "rule_id, department_id")
+            }
         };
         let sql = format!(
             "SELECT rule_id, {extra_cols}, \
@@ -179,7 +203,17 @@ impl Exec<'_> {
              GROUP BY {group_by} ORDER BY {group_by}"
         );
         let rows = self
-            .all(&sql, vec![company_id.into(), from_us.into(), to_us.into(), now_us.into(), utility.map(|u| u.code()).into(), department_id.into()])
+            .all(
+                &sql,
+                vec![
+                    company_id.into(),
+                    from_us.into(),
+                    to_us.into(),
+                    now_us.into(),
+                    utility.map(|u| u.code()).into(),
+                    department_id.into(),
+                ],
+            )
             .await?;
         rows.iter()
             .map(|r| {
@@ -201,7 +235,15 @@ impl Exec<'_> {
 }
 
 impl Tx {
-    pub async fn insert_clock(&mut self, company_id: i64, subject: &str, subject_id: i64, utility: Utility, department_id: Option<i64>, c: &Clock) -> Result<i64> {
+    pub async fn insert_clock(
+        &mut self,
+        company_id: i64,
+        subject: &str,
+        subject_id: i64,
+        utility: Utility,
+        department_id: Option<i64>,
+        c: &Clock,
+    ) -> Result<i64> {
         self.exec()
             .insert_id(
                 &format!("INSERT INTO clocks ({INSERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"),
@@ -212,7 +254,12 @@ impl Tx {
 
     /// Inserts many clocks of one company in multi-row statements (imports and
     /// benchmarks); returns how many were written.
-    pub async fn insert_clocks(&mut self, company_id: i64, subject: &str, rows: &[(i64, Utility, Option<i64>, Clock)]) -> Result<u64> {
+    pub async fn insert_clocks(
+        &mut self,
+        company_id: i64,
+        subject: &str,
+        rows: &[(i64, Utility, Option<i64>, Clock)],
+    ) -> Result<u64> {
         const PER_STATEMENT: usize = 500;
         let mut written = 0;
         for chunk in rows.chunks(PER_STATEMENT) {
@@ -320,4 +367,3 @@ impl Tx {
             .await
     }
 }
-

@@ -66,7 +66,8 @@ impl Exec<'_> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = self.all(&case_by_ids_sql(&placeholders(ids.len())), ids.iter().map(|&i| Value::from(i)).collect()).await?;
+        let rows =
+            self.all(&case_by_ids_sql(&placeholders(ids.len())), ids.iter().map(|&i| Value::from(i)).collect()).await?;
         rows.iter().map(crate::cases::case_row).collect()
     }
 }
@@ -95,7 +96,10 @@ impl Exec<'_> {
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             // The range narrows the index scan; LIKE keeps it exact whatever the collation.
             let (range, mut args) = match digits_after(text) {
-                Some(upper) => ("{col} >= $2 AND {col} < $3 AND {col} LIKE $4", vec![Value::from(text), Value::from(upper), Value::from(format!("{text}%"))]),
+                Some(upper) => (
+                    "{col} >= $2 AND {col} < $3 AND {col} LIKE $4",
+                    vec![Value::from(text), Value::from(upper), Value::from(format!("{text}%"))],
+                ),
                 None => ("{col} >= $2 AND {col} LIKE $3", vec![Value::from(text), Value::from(format!("{text}%"))]),
             };
             args.insert(0, company_id.into());
@@ -103,17 +107,23 @@ impl Exec<'_> {
             let n = args.len();
             for col in ["c.customer_number", "c.phone"] {
                 let cond = range.replace("{col}", col);
-                let sql = format!("SELECT {CUSTOMER_COLS} {from} WHERE c.company_id = $1 AND {cond} ORDER BY {col}, c.id LIMIT ${n}");
+                let sql = format!(
+                    "SELECT {CUSTOMER_COLS} {from} WHERE c.company_id = $1 AND {cond} ORDER BY {col}, c.id LIMIT ${n}"
+                );
                 add(self.all(&sql, args.clone()).await?, &mut found)?;
             }
             if found.len() < limit as usize && text.len() >= 4 {
-                let sql = format!("SELECT {CUSTOMER_COLS} {from} WHERE c.company_id = $1 AND c.phone LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3");
+                let sql = format!(
+                    "SELECT {CUSTOMER_COLS} {from} WHERE c.company_id = $1 AND c.phone LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3"
+                );
                 let rows = self.all(&sql, vec![company_id.into(), format!("%{text}%").into(), lim.into()]).await?;
                 add(rows, &mut found)?;
             }
         } else if !text.is_empty() {
             let contains = format!("%{}%", like_escape(text));
-            let sql = format!("SELECT {CUSTOMER_COLS} {from} WHERE c.company_id = $1 AND c.account_name LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3");
+            let sql = format!(
+                "SELECT {CUSTOMER_COLS} {from} WHERE c.company_id = $1 AND c.account_name LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3"
+            );
             add(self.all(&sql, vec![company_id.into(), contains.clone().into(), lim.into()]).await?, &mut found)?;
             if found.len() < limit as usize {
                 let sql = format!(

@@ -5,8 +5,8 @@ use crate::error::Result;
 use crate::ledger::LedgerHead;
 use crate::{Backend, stmt};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait, Value,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait, Value,
 };
 
 #[derive(Clone, Copy)]

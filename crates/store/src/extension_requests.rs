@@ -23,7 +23,8 @@ pub struct ExtensionRequest {
     pub created_at: Timestamp,
 }
 
-const COLS: &str = "id, company_id, case_id, clock_id, requested_by, new_due, reason, state, decided_by, decided_at, created_at";
+const COLS: &str =
+    "id, company_id, case_id, clock_id, requested_by, new_due, reason, state, decided_by, decided_at, created_at";
 
 fn row(r: &QueryResult) -> Result<ExtensionRequest> {
     Ok(ExtensionRequest {
@@ -57,20 +58,34 @@ impl Exec<'_> {
     /// Every request made on a case, oldest first.
     #[tracing::instrument(skip(self))]
     pub async fn extension_requests_of(&self, case_id: i64) -> Result<Vec<ExtensionRequest>> {
-        let rows = self.all(&format!("SELECT {COLS} FROM extension_requests WHERE case_id = $1 ORDER BY id"), vec![case_id.into()]).await?;
+        let rows = self
+            .all(&format!("SELECT {COLS} FROM extension_requests WHERE case_id = $1 ORDER BY id"), vec![case_id.into()])
+            .await?;
         rows.iter().map(row).collect()
     }
 
     #[tracing::instrument(skip(self))]
     pub async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {
-        let r = self.one(&format!("SELECT {COLS} FROM extension_requests WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound("extension request"))?;
+        let r = self
+            .one(&format!("SELECT {COLS} FROM extension_requests WHERE id = $1"), vec![id.into()])
+            .await?
+            .ok_or(StoreError::NotFound("extension request"))?;
         row(&r)
     }
 }
 
 impl Tx {
     #[tracing::instrument(skip(self, reason))]
-    pub async fn insert_extension_request(&mut self, company_id: i64, case_id: i64, clock_id: i64, by: i64, new_due_us: i64, reason: &str, at_us: i64) -> Result<i64> {
+    pub async fn insert_extension_request(
+        &mut self,
+        company_id: i64,
+        case_id: i64,
+        clock_id: i64,
+        by: i64,
+        new_due_us: i64,
+        reason: &str,
+        at_us: i64,
+    ) -> Result<i64> {
         self.exec()
             .insert_id(
                 "INSERT INTO extension_requests (company_id, case_id, clock_id, requested_by, new_due, reason, state, created_at) \

@@ -29,7 +29,14 @@ impl Tx {
             )
             .await?;
         rows.iter()
-            .map(|r| Ok(JobRecord { id: r.try_get("", "id")?, kind: r.try_get("", "kind")?, payload: r.try_get("", "payload")?, attempts: r.try_get("", "attempts")? }))
+            .map(|r| {
+                Ok(JobRecord {
+                    id: r.try_get("", "id")?,
+                    kind: r.try_get("", "kind")?,
+                    payload: r.try_get("", "payload")?,
+                    attempts: r.try_get("", "attempts")?,
+                })
+            })
             .collect()
     }
 
@@ -37,7 +44,10 @@ impl Tx {
     pub async fn finish_job(&mut self, id: i64, error: Option<&str>) -> Result<()> {
         let state = if error.is_some() { "failed" } else { "done" };
         self.exec()
-            .run("UPDATE jobs SET state = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1", vec![id.into(), state.into(), error.into()])
+            .run(
+                "UPDATE jobs SET state = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1",
+                vec![id.into(), state.into(), error.into()],
+            )
             .await?;
         Ok(())
     }
@@ -46,12 +56,21 @@ impl Tx {
 impl Exec<'_> {
     /// Active staff of a company holding one of `roles`, plus the head of
     /// `department_id` when `with_head`; ids in order.
-    pub async fn escalation_staff(&self, company_id: i64, roles: &[&str], department_id: Option<i64>, with_head: bool) -> Result<Vec<i64>> {
+    pub async fn escalation_staff(
+        &self,
+        company_id: i64,
+        roles: &[&str],
+        department_id: Option<i64>,
+        with_head: bool,
+    ) -> Result<Vec<i64>> {
         let mut v: Vec<sea_orm::Value> = vec![company_id.into(), department_id.into(), (with_head as i64).into()];
-        let list: Vec<String> = roles.iter().map(|r| {
-            v.push((*r).into());
-            format!("${}", v.len())
-        }).collect();
+        let list: Vec<String> = roles
+            .iter()
+            .map(|r| {
+                v.push((*r).into());
+                format!("${}", v.len())
+            })
+            .collect();
         let role_clause = if list.is_empty() { "1 = 0".to_owned() } else { format!("role IN ({})", list.join(", ")) };
         let rows = self
             .all(

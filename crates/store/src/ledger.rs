@@ -42,7 +42,8 @@ impl Tx {
                 }
             }
             None => {
-                x.run("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, $1)", vec![Hash::GENESIS.to_hex().into()]).await?;
+                x.run("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, $1)", vec![Hash::GENESIS.to_hex().into()])
+                    .await?;
                 LedgerHead { seq: 0, hash: Hash::GENESIS }
             }
         };
@@ -70,7 +71,14 @@ impl Tx {
             for e in chunk {
                 let seq = head.seq + 1;
                 let payload = serde_json::to_string(&e.payload).map_err(|err| StoreError::Internal(err.to_string()))?;
-                let body = EventBody { seq, case_id: e.case_id, actor_id: e.actor_id, kind: e.kind, payload: &payload, at_us: e.at_us };
+                let body = EventBody {
+                    seq,
+                    case_id: e.case_id,
+                    actor_id: e.actor_id,
+                    kind: e.kind,
+                    payload: &payload,
+                    at_us: e.at_us,
+                };
                 let hash = body.hash(&head.hash);
                 if !rows.is_empty() {
                     rows.push_str(", ");
@@ -117,7 +125,10 @@ impl Exec<'_> {
     /// A case's events in order, for its timeline.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
         let rows = self
-            .all("SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq", vec![case_id.into()])
+            .all(
+                "SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq",
+                vec![case_id.into()],
+            )
             .await?;
         rows.iter()
             .map(|r| {
@@ -127,7 +138,8 @@ impl Exec<'_> {
                     case_id: r.try_get("", "case_id")?,
                     actor_id: r.try_get("", "actor_id")?,
                     kind: r.try_get("", "kind")?,
-                    payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+                    payload: serde_json::from_str(&payload)
+                        .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
                     at: ts(r.try_get("", "at")?)?,
                 })
             })

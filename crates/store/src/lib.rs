@@ -18,14 +18,14 @@ mod jobs;
 mod ledger;
 mod migrate;
 mod notifications;
-mod phrases;
 mod outages;
+mod phrases;
 mod records;
 mod registry;
 mod sessions;
 mod settings;
-mod work_orders;
 mod suspects;
+mod work_orders;
 
 pub use backup::BackupOutcome;
 pub use cases::{CaseFilter, CaseSort, NewCase};
@@ -38,13 +38,13 @@ pub use jobs::JobRecord;
 pub use ledger::{LedgerHead, NewEvent};
 pub use migrate::MigrationReport;
 pub use notifications::{DeliveryCount, NotificationFilter, NotificationRecord, Recipients, StoredTemplate};
+pub use outages::{NewOutage, Outage, OutageFilter};
 pub use phrases::StoredPhrase;
 pub use records::*;
 pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
 pub use settings::{SettingsMark, StoredCalendarYear, StoredPolicy};
-pub use work_orders::{NewWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter};
-pub use outages::{NewOutage, Outage, OutageFilter};
 pub use suspects::Suspect;
+pub use work_orders::{NewWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter};
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;
@@ -242,7 +242,10 @@ mod tests {
             "INSERT INTO t (a, b, c) VALUES ($2, $12, $1); UPDATE h SET x = $1 WHERE y = '$2' AND z LIKE $3 ESCAPE '\\'",
             (1..=12).map(|n: i64| Value::from(n * 10)).collect(),
         );
-        assert_eq!(sql, "INSERT INTO t (a, b, c) VALUES (?, ?, ?); UPDATE h SET x = ? WHERE y = '$2' AND z LIKE ? ESCAPE '\\'");
+        assert_eq!(
+            sql,
+            "INSERT INTO t (a, b, c) VALUES (?, ?, ?); UPDATE h SET x = ? WHERE y = '$2' AND z LIKE ? ESCAPE '\\'"
+        );
         assert_eq!(ints(&v), [20, 120, 10, 10, 30]);
         let (sql, v) = positional_for_sqlite("SELECT 'it''s $1', $2, $9", vec![Value::from(1i64), Value::from(2i64)]);
         assert_eq!((sql.as_str(), ints(&v)), ("SELECT 'it''s $1', ?, $9", vec![2]));

@@ -136,7 +136,9 @@ impl Store {
                 txn.execute_unprepared("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").await?;
             }
             let done = txn
-                .query_one_raw(self.stmt("SELECT version FROM schema_migrations WHERE version = $1", [m.version.into()]))
+                .query_one_raw(
+                    self.stmt("SELECT version FROM schema_migrations WHERE version = $1", [m.version.into()]),
+                )
                 .await?
                 .is_some();
             if done {
@@ -147,7 +149,9 @@ impl Store {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,
             };
-            for s in statements(&dialect(m.common, self.backend)).iter().map(String::as_str).chain(extra.iter().copied()) {
+            for s in
+                statements(&dialect(m.common, self.backend)).iter().map(String::as_str).chain(extra.iter().copied())
+            {
                 txn.execute_unprepared(s).await?;
             }
             txn.execute_raw(self.stmt(

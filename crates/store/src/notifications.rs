@@ -116,7 +116,16 @@ impl Tx {
     /// a no-op. Returns how many rows were newly queued.
     #[allow(clippy::too_many_arguments)]
     #[tracing::instrument(skip(self, to, vars), fields(recipients))]
-    pub async fn queue_notifications(&mut self, company_id: i64, topic: &str, subject: &str, subject_id: i64, to: Recipients<'_>, vars: &serde_json::Value, now_us: i64) -> Result<u64> {
+    pub async fn queue_notifications(
+        &mut self,
+        company_id: i64,
+        topic: &str,
+        subject: &str,
+        subject_id: i64,
+        to: Recipients<'_>,
+        vars: &serde_json::Value,
+        now_us: i64,
+    ) -> Result<u64> {
         let (ids, table, col, tag) = match to {
             Recipients::Customers(ids) => (ids, "customers", "customer_id", 'c'),
             Recipients::Staff(ids) => (ids, "staff", "staff_id", 's'),
@@ -126,11 +135,22 @@ impl Tx {
         let vars = vars.to_string();
         let mut queued = 0;
         for chunk in ids.chunks(PER_STATEMENT) {
-            let mut v: Vec<Value> = vec![topic.into(), subject.into(), subject_id.into(), vars.clone().into(), now_us.into(), company_id.into(), prefix.clone().into()];
-            let list: Vec<String> = chunk.iter().map(|id| {
-                v.push((*id).into());
-                format!("${}", v.len())
-            }).collect();
+            let mut v: Vec<Value> = vec![
+                topic.into(),
+                subject.into(),
+                subject_id.into(),
+                vars.clone().into(),
+                now_us.into(),
+                company_id.into(),
+                prefix.clone().into(),
+            ];
+            let list: Vec<String> = chunk
+                .iter()
+                .map(|id| {
+                    v.push((*id).into());
+                    format!("${}", v.len())
+                })
+                .collect();
             // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
             let sql = format!(
                 "INSERT INTO notifications (company_id, topic, subject, subject_id, {col}, channel, address, locale, vars, dedup_key, \
@@ -152,7 +172,13 @@ impl Tx {
     /// `lease_until`, counting the attempt. Rows another server has locked
     /// are skipped (PostgreSQL); on SQLite the write lock serialises claims.
     #[tracing::instrument(skip(self))]
-    pub async fn claim_notifications(&mut self, worker: &str, now_us: i64, lease_until_us: i64, limit: u32) -> Result<Vec<NotificationRecord>> {
+    pub async fn claim_notifications(
+        &mut self,
+        worker: &str,
+        now_us: i64,
+        lease_until_us: i64,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>> {
         let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let rows = self
             .exec()
@@ -192,10 +218,13 @@ impl Tx {
         let mut done = 0;
         for chunk in ids.chunks(PER_STATEMENT) {
             let mut v: Vec<Value> = vec![worker.into(), now_us.into(), via.code().into()];
-            let list: Vec<String> = chunk.iter().map(|id| {
-                v.push((*id).into());
-                format!("${}", v.len())
-            }).collect();
+            let list: Vec<String> = chunk
+                .iter()
+                .map(|id| {
+                    v.push((*id).into());
+                    format!("${}", v.len())
+                })
+                .collect();
             done += self
                 .exec()
                 .run(
@@ -212,7 +241,14 @@ impl Tx {
     }
 
     /// Records a failed attempt: tried again at `retry_at`, or dead when None.
-    pub async fn record_failure(&mut self, id: i64, worker: &str, error: &str, retry_at_us: Option<i64>, now_us: i64) -> Result<bool> {
+    pub async fn record_failure(
+        &mut self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        retry_at_us: Option<i64>,
+        now_us: i64,
+    ) -> Result<bool> {
         let state = if retry_at_us.is_some() { "retrying" } else { "dead" };
         let n = self
             .exec()
@@ -244,7 +280,13 @@ impl Tx {
     }
 
     /// Sets the contact details notifications use for a customer (the phone is kept on the customer record).
-    pub async fn set_customer_contact(&mut self, company_id: i64, customer_id: i64, email: Option<&str>, locale: Option<Locale>) -> Result<()> {
+    pub async fn set_customer_contact(
+        &mut self,
+        company_id: i64,
+        customer_id: i64,
+        email: Option<&str>,
+        locale: Option<Locale>,
+    ) -> Result<()> {
         let n = self
             .exec()
             .run(
@@ -256,7 +298,14 @@ impl Tx {
     }
 
     /// Sets a staff member's contact details for escalations.
-    pub async fn set_staff_contact(&mut self, company_id: i64, staff_id: i64, phone: Option<&str>, email: Option<&str>, locale: Option<Locale>) -> Result<()> {
+    pub async fn set_staff_contact(
+        &mut self,
+        company_id: i64,
+        staff_id: i64,
+        phone: Option<&str>,
+        email: Option<&str>,
+        locale: Option<Locale>,
+    ) -> Result<()> {
         let n = self
             .exec()
             .run(
@@ -296,7 +345,10 @@ impl Tx {
 impl Exec<'_> {
     pub async fn notification(&self, company_id: i64, id: i64) -> Result<NotificationRecord> {
         let r = self
-            .one(&format!("SELECT {COLS} FROM notifications WHERE id = $1 AND company_id = $2"), vec![id.into(), company_id.into()])
+            .one(
+                &format!("SELECT {COLS} FROM notifications WHERE id = $1 AND company_id = $2"),
+                vec![id.into(), company_id.into()],
+            )
             .await?
             .ok_or(StoreError::NotFound("notification"))?;
         row(&r)
@@ -326,7 +378,9 @@ impl Exec<'_> {
         let mut v = vals();
         v.push((page.limit as i64).into());
         v.push((page.offset as i64).into());
-        let rows = self.all(&format!("SELECT {COLS} FROM notifications {filter} ORDER BY id DESC LIMIT $7 OFFSET $8"), v).await?;
+        let rows = self
+            .all(&format!("SELECT {COLS} FROM notifications {filter} ORDER BY id DESC LIMIT $7 OFFSET $8"), v)
+            .await?;
         Ok(Page { items: rows.iter().map(row).collect::<Result<_>>()?, total: total as u64 })
     }
 

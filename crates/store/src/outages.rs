@@ -120,7 +120,10 @@ fn us(t: Option<Timestamp>) -> Value {
 impl Exec<'_> {
     #[tracing::instrument(skip(self))]
     pub async fn outage(&self, id: i64) -> Result<Outage> {
-        let r = self.one(&format!("SELECT {COLS} FROM outages WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound("outage"))?;
+        let r = self
+            .one(&format!("SELECT {COLS} FROM outages WHERE id = $1"), vec![id.into()])
+            .await?
+            .ok_or(StoreError::NotFound("outage"))?;
         row(&r)
     }
 
@@ -156,7 +159,12 @@ impl Exec<'_> {
             wh.push("state NOT IN ('restored', 'cancelled')".into());
         }
         let filter = wh.join(" AND ");
-        let total: i64 = self.one(&format!("SELECT COUNT(*) AS n FROM outages WHERE {filter}"), v.clone()).await?.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+        let total: i64 = self
+            .one(&format!("SELECT COUNT(*) AS n FROM outages WHERE {filter}"), v.clone())
+            .await?
+            .map(|r| r.try_get("", "n"))
+            .transpose()?
+            .unwrap_or(0);
         let lim = arg(&mut v, (page.limit as i64).into());
         let off = arg(&mut v, (page.offset as i64).into());
         let rows = self.all(&format!("SELECT {COLS} FROM outages WHERE {filter} ORDER BY starts_at DESC, id DESC LIMIT {lim} OFFSET {off}"), v).await?;
@@ -165,7 +173,13 @@ impl Exec<'_> {
 
     /// Open outages on the same node whose span overlaps `[start, end)`.
     #[tracing::instrument(skip(self))]
-    pub async fn overlapping_outages(&self, node_id: i64, start_us: i64, end_us: i64, except: Option<i64>) -> Result<Vec<i64>> {
+    pub async fn overlapping_outages(
+        &self,
+        node_id: i64,
+        start_us: i64,
+        end_us: i64,
+        except: Option<i64>,
+    ) -> Result<Vec<i64>> {
         let rows = self
             .all(
                 "SELECT id FROM outages WHERE node_id = $1 AND state NOT IN ('restored', 'cancelled') \
@@ -216,14 +230,21 @@ impl Exec<'_> {
     /// Ids of every customer in an outage's snapshot, in id order.
     #[tracing::instrument(skip(self))]
     pub async fn affected_customer_ids(&self, outage_id: i64) -> Result<Vec<i64>> {
-        let rows = self.all("SELECT customer_id FROM outage_customers WHERE outage_id = $1 ORDER BY customer_id", vec![outage_id.into()]).await?;
+        let rows = self
+            .all(
+                "SELECT customer_id FROM outage_customers WHERE outage_id = $1 ORDER BY customer_id",
+                vec![outage_id.into()],
+            )
+            .await?;
         rows.iter().map(|r| Ok(r.try_get("", "customer_id")?)).collect()
     }
 
     /// Cases hung under an outage, in id order.
     #[tracing::instrument(skip(self))]
     pub async fn outage_case_ids(&self, outage_id: i64) -> Result<Vec<i64>> {
-        let rows = self.all("SELECT case_id FROM outage_cases WHERE outage_id = $1 ORDER BY case_id", vec![outage_id.into()]).await?;
+        let rows = self
+            .all("SELECT case_id FROM outage_cases WHERE outage_id = $1 ORDER BY case_id", vec![outage_id.into()])
+            .await?;
         rows.iter().map(|r| Ok(r.try_get("", "case_id")?)).collect()
     }
 
@@ -344,7 +365,8 @@ impl Tx {
                 vec![outage_id.into(), lo.into(), hi.into(), o.utility.code().into(), o.company_id.into()],
             )
             .await?;
-        x.run("UPDATE outages SET affected_count = $2 WHERE id = $1", vec![outage_id.into(), (n as i64).into()]).await?;
+        x.run("UPDATE outages SET affected_count = $2 WHERE id = $1", vec![outage_id.into(), (n as i64).into()])
+            .await?;
         Ok(n)
     }
 
@@ -353,7 +375,14 @@ impl Tx {
     /// channels and building dedup keys exactly as `queue_notifications` does
     /// for subject `outage`, so either path deduplicates against the other.
     #[tracing::instrument(skip(self, vars))]
-    pub async fn queue_outage_notifications(&mut self, outage_id: i64, company_id: i64, topic: &str, vars: &serde_json::Value, now_us: i64) -> Result<u64> {
+    pub async fn queue_outage_notifications(
+        &mut self,
+        outage_id: i64,
+        company_id: i64,
+        topic: &str,
+        vars: &serde_json::Value,
+        now_us: i64,
+    ) -> Result<u64> {
         use crate::notifications::{ADDRESS, CHANNEL};
         let prefix = format!("{topic}:outage:{outage_id}:c");
         // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
@@ -366,7 +395,19 @@ impl Tx {
                    JOIN customers c ON c.id = oc.customer_id WHERE oc.outage_id = $2 AND c.company_id = $6) r WHERE 1 = 1 \
              ON CONFLICT (dedup_key) DO NOTHING"
         );
-        self.exec().run(&sql, vec![topic.into(), outage_id.into(), vars.to_string().into(), prefix.into(), now_us.into(), company_id.into()]).await
+        self.exec()
+            .run(
+                &sql,
+                vec![
+                    topic.into(),
+                    outage_id.into(),
+                    vars.to_string().into(),
+                    prefix.into(),
+                    now_us.into(),
+                    company_id.into(),
+                ],
+            )
+            .await
     }
 
     /// Hangs a case under an outage; linking twice changes nothing. Returns

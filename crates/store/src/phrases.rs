@@ -43,7 +43,15 @@ impl Exec<'_> {
 impl Tx {
     /// Stores the company's wording for a situation, replacing any earlier one.
     #[tracing::instrument(skip(self, text_zh, text_en))]
-    pub async fn save_phrase(&mut self, company_id: i64, situation: &str, text_zh: &str, text_en: &str, by: i64, at_us: i64) -> Result<()> {
+    pub async fn save_phrase(
+        &mut self,
+        company_id: i64,
+        situation: &str,
+        text_zh: &str,
+        text_en: &str,
+        by: i64,
+        at_us: i64,
+    ) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO phrases (company_id, situation, text_zh, text_en, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \

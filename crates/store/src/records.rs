@@ -3,7 +3,9 @@
 use jiff::Timestamp;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::network::NodeLevel;
-use pledge_domain::{AccountName, CaseNumber, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
+use pledge_domain::{
+    AccountName, CaseNumber, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone,
+};
 
 use crate::error::{Result, StoreError};
 

@@ -2,8 +2,8 @@
 
 use crate::error::{Result, StoreError, decode};
 use crate::exec::{Exec, Tx};
-use crate::records::*;
 use crate::now_us;
+use crate::records::*;
 use pledge_domain::network::{self, NodeLevel};
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
 use sea_orm::{QueryResult, Value};
@@ -123,7 +123,8 @@ pub(crate) fn customer_row(r: &QueryResult) -> Result<Customer> {
         id: r.try_get("", "id")?,
         company_id,
         utility: decode("utility", &r.try_get::<String>("", "utility")?, Utility::parse)?,
-        number: CustomerNumber::parse(&number).map_err(|_| StoreError::Corrupt(format!("customer number {number:?}")))?,
+        number: CustomerNumber::parse(&number)
+            .map_err(|_| StoreError::Corrupt(format!("customer number {number:?}")))?,
         account_name: AccountName::parse(&name).map_err(|_| StoreError::Corrupt("account name".into()))?,
         category: decode("category", &r.try_get::<String>("", "category")?, CustomerCategory::parse)?,
         phone: phone.map(|p| Phone::parse(&p).map_err(|_| StoreError::Corrupt("phone".into()))).transpose()?,
@@ -151,7 +152,13 @@ impl Exec<'_> {
                 .iter()
                 .map(|u| decode("utility", &u.try_get::<String>("", "utility")?, Utility::parse))
                 .collect::<Result<Vec<_>>>()?;
-            out.push(Company { id, code: r.try_get("", "code")?, name: r.try_get("", "name")?, hotline: r.try_get("", "hotline")?, utilities });
+            out.push(Company {
+                id,
+                code: r.try_get("", "code")?,
+                name: r.try_get("", "name")?,
+                hotline: r.try_get("", "hotline")?,
+                utilities,
+            });
         }
         Ok(out)
     }
@@ -173,7 +180,10 @@ impl Exec<'_> {
 
     pub async fn department(&self, id: i64) -> Result<Department> {
         let r = self
-            .one("SELECT id, company_id, code, name_zh, name_en, utility FROM departments WHERE id = $1", vec![id.into()])
+            .one(
+                "SELECT id, company_id, code, name_zh, name_en, utility FROM departments WHERE id = $1",
+                vec![id.into()],
+            )
             .await?
             .ok_or(StoreError::NotFound("department"))?;
         dept_row(&r)
@@ -202,7 +212,13 @@ impl Exec<'_> {
         r.map(|r| Ok((staff_row(&r)?, r.try_get("", "password_hash")?))).transpose()
     }
 
-    pub async fn staff_list(&self, company_id: Option<i64>, department_id: Option<i64>, role: Option<Role>, page: PageRequest) -> Result<Page<Staff>> {
+    pub async fn staff_list(
+        &self,
+        company_id: Option<i64>,
+        department_id: Option<i64>,
+        role: Option<Role>,
+        page: PageRequest,
+    ) -> Result<Page<Staff>> {
         let vals = || vec![company_id.into(), department_id.into(), role.map(|r| r.code()).into()];
         let filter = "WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR department_id = $2) AND ($3 IS NULL OR role = $3)";
         let total: i64 = self
@@ -228,14 +244,22 @@ impl Exec<'_> {
 
     pub async fn node(&self, id: i64) -> Result<NetworkNode> {
         let r = self
-            .one("SELECT id, company_id, utility, parent_id, level, name, path FROM network_nodes WHERE id = $1", vec![id.into()])
+            .one(
+                "SELECT id, company_id, utility, parent_id, level, name, path FROM network_nodes WHERE id = $1",
+                vec![id.into()],
+            )
             .await?
             .ok_or(StoreError::NotFound("network node"))?;
         node_row(&r)
     }
 
     /// Direct children of a node, or the roots of a utility's network.
-    pub async fn node_children(&self, company_id: i64, utility: Utility, parent: Option<i64>) -> Result<Vec<NetworkNode>> {
+    pub async fn node_children(
+        &self,
+        company_id: i64,
+        utility: Utility,
+        parent: Option<i64>,
+    ) -> Result<Vec<NetworkNode>> {
         let rows = self
             .all(
                 "SELECT id, company_id, utility, parent_id, level, name, path FROM network_nodes \
@@ -356,7 +380,13 @@ impl Exec<'_> {
 }
 
 impl Tx {
-    pub async fn insert_company(&mut self, code: &str, name: &str, hotline: &str, utilities: &[Utility]) -> Result<i64> {
+    pub async fn insert_company(
+        &mut self,
+        code: &str,
+        name: &str,
+        hotline: &str,
+        utilities: &[Utility],
+    ) -> Result<i64> {
         let x = self.exec();
         let id = x
             .insert_id(
@@ -365,12 +395,23 @@ impl Tx {
             )
             .await?;
         for u in utilities {
-            x.run("INSERT INTO company_utilities (company_id, utility) VALUES ($1, $2)", vec![id.into(), u.code().into()]).await?;
+            x.run(
+                "INSERT INTO company_utilities (company_id, utility) VALUES ($1, $2)",
+                vec![id.into(), u.code().into()],
+            )
+            .await?;
         }
         Ok(id)
     }
 
-    pub async fn insert_department(&mut self, company_id: i64, code: &str, name_zh: &str, name_en: &str, utility: Option<Utility>) -> Result<i64> {
+    pub async fn insert_department(
+        &mut self,
+        company_id: i64,
+        code: &str,
+        name_zh: &str,
+        name_en: &str,
+        utility: Option<Utility>,
+    ) -> Result<i64> {
         self.exec()
             .insert_id(
                 "INSERT INTO departments (company_id, code, name_zh, name_en, utility, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -397,7 +438,14 @@ impl Tx {
             .await
     }
 
-    pub async fn update_staff(&mut self, id: i64, display_name: Option<&str>, role: Option<Role>, department_id: Option<Option<i64>>, active: Option<bool>) -> Result<()> {
+    pub async fn update_staff(
+        &mut self,
+        id: i64,
+        display_name: Option<&str>,
+        role: Option<Role>,
+        department_id: Option<Option<i64>>,
+        active: Option<bool>,
+    ) -> Result<()> {
         let n = self
             .exec()
             .run(
@@ -417,7 +465,9 @@ impl Tx {
     }
 
     pub async fn set_password_hash(&mut self, staff_id: i64, hash: &str) -> Result<()> {
-        self.exec().run("UPDATE staff SET password_hash = $2 WHERE id = $1", vec![staff_id.into(), hash.into()]).await?;
+        self.exec()
+            .run("UPDATE staff SET password_hash = $2 WHERE id = $1", vec![staff_id.into(), hash.into()])
+            .await?;
         Ok(())
     }
 
@@ -453,7 +503,15 @@ impl Tx {
             .await?;
         let path = network::child_path(&parent_path, id).map_err(|e| StoreError::Conflict(e.to_string()))?;
         x.run("UPDATE network_nodes SET path = $2 WHERE id = $1", vec![id.into(), path.as_str().into()]).await?;
-        Ok(NetworkNode { id, company_id: n.company_id, utility: n.utility, parent_id: n.parent_id, level: n.level, name: n.name.clone(), path })
+        Ok(NetworkNode {
+            id,
+            company_id: n.company_id,
+            utility: n.utility,
+            parent_id: n.parent_id,
+            level: n.level,
+            name: n.name.clone(),
+            path,
+        })
     }
 
     pub async fn insert_premises(&mut self, p: &NewPremises) -> Result<i64> {
@@ -469,8 +527,11 @@ impl Tx {
     pub async fn attach_premises(&mut self, premises_id: i64, node_id: i64) -> Result<()> {
         let node = self.exec().node(node_id).await?;
         let x = self.exec();
-        x.run("DELETE FROM premises_supply WHERE premises_id = $1 AND utility = $2", vec![premises_id.into(), node.utility.code().into()])
-            .await?;
+        x.run(
+            "DELETE FROM premises_supply WHERE premises_id = $1 AND utility = $2",
+            vec![premises_id.into(), node.utility.code().into()],
+        )
+        .await?;
         x.run(
             "INSERT INTO premises_supply (premises_id, utility, node_id, node_path) VALUES ($1, $2, $3, $4)",
             vec![premises_id.into(), node.utility.code().into(), node_id.into(), node.path.into()],

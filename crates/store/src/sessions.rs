@@ -16,13 +16,27 @@ impl Exec<'_> {
                 vec![token_hash.into(), now_us.into()],
             )
             .await?;
-        r.map(|r| Ok(Session { staff: staff_row_pub(&r)?, kind: r.try_get("", "kind")?, expires_at: ts(r.try_get("", "expires_at")?)? }))
-            .transpose()
+        r.map(|r| {
+            Ok(Session {
+                staff: staff_row_pub(&r)?,
+                kind: r.try_get("", "kind")?,
+                expires_at: ts(r.try_get("", "expires_at")?)?,
+            })
+        })
+        .transpose()
     }
 
-    pub async fn access_log(&self, subject: Option<&str>, subject_id: Option<i64>, staff_id: Option<i64>, page: PageRequest) -> Result<Page<AccessEntry>> {
-        let filter = "WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR subject_id = $2) AND ($3 IS NULL OR staff_id = $3)";
-        let vals = || -> Vec<sea_orm::Value> { vec![subject.map(str::to_owned).into(), subject_id.into(), staff_id.into()] };
+    pub async fn access_log(
+        &self,
+        subject: Option<&str>,
+        subject_id: Option<i64>,
+        staff_id: Option<i64>,
+        page: PageRequest,
+    ) -> Result<Page<AccessEntry>> {
+        let filter =
+            "WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR subject_id = $2) AND ($3 IS NULL OR staff_id = $3)";
+        let vals =
+            || -> Vec<sea_orm::Value> { vec![subject.map(str::to_owned).into(), subject_id.into(), staff_id.into()] };
         let total: i64 = self
             .one(&format!("SELECT COUNT(*) AS n FROM access_log {filter}"), vals())
             .await?
@@ -53,7 +67,14 @@ impl Exec<'_> {
 }
 
 impl Tx {
-    pub async fn insert_session(&mut self, token_hash: &str, staff_id: i64, kind: &str, now_us: i64, expires_at_us: i64) -> Result<()> {
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        staff_id: i64,
+        kind: &str,
+        now_us: i64,
+        expires_at_us: i64,
+    ) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO sessions (token_hash, staff_id, kind, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, 0)",
@@ -69,7 +90,14 @@ impl Tx {
     }
 
     /// Records that a staff member read a subject's personal data.
-    pub async fn log_access(&mut self, staff_id: i64, subject: &str, subject_ids: &[i64], action: &str, at_us: i64) -> Result<()> {
+    pub async fn log_access(
+        &mut self,
+        staff_id: i64,
+        subject: &str,
+        subject_ids: &[i64],
+        action: &str,
+        at_us: i64,
+    ) -> Result<()> {
         for id in subject_ids {
             self.exec()
                 .run(

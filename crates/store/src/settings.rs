@@ -84,19 +84,35 @@ impl Exec<'_> {
             )
             .await?
             .ok_or(StoreError::Internal("settings mark returned no row".into()))?;
-        Ok(SettingsMark { policies: r.try_get("", "policies")?, years: r.try_get("", "years")?, years_updated_us: r.try_get("", "years_updated")? })
+        Ok(SettingsMark {
+            policies: r.try_get("", "policies")?,
+            years: r.try_get("", "years")?,
+            years_updated_us: r.try_get("", "years_updated")?,
+        })
     }
 
     /// Every stored calendar year, oldest year first.
     pub async fn calendar_years(&self) -> Result<Vec<StoredCalendarYear>> {
-        let rows = self.all("SELECT year, source_json, created_by, created_at, updated_at FROM calendar_years ORDER BY year", vec![]).await?;
+        let rows = self
+            .all(
+                "SELECT year, source_json, created_by, created_at, updated_at FROM calendar_years ORDER BY year",
+                vec![],
+            )
+            .await?;
         rows.iter().map(year_row).collect()
     }
 }
 
 impl Tx {
     /// Stores a new policy version; a version already stored for the company is a conflict.
-    pub async fn insert_policy(&mut self, company_id: i64, version: i64, source: &str, created_by: Option<i64>, at_us: i64) -> Result<()> {
+    pub async fn insert_policy(
+        &mut self,
+        company_id: i64,
+        version: i64,
+        source: &str,
+        created_by: Option<i64>,
+        at_us: i64,
+    ) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO policies (company_id, version, source, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -108,7 +124,13 @@ impl Tx {
 
     /// Stores a year table, replacing the stored one for that year (its
     /// creator and creation time are kept; `updated_at` moves).
-    pub async fn save_calendar_year(&mut self, year: i64, source_json: &str, by: Option<i64>, at_us: i64) -> Result<()> {
+    pub async fn save_calendar_year(
+        &mut self,
+        year: i64,
+        source_json: &str,
+        by: Option<i64>,
+        at_us: i64,
+    ) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO calendar_years (year, source_json, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \

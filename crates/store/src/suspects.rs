@@ -49,7 +49,10 @@ fn row(r: &QueryResult) -> Result<Suspect> {
 impl Exec<'_> {
     #[tracing::instrument(skip(self))]
     pub async fn suspect(&self, id: i64) -> Result<Suspect> {
-        let r = self.one(&format!("SELECT {COLS} FROM suspected_outages WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound("suspected outage"))?;
+        let r = self
+            .one(&format!("SELECT {COLS} FROM suspected_outages WHERE id = $1"), vec![id.into()])
+            .await?
+            .ok_or(StoreError::NotFound("suspected outage"))?;
         row(&r)
     }
 
@@ -83,7 +86,12 @@ impl Exec<'_> {
                 .collect();
             filter.push_str(&format!(" AND state IN ({})", list.join(", ")));
         }
-        let total: i64 = self.one(&format!("SELECT COUNT(*) AS n FROM suspected_outages WHERE {filter}"), v.clone()).await?.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+        let total: i64 = self
+            .one(&format!("SELECT COUNT(*) AS n FROM suspected_outages WHERE {filter}"), v.clone())
+            .await?
+            .map(|r| r.try_get("", "n"))
+            .transpose()?
+            .unwrap_or(0);
         let n = v.len();
         v.push((page.limit as i64).into());
         v.push((page.offset as i64).into());
@@ -95,7 +103,12 @@ impl Exec<'_> {
 
     #[tracing::instrument(skip(self))]
     pub async fn suspect_case_ids(&self, suspect_id: i64) -> Result<Vec<i64>> {
-        let rows = self.all("SELECT case_id FROM suspected_cases WHERE suspected_id = $1 ORDER BY case_id", vec![suspect_id.into()]).await?;
+        let rows = self
+            .all(
+                "SELECT case_id FROM suspected_cases WHERE suspected_id = $1 ORDER BY case_id",
+                vec![suspect_id.into()],
+            )
+            .await?;
         rows.iter().map(|r| Ok(r.try_get("", "case_id")?)).collect()
     }
 
@@ -125,7 +138,15 @@ impl Exec<'_> {
                 format!("${}", v.len())
             })
             .collect();
-        let rows = self.all(&format!("SELECT id FROM network_nodes WHERE level = $1 AND id IN ({}) ORDER BY path DESC LIMIT 1", list.join(", ")), v).await?;
+        let rows = self
+            .all(
+                &format!(
+                    "SELECT id FROM network_nodes WHERE level = $1 AND id IN ({}) ORDER BY path DESC LIMIT 1",
+                    list.join(", ")
+                ),
+                v,
+            )
+            .await?;
         match rows.first() {
             Some(r) => Ok(Some(self.node(r.try_get("", "id")?).await?)),
             None => Ok(None),
@@ -149,7 +170,11 @@ impl Tx {
     #[tracing::instrument(skip(self))]
     pub async fn add_suspect_case(&mut self, suspect_id: i64, case_id: i64, at_us: i64) -> Result<u64> {
         let x = self.exec();
-        x.run("INSERT INTO suspected_cases (suspected_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", vec![suspect_id.into(), case_id.into()]).await?;
+        x.run(
+            "INSERT INTO suspected_cases (suspected_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            vec![suspect_id.into(), case_id.into()],
+        )
+        .await?;
         x.run(
             "UPDATE suspected_outages SET calls = (SELECT COUNT(*) FROM suspected_cases WHERE suspected_id = $1), last_call_at = $2 WHERE id = $1",
             vec![suspect_id.into(), at_us.into()],
@@ -160,7 +185,15 @@ impl Tx {
 
     /// Moves a group to `state`, recording the decision when there is one.
     #[tracing::instrument(skip(self, note))]
-    pub async fn set_suspect_state(&mut self, id: i64, state: SuspectState, decided_by: Option<i64>, outage_id: Option<i64>, note: Option<&str>, at_us: i64) -> Result<()> {
+    pub async fn set_suspect_state(
+        &mut self,
+        id: i64,
+        state: SuspectState,
+        decided_by: Option<i64>,
+        outage_id: Option<i64>,
+        note: Option<&str>,
+        at_us: i64,
+    ) -> Result<()> {
         let decided = decided_by.is_some();
         self.exec()
             .run(
@@ -173,9 +206,19 @@ impl Tx {
     }
 
     #[tracing::instrument(skip(self))]
-    pub async fn put_grouping_rule(&mut self, company_id: i64, utility: Utility, rule: &GroupingRule, at_us: i64) -> Result<()> {
+    pub async fn put_grouping_rule(
+        &mut self,
+        company_id: i64,
+        utility: Utility,
+        rule: &GroupingRule,
+        at_us: i64,
+    ) -> Result<()> {
         let x = self.exec();
-        x.run("DELETE FROM outage_grouping WHERE company_id = $1 AND utility = $2", vec![company_id.into(), utility.code().into()]).await?;
+        x.run(
+            "DELETE FROM outage_grouping WHERE company_id = $1 AND utility = $2",
+            vec![company_id.into(), utility.code().into()],
+        )
+        .await?;
         x.run(
             "INSERT INTO outage_grouping (company_id, utility, min_calls, window_minutes, node_level, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
             vec![company_id.into(), utility.code().into(), i64::from(rule.min_calls).into(), rule.window_minutes().into(), rule.level.code().into(), at_us.into()],

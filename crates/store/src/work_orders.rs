@@ -118,7 +118,9 @@ impl Exec<'_> {
     /// The work orders of a case, oldest first.
     #[tracing::instrument(skip(self))]
     pub async fn work_orders_of(&self, case_id: i64) -> Result<Vec<WorkOrder>> {
-        let rows = self.all(&format!("SELECT {COLS} FROM work_orders WHERE case_id = $1 ORDER BY id"), vec![case_id.into()]).await?;
+        let rows = self
+            .all(&format!("SELECT {COLS} FROM work_orders WHERE case_id = $1 ORDER BY id"), vec![case_id.into()])
+            .await?;
         rows.iter().map(row).collect()
     }
 
@@ -155,7 +157,12 @@ impl Exec<'_> {
         v.push((page.limit as i64).into());
         v.push((page.offset as i64).into());
         let (l, o) = (v.len() - 1, v.len());
-        let rows = self.all(&format!("SELECT {COLS} FROM work_orders WHERE {wh} ORDER BY created_at, id LIMIT ${l} OFFSET ${o}"), v).await?;
+        let rows = self
+            .all(
+                &format!("SELECT {COLS} FROM work_orders WHERE {wh} ORDER BY created_at, id LIMIT ${l} OFFSET ${o}"),
+                v,
+            )
+            .await?;
         Ok(Page { items: rows.iter().map(row).collect::<Result<_>>()?, total: total as u64 })
     }
 }
@@ -185,7 +192,14 @@ impl Tx {
     /// Moves a work order to `state` if it is still at `expected_version`
     /// (someone else's change in between is a conflict, not a lost update).
     #[tracing::instrument(skip(self, change))]
-    pub async fn update_work_order(&mut self, id: i64, expected_version: i64, state: WorkOrderState, change: &WorkOrderChange, at_us: i64) -> Result<()> {
+    pub async fn update_work_order(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        state: WorkOrderState,
+        change: &WorkOrderChange,
+        at_us: i64,
+    ) -> Result<()> {
         let stamp = match change.stamp {
             Some(s) if STAMPS.contains(&s) => format!(", {s} = $4"),
             Some(other) => return Err(StoreError::Internal(format!("{other} is not a work order timestamp"))),
@@ -214,7 +228,9 @@ impl Tx {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::Conflict("the work order was changed by someone else; reload and try again".into()));
+            return Err(StoreError::Conflict(
+                "the work order was changed by someone else; reload and try again".into(),
+            ));
         }
         Ok(())
     }

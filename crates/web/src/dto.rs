@@ -24,7 +24,11 @@ pub fn parse_time(field: &str, raw: &str) -> Result<Timestamp, ApiError> {
     {
         return Ok(z.timestamp());
     }
-    Err(ApiError::invalid("invalid_time", field, "use RFC 3339 with an offset (2026-11-23T09:00:00+08:00) or a date (2026-11-23)"))
+    Err(ApiError::invalid(
+        "invalid_time",
+        field,
+        "use RFC 3339 with an offset (2026-11-23T09:00:00+08:00) or a date (2026-11-23)",
+    ))
 }
 
 /// Parses an enumeration code or fails with `code` on `field`.
@@ -47,7 +51,15 @@ pub struct StaffDto {
 
 impl From<Staff> for StaffDto {
     fn from(s: Staff) -> Self {
-        StaffDto { id: s.id, department_id: s.department_id, username: s.username, display_name: s.display_name, role: s.role.code().into(), role_name: s.role.name_zh().into(), active: s.active }
+        StaffDto {
+            id: s.id,
+            department_id: s.department_id,
+            username: s.username,
+            display_name: s.display_name,
+            role: s.role.code().into(),
+            role_name: s.role.name_zh().into(),
+            active: s.active,
+        }
     }
 }
 
@@ -73,7 +85,13 @@ pub struct DepartmentDto {
 
 impl From<Department> for DepartmentDto {
     fn from(d: Department) -> Self {
-        DepartmentDto { id: d.id, code: d.code, name_zh: d.name_zh, name_en: d.name_en, utility: d.utility.map(|u| u.code().into()) }
+        DepartmentDto {
+            id: d.id,
+            code: d.code,
+            name_zh: d.name_zh,
+            name_en: d.name_en,
+            utility: d.utility.map(|u| u.code().into()),
+        }
     }
 }
 
@@ -93,7 +111,15 @@ pub struct NodeDto {
 
 impl From<NetworkNode> for NodeDto {
     fn from(n: NetworkNode) -> Self {
-        NodeDto { id: n.id, utility: n.utility.code().into(), parent_id: n.parent_id, level: n.level.code().into(), name: n.name, path: n.path, customers_below: None }
+        NodeDto {
+            id: n.id,
+            utility: n.utility.code().into(),
+            parent_id: n.parent_id,
+            level: n.level.code().into(),
+            name: n.name,
+            path: n.path,
+            customers_below: None,
+        }
     }
 }
 
@@ -131,7 +157,12 @@ impl From<Customer> for CustomerDto {
             category: c.category.code().into(),
             phone: c.phone.map(|p| p.as_str().into()),
             special_care: c.special_care.iter().map(|s| s.code().into()).collect(),
-            premises: c.premises.map(|p| PremisesDto { id: p.id, address: p.address, zone: p.zone.code().into(), floor_area_m2: p.floor_area_m2 }),
+            premises: c.premises.map(|p| PremisesDto {
+                id: p.id,
+                address: p.address,
+                zone: p.zone.code().into(),
+                floor_area_m2: p.floor_area_m2,
+            }),
             created_at: time(c.created_at),
             updated_at: time(c.updated_at),
         }
@@ -184,7 +215,9 @@ pub struct CaseDto {
 impl From<Case> for CaseDto {
     fn from(c: Case) -> Self {
         let upstream = match (c.upstream_platform, c.upstream_ref) {
-            (Some(platform), Some(reference)) => Some(UpstreamDto { platform, reference, due: c.upstream_due.map(time) }),
+            (Some(platform), Some(reference)) => {
+                Some(UpstreamDto { platform, reference, due: c.upstream_due.map(time) })
+            }
             _ => None,
         };
         CaseDto {
@@ -231,7 +264,14 @@ pub struct FormCopyDto {
 
 impl From<Distribution> for FormCopyDto {
     fn from(d: Distribution) -> Self {
-        FormCopyDto { id: d.id, transfer_no: d.transfer_no, copy: d.copy, holder_department_id: d.holder_department_id, acknowledged_by: d.acknowledged_by, acknowledged_at: d.acknowledged_at.map(time) }
+        FormCopyDto {
+            id: d.id,
+            transfer_no: d.transfer_no,
+            copy: d.copy,
+            holder_department_id: d.holder_department_id,
+            acknowledged_by: d.acknowledged_by,
+            acknowledged_at: d.acknowledged_at.map(time),
+        }
     }
 }
 
@@ -287,7 +327,13 @@ pub struct ExtensionDto {
 impl ClockDto {
     pub fn new(v: pledge_app::commitments::ClockView, now: Timestamp) -> Self {
         let c = &v.clock;
-        let warned = c.warn_at.iter().enumerate().filter(|(i, _)| c.warned & (1 << i) != 0).map(|(_, f)| (f * 100.0).round() as u8).collect();
+        let warned = c
+            .warn_at
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| c.warned & (1 << i) != 0)
+            .map(|(_, f)| (f * 100.0).round() as u8)
+            .collect();
         ClockDto {
             id: v.id,
             rule_id: v.rule_id,
@@ -299,10 +345,21 @@ impl ClockDto {
             remaining_seconds: (!c.is_stopped()).then(|| c.due_at.as_second() - now.as_second()),
             warned,
             breached: c.breached,
-            outcome: c.outcome().map(|o| if o == pledge_domain::commitment::Outcome::Met { "met".into() } else { "breached".into() }),
+            outcome: c
+                .outcome()
+                .map(|o| if o == pledge_domain::commitment::Outcome::Met { "met".into() } else { "breached".into() }),
             stopped_at: c.stopped_at.map(time),
             policy_version: c.policy_version,
-            extensions: c.extended.iter().map(|e| ExtensionDto { new_due: time(e.new_due), approver_id: e.approver_id.clone(), reason: e.reason.clone(), at: time(e.at) }).collect(),
+            extensions: c
+                .extended
+                .iter()
+                .map(|e| ExtensionDto {
+                    new_due: time(e.new_due),
+                    approver_id: e.approver_id.clone(),
+                    reason: e.reason.clone(),
+                    at: time(e.at),
+                })
+                .collect(),
         }
     }
 }
@@ -331,7 +388,14 @@ pub struct AccessEntryDto {
 
 impl From<AccessEntry> for AccessEntryDto {
     fn from(a: AccessEntry) -> Self {
-        AccessEntryDto { id: a.id, staff_id: a.staff_id, at: time(a.at), subject: a.subject, subject_id: a.subject_id, action: a.action }
+        AccessEntryDto {
+            id: a.id,
+            staff_id: a.staff_id,
+            at: time(a.at),
+            subject: a.subject,
+            subject_id: a.subject_id,
+            action: a.action,
+        }
     }
 }
 

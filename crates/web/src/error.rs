@@ -65,15 +65,29 @@ impl From<AppError> for ApiError {
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             AppError::Transition(t) => ApiError::new(StatusCode::CONFLICT, "illegal_transition", t.to_string()),
-            AppError::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first (wrong username or password, or the session expired)"),
-            AppError::Forbidden(what) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("your role may not {what}")),
+            AppError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "sign in first (wrong username or password, or the session expired)",
+            ),
+            AppError::Forbidden(what) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("your role may not {what}"))
+            }
             AppError::Unavailable(detail) => {
                 tracing::warn!(%detail, "service unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is temporarily unavailable; try again shortly")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service is temporarily unavailable; try again shortly",
+                )
             }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side; it has been logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side; it has been logged",
+                )
             }
         }
     }

@@ -92,7 +92,9 @@ pub fn zh_message(code: &str) -> Option<&'static str> {
         "restore_before_start" => "预计恢复时间须晚于开始时间",
         "start_in_past" => "计划停供的开始时间须在将来",
         "outage_overlap" => "同一节点在重叠的时间内已有停供，请勿重复发布",
-        "lead_time_too_short" => "距开始时间不足规定的提前通知时间（燃气 48 小时），须值班经理填写原因后方可发布，并计为承诺违约",
+        "lead_time_too_short" => {
+            "距开始时间不足规定的提前通知时间（燃气 48 小时），须值班经理填写原因后方可发布，并计为承诺违约"
+        }
         "outside_restore_window" => "燃气只能在 8:00 至 20:00 之间恢复供应",
         "restore_notice_first" => "恢复供气前须先通知用户",
         "illegal_outage_transition" => "停供当前状态不允许此操作",

@@ -81,7 +81,11 @@ pub fn router(app: App) -> Router {
         .merge(routes::notifications::routes())
         .fallback(|| async { error::ApiError::not_found("API route") })
         .method_not_allowed_fallback(|| async {
-            error::ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+            error::ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not accept that method",
+            )
         });
     Router::new()
         .nest("/api/v1", api)
@@ -130,7 +134,11 @@ fn routes_public_outages() -> Router<AppState> {
 
 /// A handler that panicked answers like any other internal error; the panic is logged.
 fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    let detail = err.downcast_ref::<String>().map(String::as_str).or_else(|| err.downcast_ref::<&str>().copied()).unwrap_or("panic");
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
     tracing::error!(%detail, "handler panicked");
     axum::response::IntoResponse::into_response(error::ApiError::new(
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,

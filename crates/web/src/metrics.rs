@@ -40,9 +40,15 @@ impl Metrics {
     pub fn render(&self, extra: &str) -> String {
         let m = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
-        out.push_str("# HELP pledge_http_requests_total HTTP requests served.\n# TYPE pledge_http_requests_total counter\n");
+        out.push_str(
+            "# HELP pledge_http_requests_total HTTP requests served.\n# TYPE pledge_http_requests_total counter\n",
+        );
         for ((method, route, status), s) in m.iter() {
-            let _ = writeln!(out, "pledge_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "pledge_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
+                s.count
+            );
         }
         out.push_str("# HELP pledge_http_request_duration_seconds HTTP request latency.\n# TYPE pledge_http_request_duration_seconds histogram\n");
         let mut merged: BTreeMap<(&str, &str), Series> = BTreeMap::new();
@@ -56,11 +62,27 @@ impl Metrics {
         }
         for ((method, route), s) in merged {
             for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "pledge_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"{b}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "pledge_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"{b}\"}} {}",
+                    s.buckets[i]
+                );
             }
-            let _ = writeln!(out, "pledge_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "pledge_http_request_duration_seconds_sum{{method=\"{method}\",route=\"{route}\"}} {}", s.sum);
-            let _ = writeln!(out, "pledge_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "pledge_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "pledge_http_request_duration_seconds_sum{{method=\"{method}\",route=\"{route}\"}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "pledge_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {}",
+                s.count
+            );
         }
         out.push_str(extra);
         out
@@ -70,7 +92,8 @@ impl Metrics {
 pub async fn middleware(State(state): State<crate::AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let res = next.run(req).await;
     state.metrics.record(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
     res

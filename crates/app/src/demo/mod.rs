@@ -11,11 +11,11 @@ use crate::error::{AppError, AppResult};
 use crate::registry::event;
 use crate::{Actor, App};
 use jiff::{SignedDuration, Timestamp};
+use people::DemoRng;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
 use pledge_store::{NewCustomer, NewNode, NewPremises, NewStaff, Tx};
-use people::DemoRng;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -84,34 +84,53 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn load_demo(&self, size: DemoSize, cost: PasswordCost) -> AppResult<DemoReport> {
         if let Some(c) = self.store().read().company_by_code(COMPANY_CODE).await? {
-            let staff = self.store().read().staff_list(Some(c.id), None, None, pledge_store::PageRequest::new(Some(200), None)).await?;
-            let depts: BTreeMap<i64, String> = self.store().read().departments(Some(c.id)).await?.into_iter().map(|d| (d.id, d.name_zh)).collect();
+            let staff = self
+                .store()
+                .read()
+                .staff_list(Some(c.id), None, None, pledge_store::PageRequest::new(Some(200), None))
+                .await?;
+            let depts: BTreeMap<i64, String> =
+                self.store().read().departments(Some(c.id)).await?.into_iter().map(|d| (d.id, d.name_zh)).collect();
             let accounts = staff
                 .items
                 .into_iter()
-                .map(|s| DemoAccount { department: s.department_id.and_then(|d| depts.get(&d).cloned()).unwrap_or_default(), username: s.username, display_name: s.display_name, role: s.role })
+                .map(|s| DemoAccount {
+                    department: s.department_id.and_then(|d| depts.get(&d).cloned()).unwrap_or_default(),
+                    username: s.username,
+                    display_name: s.display_name,
+                    role: s.role,
+                })
                 .collect();
             return Ok(DemoReport { created: false, company_id: c.id, accounts, customers: 0, cases: 0 });
         }
         // Hash the shared demo password once per account, off the async threads.
         let total_staff: u32 = STAFF_PLAN.iter().map(|p| p.2).sum();
-        let hashes = tokio::task::spawn_blocking(move || (0..total_staff).map(|_| hash_password(&Secret::new(DEMO_PASSWORD), cost)).collect::<AppResult<Vec<_>>>())
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let hashes = tokio::task::spawn_blocking(move || {
+            (0..total_staff).map(|_| hash_password(&Secret::new(DEMO_PASSWORD), cost)).collect::<AppResult<Vec<_>>>()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
         let now = self.now();
         let engine = self.engine();
         self.writer.write(move |tx| Box::pin(async move { build(tx, &engine, size, hashes, now).await })).await
     }
 }
 
-async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize, mut hashes: Vec<String>, now: Timestamp) -> AppResult<DemoReport> {
+async fn build(
+    tx: &mut Tx,
+    engine: &crate::commitments::Engine,
+    size: DemoSize,
+    mut hashes: Vec<String>,
+    now: Timestamp,
+) -> AppResult<DemoReport> {
     let mut rng = DemoRng::new(20261123);
     let at = now.as_microsecond();
     let company_id = tx.insert_company(COMPANY_CODE, people::COMPANY_NAME, people::HOTLINE, &Utility::ALL).await?;
     let mut dept_ids: BTreeMap<&str, i64> = BTreeMap::new();
     let mut dept_names: BTreeMap<i64, &str> = BTreeMap::new();
     for d in people::departments() {
-        let id = tx.insert_department(company_id, d.code, d.name_zh, d.name_en, d.utility.and_then(Utility::parse)).await?;
+        let id =
+            tx.insert_department(company_id, d.code, d.name_zh, d.name_en, d.utility.and_then(Utility::parse)).await?;
         dept_ids.insert(d.code, id);
         dept_names.insert(id, d.name_zh);
     }
@@ -136,10 +155,22 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
             let display_name = people::person_name(&mut rng);
             let password_hash = hashes.pop().ok_or_else(|| AppError::Internal("not enough hashes".into()))?;
             let id = tx
-                .insert_staff(&NewStaff { company_id, department_id, username: username.clone(), display_name: display_name.clone(), role, password_hash })
+                .insert_staff(&NewStaff {
+                    company_id,
+                    department_id,
+                    username: username.clone(),
+                    display_name: display_name.clone(),
+                    role,
+                    password_hash,
+                })
                 .await?;
             staff.push((id, role, department_id));
-            accounts.push(DemoAccount { username, display_name, role, department: department_id.and_then(|d| dept_names.get(&d)).map(|s| s.to_string()).unwrap_or_default() });
+            accounts.push(DemoAccount {
+                username,
+                display_name,
+                role,
+                department: department_id.and_then(|d| dept_names.get(&d)).map(|s| s.to_string()).unwrap_or_default(),
+            });
         }
     }
 
@@ -147,7 +178,14 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
     let mut leaves: BTreeMap<(Utility, String), Vec<i64>> = BTreeMap::new();
     let mut mains: BTreeMap<(Utility, String), i64> = BTreeMap::new();
     let mut stations: BTreeMap<Utility, i64> = BTreeMap::new();
-    async fn node(tx: &mut Tx, company_id: i64, utility: Utility, parent_id: Option<i64>, level: NodeLevel, name: String) -> AppResult<i64> {
+    async fn node(
+        tx: &mut Tx,
+        company_id: i64,
+        utility: Utility,
+        parent_id: Option<i64>,
+        level: NodeLevel,
+        name: String,
+    ) -> AppResult<i64> {
         Ok(tx.insert_node(&NewNode { company_id, utility, parent_id, level, name }).await?.id)
     }
 
@@ -160,12 +198,21 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
         let business = rng.chance(8);
         let zone = if addr.urban { Zone::Urban } else { Zone::Rural };
         let area = people::floor_area_m2(&mut rng, addr.urban) as i64 * if business { 3 } else { 1 };
-        let premises_id = tx.insert_premises(&NewPremises { company_id, address: addr.text.clone(), zone, floor_area_m2: Some(area) }).await?;
+        let premises_id = tx
+            .insert_premises(&NewPremises { company_id, address: addr.text.clone(), zone, floor_area_m2: Some(area) })
+            .await?;
         let holder = if business { people::business_name(&mut rng) } else { people::person_name(&mut rng) };
-        let phone = if business && rng.chance(50) { people::landline(&mut rng) } else { people::mobile_phone(&mut rng) };
+        let phone =
+            if business && rng.chance(50) { people::landline(&mut rng) } else { people::mobile_phone(&mut rng) };
         let mut care = Vec::new();
         if !business {
-            for (flag, pct) in [(SpecialCare::Elderly, 6), (SpecialCare::Disabled, 1), (SpecialCare::LivesAlone, 2), (SpecialCare::LowIncome, 2), (SpecialCare::MedicalDevice, 1)] {
+            for (flag, pct) in [
+                (SpecialCare::Elderly, 6),
+                (SpecialCare::Disabled, 1),
+                (SpecialCare::LivesAlone, 2),
+                (SpecialCare::LowIncome, 2),
+                (SpecialCare::MedicalDevice, 1),
+            ] {
                 if rng.chance(pct) {
                     care.push(flag);
                 }
@@ -189,7 +236,15 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
             let station = match stations.get(&u) {
                 Some(s) => *s,
                 None => {
-                    let s = node(tx, company_id, u, None, NodeLevel::Station, format!("{}{}总站", people::COUNTY, u.name_zh())).await?;
+                    let s = node(
+                        tx,
+                        company_id,
+                        u,
+                        None,
+                        NodeLevel::Station,
+                        format!("{}{}总站", people::COUNTY, u.name_zh()),
+                    )
+                    .await?;
                     stations.insert(u, s);
                     s
                 }
@@ -198,19 +253,25 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
                 Some(m) => *m,
                 None => {
                     let level = if u == Utility::Power { NodeLevel::Feeder } else { NodeLevel::Main };
-                    let m = node(tx, company_id, u, Some(station), level, format!("{}{}干线", addr.township, u.name_zh())).await?;
+                    let m =
+                        node(tx, company_id, u, Some(station), level, format!("{}{}干线", addr.township, u.name_zh()))
+                            .await?;
                     mains.insert((u, addr.township.clone()), m);
                     m
                 }
             };
             let key = (u, addr.community.clone());
             if !leaves.contains_key(&key) {
-                let area_node = node(tx, company_id, u, Some(main), NodeLevel::Area, format!("{}片区", addr.community)).await?;
+                let area_node =
+                    node(tx, company_id, u, Some(main), NodeLevel::Area, format!("{}片区", addr.community)).await?;
                 let mut ids = Vec::new();
                 for k in 1..=(1 + rng.below(3)) {
                     let level = if u == Utility::Power { NodeLevel::Transformer } else { NodeLevel::Building };
                     let suffix = if u == Utility::Power { "台区" } else { "支线" };
-                    ids.push(node(tx, company_id, u, Some(area_node), level, format!("{}{k}号{suffix}", addr.community)).await?);
+                    ids.push(
+                        node(tx, company_id, u, Some(area_node), level, format!("{}{k}号{suffix}", addr.community))
+                            .await?,
+                    );
                 }
                 leaves.insert(key.clone(), ids);
             }
@@ -238,7 +299,8 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
     }
 
     // A year of cases, received by hall clerks and hotline agents.
-    let receivers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| matches!(s.1, Role::HallClerk | Role::HotlineAgent)).collect();
+    let receivers: Vec<&(i64, Role, Option<i64>)> =
+        staff.iter().filter(|s| matches!(s.1, Role::HallClerk | Role::HotlineAgent)).collect();
     let handlers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::DepartmentHandler).collect();
     let dispatchers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::Dispatcher).collect();
     let crews: Vec<i64> = staff.iter().filter(|s| s.1 == Role::FieldTechnician).map(|s| s.0).collect();
@@ -259,21 +321,51 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
     let mut walked: i64 = 0;
     for (i, secs_ago) in times.into_iter().enumerate() {
         let mut pick = rng.below(weight_total as u64) as u32;
-        let kind = kinds.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map(|k| k.0).unwrap_or(CaseKind::Consultation);
+        let kind = kinds
+            .iter()
+            .find(|(_, w)| {
+                if pick < *w {
+                    true
+                } else {
+                    pick -= w;
+                    false
+                }
+            })
+            .map(|k| k.0)
+            .unwrap_or(CaseKind::Consultation);
         // Make sure every kind appears even in a small demo.
         let kind = if (i as usize) < kinds.len() { kinds[i].0 } else { kind };
         let cust = &customers[rng.below(customers.len() as u64) as usize];
         let (subject, description) = people::case_text(&mut rng, kind.code(), cust.1.code());
         let subkind = match kind {
-            CaseKind::Repair => Some(*rng.pick(&[CaseSubkind::InsideMeter, CaseSubkind::OutsideMeter, CaseSubkind::Emergency])),
-            CaseKind::BusinessApplication => Some(*rng.pick(&[CaseSubkind::NewConnection, CaseSubkind::CapacityChange, CaseSubkind::ChangeOfUse, CaseSubkind::StopResume, CaseSubkind::OwnershipTransfer])),
+            CaseKind::Repair => {
+                Some(*rng.pick(&[CaseSubkind::InsideMeter, CaseSubkind::OutsideMeter, CaseSubkind::Emergency]))
+            }
+            CaseKind::BusinessApplication => Some(*rng.pick(&[
+                CaseSubkind::NewConnection,
+                CaseSubkind::CapacityChange,
+                CaseSubkind::ChangeOfUse,
+                CaseSubkind::StopResume,
+                CaseSubkind::OwnershipTransfer,
+            ])),
             _ => None,
         };
         let anonymous = kind == CaseKind::Report && rng.chance(40);
-        let channel = *rng.pick(&[Channel::Phone, Channel::Phone, Channel::Phone, Channel::Counter, Channel::Counter, Channel::Web, Channel::App, Channel::Letter]);
+        let channel = *rng.pick(&[
+            Channel::Phone,
+            Channel::Phone,
+            Channel::Phone,
+            Channel::Counter,
+            Channel::Counter,
+            Channel::Web,
+            Channel::App,
+            Channel::Letter,
+        ]);
         let receiver = receivers[rng.below(receivers.len() as u64) as usize];
         let actor = Actor { staff: tx.exec().staff(receiver.0).await? };
-        let on_spot = matches!(kind, CaseKind::Consultation | CaseKind::BillingInquiry | CaseKind::Praise | CaseKind::Nuisance) && rng.chance(60);
+        let on_spot =
+            matches!(kind, CaseKind::Consultation | CaseKind::BillingInquiry | CaseKind::Praise | CaseKind::Nuisance)
+                && rng.chance(60);
         let upstream = (channel == Channel::Phone && rng.chance(8)).then(|| crate::cases::Upstream {
             platform: "12345".into(),
             reference: format!("12345-{:08}", rng.below(100_000_000)),
@@ -337,26 +429,53 @@ async fn build(tx: &mut Tx, engine: &crate::commitments::Engine, size: DemoSize,
             let (who, routing, payload) = match action {
                 CaseAction::Transfer => {
                     let from = case.department_id;
-                    (receiver.0, Routing { department: Some(handler.2), assignee: Some(None) }, json!({"from_department_id": from, "to_department_id": handler.2, "reason": "按职责转办", "transfer_no": 1}))
+                    (
+                        receiver.0,
+                        Routing { department: Some(handler.2), assignee: Some(None) },
+                        json!({"from_department_id": from, "to_department_id": handler.2, "reason": "按职责转办", "transfer_no": 1}),
+                    )
                 }
-                CaseAction::Start => (handler.0, Routing { department: None, assignee: Some(Some(handler.0)) }, json!({})),
-                CaseAction::Answer => (handler.0, Routing::KEEP, json!({"final": true, "body": "已核实处理完毕，并将结果告知用户。"})),
+                CaseAction::Start => {
+                    (handler.0, Routing { department: None, assignee: Some(Some(handler.0)) }, json!({}))
+                }
+                CaseAction::Answer => {
+                    (handler.0, Routing::KEEP, json!({"final": true, "body": "已核实处理完毕，并将结果告知用户。"}))
+                }
                 CaseAction::Reopen => (receiver.0, Routing::KEEP, json!({"reason": "回访时用户表示问题仍未解决"})),
                 _ => (receiver.0, Routing::KEEP, json!({})),
             };
             step(tx, engine, who, &case, Some(*action), ev, payload, routing, when).await?;
-            if *action == CaseAction::Start && kind == CaseKind::Repair && !crews.is_empty() && !dispatchers.is_empty() {
+            if *action == CaseAction::Start && kind == CaseKind::Repair && !crews.is_empty() && !dispatchers.is_empty()
+            {
                 let dispatcher = dispatchers[rng.below(dispatchers.len() as u64) as usize].0;
-                t = field_job(tx, engine, &mut rng, company_id, dispatcher, &crews, id, subkind, when, n as i64 + 1 < stop_at, at).await?;
+                t = field_job(
+                    tx,
+                    engine,
+                    &mut rng,
+                    company_id,
+                    dispatcher,
+                    &crews,
+                    id,
+                    subkind,
+                    when,
+                    n as i64 + 1 < stop_at,
+                    at,
+                )
+                .await?;
             }
             if *action == CaseAction::Transfer && kind == CaseKind::Complaint {
-                for (copy, holder) in FORM_COPIES.into_iter().zip([case.department_id, handler.2, dept_ids.get(GENERAL_MANAGEMENT_CODE).copied()]) {
+                for (copy, holder) in FORM_COPIES.into_iter().zip([
+                    case.department_id,
+                    handler.2,
+                    dept_ids.get(GENERAL_MANAGEMENT_CODE).copied(),
+                ]) {
                     tx.insert_distribution(id, 1, copy, holder, when).await?;
                 }
             }
         }
     }
-    event(tx, None, None, "demo.loaded", json!({"company_id": company_id, "customers": made, "cases": size.cases}), at).await?;
+    event(tx, None, None, "demo.loaded", json!({"company_id": company_id, "customers": made, "cases": size.cases}), at)
+        .await?;
     Ok(DemoReport { created: true, company_id, accounts, customers: made, cases: size.cases })
 }
 
@@ -381,7 +500,11 @@ async fn field_job(
     use pledge_domain::work_order::WorkOrderAction;
     let ts = |us: i64| Timestamp::from_microsecond(us.min(now_us)).map_err(|e| AppError::Internal(e.to_string()));
     let crew = *rng.pick(crews);
-    let instructions = if subkind == Some(CaseSubkind::Emergency) { "突发故障，立即携带检测仪器到场处置" } else { "上门检查并维修，完工后请用户签字确认" };
+    let instructions = if subkind == Some(CaseSubkind::Emergency) {
+        "突发故障，立即携带检测仪器到场处置"
+    } else {
+        "上门检查并维修，完工后请用户签字确认"
+    };
     let job = Job { instructions: instructions.into(), appointment: None, crew_id: Some(crew) };
     let id = raise(tx, engine, company_id, dispatcher, case_id, job, ts(start_us + 60_000_000)?).await?;
     if !finished {
@@ -393,11 +516,18 @@ async fn field_job(
     for (action, when, payload) in [
         (WorkOrderAction::Depart, start_us + 3 * 60_000_000, json!({})),
         (WorkOrderAction::Arrive, arrive, json!({})),
-        (WorkOrderAction::Complete, done, json!({"result": "已排除故障并复查正常，用户签字确认。", "fee_fen": null, "signed_by": null})),
+        (
+            WorkOrderAction::Complete,
+            done,
+            json!({"result": "已排除故障并复查正常，用户签字确认。", "fee_fen": null, "signed_by": null}),
+        ),
     ] {
         let wo = tx.exec().work_order(id).await?;
         let change = if action == WorkOrderAction::Complete {
-            pledge_store::WorkOrderChange { result: Some("已排除故障并复查正常，用户签字确认。".into()), ..Default::default() }
+            pledge_store::WorkOrderChange {
+                result: Some("已排除故障并复查正常，用户签字确认。".into()),
+                ..Default::default()
+            }
         } else {
             Default::default()
         };

@@ -72,10 +72,7 @@ impl DemoRng {
 
     fn pick_char(&mut self, chars: &str) -> char {
         let n = chars.chars().count();
-        chars
-            .chars()
-            .nth(self.below(n as u64) as usize)
-            .expect("non-empty char pool")
+        chars.chars().nth(self.below(n as u64) as usize).expect("non-empty char pool")
     }
 }
 
@@ -201,8 +198,7 @@ const SURNAMES: &[(&str, u32)] = &[
 ];
 
 const MALE_FIRST: &str = "建国志永海俊家文明晓子浩宇天立德振嘉泽一云春兴卫新金长洪庆鹏思雨晨";
-const MALE_SECOND: &str =
-    "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁浩凯峰林龙东亮晨博轩昊阳然睿诚航彬鸣源森武锋成军";
+const MALE_SECOND: &str = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁浩凯峰林龙东亮晨博轩昊阳然睿诚航彬鸣源森武锋成军";
 const FEMALE_FIRST: &str = "秀丽美淑玉晓雅佳欣思雨梦诗若紫文春海静慧婉可一子嘉";
 const FEMALE_SECOND: &str = "芳娜敏静丽艳娟霞燕玲婷慧琳雪倩颖洁萍红梅兰琴云莉欣怡悦彤瑶涵萱妍琪菲蕾薇";
 const FEMALE_DOUBLED: &str = "婷丹莹璐佳楠";
@@ -312,24 +308,12 @@ pub fn mobile_phone(rng: &mut DemoRng) -> String {
 }
 
 /// Other area codes (with local-number length) for callers outside the county.
-const OTHER_AREA_CODES: &[(&str, usize)] = &[
-    ("010", 8),
-    ("022", 8),
-    ("0311", 8),
-    ("0351", 8),
-    ("0371", 8),
-    ("0531", 8),
-    ("0891", 7),
-    ("0970", 7),
-];
+const OTHER_AREA_CODES: &[(&str, usize)] =
+    &[("010", 8), ("022", 8), ("0311", 8), ("0351", 8), ("0371", 8), ("0531", 8), ("0891", 7), ("0970", 7)];
 
 /// Landline such as "0356-8xxxxxxx": mostly the county's own area code.
 pub fn landline(rng: &mut DemoRng) -> String {
-    let (code, len) = if rng.chance(85) {
-        (AREA_CODE, 8)
-    } else {
-        *rng.pick(OTHER_AREA_CODES)
-    };
+    let (code, len) = if rng.chance(85) { (AREA_CODE, 8) } else { *rng.pick(OTHER_AREA_CODES) };
     let mut s = String::from(code);
     s.push('-');
     s.push(*rng.weighted(&[('8', 6u32), ('6', 3), ('5', 2), ('3', 1)]));
@@ -413,63 +397,47 @@ const TOWNSHIPS: &[Township] = &[
             ("镇政府家属院", "镇府路", 3, 3, 5),
             ("惠民安置小区", "镇府路", 40, 12, 11),
         ],
-        villages: &[
-            "柳泉村", "上柳村", "下柳村", "泉头村", "大王庄村", "小王庄村", "沙河村",
-        ],
+        villages: &["柳泉村", "上柳村", "下柳村", "泉头村", "大王庄村", "小王庄村", "沙河村"],
     },
     Township {
         name: "石桥镇",
         urban_weight: 0,
         compounds: &[],
-        villages: &[
-            "石桥村", "前营村", "后营村", "李家堡村", "孙家洼村", "杨树沟村", "双井村", "白土岭村",
-        ],
+        villages: &["石桥村", "前营村", "后营村", "李家堡村", "孙家洼村", "杨树沟村", "双井村", "白土岭村"],
     },
     Township {
         name: "双河镇",
         urban_weight: 0,
         compounds: &[],
-        villages: &[
-            "双河村", "河东村", "河西村", "马家湾村", "刘家营村", "高庄村", "三里铺村", "五里铺村",
-        ],
+        villages: &["双河村", "河东村", "河西村", "马家湾村", "刘家营村", "高庄村", "三里铺村", "五里铺村"],
     },
     Township {
         name: "杏林乡",
         urban_weight: 0,
         compounds: &[],
-        villages: &[
-            "杏林村", "杏花村", "桃园村", "梨树坪村", "张家坡村", "赵家峪村", "前进村", "团结村",
-        ],
+        villages: &["杏林村", "杏花村", "桃园村", "梨树坪村", "张家坡村", "赵家峪村", "前进村", "团结村"],
     },
     Township {
         name: "马坊镇",
         urban_weight: 0,
         compounds: &[],
-        villages: &[
-            "马坊村", "东马坊村", "西马坊村", "陈家庄村", "吴家寨村", "周庄村", "黄土岗村", "青石村",
-        ],
+        villages: &["马坊村", "东马坊村", "西马坊村", "陈家庄村", "吴家寨村", "周庄村", "黄土岗村", "青石村"],
     },
     Township {
         name: "南塘乡",
         urban_weight: 0,
         compounds: &[],
-        villages: &[
-            "南塘村", "荷塘村", "莲花村", "徐家湾村", "新河村", "田家庄村", "胡家庄村", "大柳树村",
-        ],
+        villages: &["南塘村", "荷塘村", "莲花村", "徐家湾村", "新河村", "田家庄村", "胡家庄村", "大柳树村"],
     },
     Township {
         name: "红岭镇",
         urban_weight: 0,
         compounds: &[],
-        villages: &[
-            "红岭村", "岭上村", "岭下村", "松树坪村", "石门村", "林场村", "何家沟村", "郑家庄村",
-        ],
+        villages: &["红岭村", "岭上村", "岭下村", "松树坪村", "石门村", "林场村", "何家沟村", "郑家庄村"],
     },
 ];
 
-const CN_NUM: &[&str] = &[
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-];
+const CN_NUM: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
 
 fn urban_township(rng: &mut DemoRng) -> &'static Township {
     let total: u64 = TOWNSHIPS.iter().map(|t| u64::from(t.urban_weight)).sum();
@@ -512,10 +480,7 @@ pub fn address(rng: &mut DemoRng) -> DemoAddress {
         let unit = rng.range(1, units);
         let room = rng.range(1, floors) * 100 + rng.range(1, doors);
         DemoAddress {
-            text: format!(
-                "{} {road} {gate} 号 {compound} {building} 幢 {unit} 单元 {room} 室",
-                t.name
-            ),
+            text: format!("{} {road} {gate} 号 {compound} {building} 幢 {unit} 单元 {room} 室", t.name),
             urban: true,
             township: t.name.to_string(),
             community: compound.to_string(),
@@ -535,20 +500,10 @@ pub fn address(rng: &mut DemoRng) -> DemoAddress {
 
 /// Residential floor area: 45–180 m² urban, 80–260 m² rural, concentrated mid-range.
 pub fn floor_area_m2(rng: &mut DemoRng, urban: bool) -> u32 {
-    const URBAN: &[((u32, u32), u32)] = &[
-        ((45, 69), 14),
-        ((70, 94), 30),
-        ((95, 124), 32),
-        ((125, 149), 16),
-        ((150, 180), 8),
-    ];
-    const RURAL: &[((u32, u32), u32)] = &[
-        ((80, 119), 14),
-        ((120, 159), 30),
-        ((160, 199), 31),
-        ((200, 229), 15),
-        ((230, 260), 10),
-    ];
+    const URBAN: &[((u32, u32), u32)] =
+        &[((45, 69), 14), ((70, 94), 30), ((95, 124), 32), ((125, 149), 16), ((150, 180), 8)];
+    const RURAL: &[((u32, u32), u32)] =
+        &[((80, 119), 14), ((120, 159), 30), ((160, 199), 31), ((200, 229), 15), ((230, 260), 10)];
     let &(lo, hi) = rng.weighted(if urban { URBAN } else { RURAL });
     rng.range(lo, hi)
 }
@@ -563,9 +518,38 @@ pub struct DemoBusiness {
 }
 
 const BRANDS: &[&str] = &[
-    "鑫隆", "福源", "金穗", "顺达", "宏泰", "华兴", "恒丰", "嘉禾", "瑞祥", "永安", "德顺", "佳美",
-    "惠民", "春晖", "聚福", "兴旺", "天和", "益康", "百味", "好运来", "同心", "万家", "新月", "金桥",
-    "富达", "广源", "盛丰", "一品", "香满园", "老地方", "丰泽", "利民",
+    "鑫隆",
+    "福源",
+    "金穗",
+    "顺达",
+    "宏泰",
+    "华兴",
+    "恒丰",
+    "嘉禾",
+    "瑞祥",
+    "永安",
+    "德顺",
+    "佳美",
+    "惠民",
+    "春晖",
+    "聚福",
+    "兴旺",
+    "天和",
+    "益康",
+    "百味",
+    "好运来",
+    "同心",
+    "万家",
+    "新月",
+    "金桥",
+    "富达",
+    "广源",
+    "盛丰",
+    "一品",
+    "香满园",
+    "老地方",
+    "丰泽",
+    "利民",
 ];
 
 /// Business name templates with weights; tokens are filled by [`fill`].
@@ -629,9 +613,7 @@ pub fn business_name(rng: &mut DemoRng) -> String {
 
 /// Convenience wrapper around [`business_name`].
 pub fn business(rng: &mut DemoRng) -> DemoBusiness {
-    DemoBusiness {
-        name: business_name(rng),
-    }
+    DemoBusiness { name: business_name(rng) }
 }
 
 // ---------------------------------------------------------------------------
@@ -660,12 +642,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         name_en: "Gas Operations & Emergency Repair",
         utility: Some("gas"),
     },
-    DepartmentSpec {
-        code: "GAS-ENG",
-        name_zh: "燃气工程部",
-        name_en: "Gas Engineering",
-        utility: Some("gas"),
-    },
+    DepartmentSpec { code: "GAS-ENG", name_zh: "燃气工程部", name_en: "Gas Engineering", utility: Some("gas") },
     DepartmentSpec {
         code: "WATER-OPS",
         name_zh: "供水运行部",
@@ -673,10 +650,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         utility: Some("water"),
     },
     DepartmentSpec {
-        code: "WATER-ENG",
-        name_zh: "供水工程部",
-        name_en: "Water Engineering",
-        utility: Some("water"),
+        code: "WATER-ENG", name_zh: "供水工程部", name_en: "Water Engineering", utility: Some("water")
     },
     DepartmentSpec {
         code: "HEAT-OPS",
@@ -690,23 +664,10 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         name_en: "Power Distribution & Repair",
         utility: Some("power"),
     },
+    DepartmentSpec { code: "METER-BILL", name_zh: "计量收费部", name_en: "Metering & Billing", utility: None },
+    DepartmentSpec { code: "QS", name_zh: "质量监督部", name_en: "Quality Supervision", utility: None },
     DepartmentSpec {
-        code: "METER-BILL",
-        name_zh: "计量收费部",
-        name_en: "Metering & Billing",
-        utility: None,
-    },
-    DepartmentSpec {
-        code: "QS",
-        name_zh: "质量监督部",
-        name_en: "Quality Supervision",
-        utility: None,
-    },
-    DepartmentSpec {
-        code: "GMO",
-        name_zh: "综合管理办公室",
-        name_en: "General Management Office",
-        utility: None,
+        code: "GMO", name_zh: "综合管理办公室", name_en: "General Management Office", utility: None
     },
 ];
 
@@ -787,17 +748,45 @@ const ALL: u8 = G | W | H | P;
 type Tpl = (u8, &'static str, &'static str);
 
 const CONSULTATION: &[Tpl] = &[
-    (ALL, "咨询{svc}开户手续", "刚买的房子准备入住，想了解办理{svc}开户要带哪些材料，房产证和身份证要不要原件，能不能在网上办。"),
-    (ALL, "咨询{fee}缴纳方式", "家里老人不会用手机支付，想问除了营业厅以外，附近有没有银行网点或代收点能交{fee}，能不能办银行代扣。"),
-    (ALL, "咨询{svc}账户过户", "房子是从{sur}家买的，{svc}账户上还是原房主的名字，想问过户需不需要双方都到场，多久能办好。"),
+    (
+        ALL,
+        "咨询{svc}开户手续",
+        "刚买的房子准备入住，想了解办理{svc}开户要带哪些材料，房产证和身份证要不要原件，能不能在网上办。",
+    ),
+    (
+        ALL,
+        "咨询{fee}缴纳方式",
+        "家里老人不会用手机支付，想问除了营业厅以外，附近有没有银行网点或代收点能交{fee}，能不能办银行代扣。",
+    ),
+    (
+        ALL,
+        "咨询{svc}账户过户",
+        "房子是从{sur}家买的，{svc}账户上还是原房主的名字，想问过户需不需要双方都到场，多久能办好。",
+    ),
     (ALL, "询问{stop}检修时间", "听邻居说这几天{compound}要{stop}检修，想确认具体是哪天、几点到几点，好提前做准备。"),
     (ALL, "咨询营业厅办公时间", "想问一下城关营业厅周末上不上班、中午休不休息，办{svc}业务需不需要提前预约。"),
-    (G, "咨询燃气热水器安装要求", "准备在阳台装一台燃气热水器，想了解安装位置有什么要求，是否需要到燃气公司备案，能不能派人上门看一下。"),
+    (
+        G,
+        "咨询燃气热水器安装要求",
+        "准备在阳台装一台燃气热水器，想了解安装位置有什么要求，是否需要到燃气公司备案，能不能派人上门看一下。",
+    ),
     (G, "咨询燃气报警器安装", "收到通知说用户要加装燃气报警器和自闭阀，想问是不是必须装，费用怎么算，可以自己买吗。"),
-    (G, "咨询天然气阶梯气价", "想问居民天然气的阶梯是怎么划分的，第二档从多少立方米开始，家里人口多能不能申请增加基数。"),
+    (
+        G,
+        "咨询天然气阶梯气价",
+        "想问居民天然气的阶梯是怎么划分的，第二档从多少立方米开始，家里人口多能不能申请增加基数。",
+    ),
     (W, "咨询自来水水质情况", "家里刚装了净水器，想了解咱们县自来水的硬度和水质检测结果在哪里可以查到。"),
-    (W, "咨询二次供水水箱清洗", "我们是高层住宅，楼上的水靠水箱加压，想问水箱多久清洗一次，是物业负责还是供水公司负责。"),
-    (W, "咨询多人口户水价调整", "家里常住七口人，用水量经常超出第一阶梯，听说可以申请多人口户调整，想问需要准备什么材料。"),
+    (
+        W,
+        "咨询二次供水水箱清洗",
+        "我们是高层住宅，楼上的水靠水箱加压，想问水箱多久清洗一次，是物业负责还是供水公司负责。",
+    ),
+    (
+        W,
+        "咨询多人口户水价调整",
+        "家里常住七口人，用水量经常超出第一阶梯，听说可以申请多人口户调整，想问需要准备什么材料。",
+    ),
     (H, "咨询今年供暖开始时间", "天已经冷下来了，想问今年县城什么时候正式供暖，注水试压是哪几天，家里需不需要留人。"),
     (H, "咨询暖气报停办理", "今年冬天家里没人住，想申请暖气报停，最晚什么时候之前要办，报停后还要不要交基础热费。"),
     (H, "咨询取暖费计费面积", "取暖费是按建筑面积还是套内面积算，阁楼和封闭阳台算不算在内，想了解具体标准。"),
@@ -807,16 +796,32 @@ const CONSULTATION: &[Tpl] = &[
 ];
 
 const BILLING_INQUIRY: &[Tpl] = &[
-    (GWP, "{month}份{fee}明显偏高", "{month}份的{fee}是{amt}元，比平时多了将近一倍，家里用量没有什么变化，怀疑{meter}不准或者抄错了，请帮忙核实。"),
-    (ALL, "已缴费仍显示欠费", "{days}天前已经在手机上交了{fee}{amt}元，付款记录都在，可系统里还显示欠费，还收到了催缴短信。"),
+    (
+        GWP,
+        "{month}份{fee}明显偏高",
+        "{month}份的{fee}是{amt}元，比平时多了将近一倍，家里用量没有什么变化，怀疑{meter}不准或者抄错了，请帮忙核实。",
+    ),
+    (
+        ALL,
+        "已缴费仍显示欠费",
+        "{days}天前已经在手机上交了{fee}{amt}元，付款记录都在，可系统里还显示欠费，还收到了催缴短信。",
+    ),
     (ALL, "申请开具{fee}发票", "单位报销需要{fee}发票，想问怎么开，能不能开增值税专用发票，电子发票发到哪里。"),
     (ALL, "账单户名地址不对", "收到的{fee}账单上户名和地址都不是我家的，户号尾号是{digits}，担心是把户号弄混了。"),
     (ALL, "{fee}被重复扣款", "银行卡这个月被代扣了两次{fee}，每次{amt}元，请核实后把多扣的钱退回来。"),
-    (GWP, "估抄补收费用有疑问", "前几个月一直没人来抄{meter}，都是按估算收费，这个月一下子补收了{amt}元，想要一份详细的用量明细。"),
+    (
+        GWP,
+        "估抄补收费用有疑问",
+        "前几个月一直没人来抄{meter}，都是按估算收费，这个月一下子补收了{amt}元，想要一份详细的用量明细。",
+    ),
     (G, "IC卡购气后表上没到账", "在营业厅买了{n}0立方米的气，回家插卡后表上余量没变化，卡也读不出来了。"),
     (G, "燃气表读数与账单不一致", "自己拍了燃气表读数是{reading}，账单上的本期读数却大了好几十立方米，请核对一下。"),
     (W, "咨询水费中的污水处理费", "账单上除了水费还有一项污水处理费，想知道是怎么计算的，是不是所有用户都要交。"),
-    (W, "暗管漏水导致水费过高", "后来发现是卫生间暗管漏水，这期水费{amt}元，管子已经修好了，想问能不能酌情减免一部分。"),
+    (
+        W,
+        "暗管漏水导致水费过高",
+        "后来发现是卫生间暗管漏水，这期水费{amt}元，管子已经修好了，想问能不能酌情减免一部分。",
+    ),
     (H, "取暖费计费面积不对", "今年取暖费按{area}平方米收的，可房产证上的建筑面积要小不少，请核实计费面积。"),
     (H, "报停后仍收全额取暖费", "去年十月已经办了报停，今年账单上还是按全额收了{amt}元，应该只收基础热费才对。"),
     (H, "取暖费缴费截止时间", "想问本采暖季取暖费最晚什么时候交，逾期会不会停暖或者收滞纳金。"),
@@ -871,7 +876,11 @@ const COMPLAINT: &[Tpl] = &[
     (ALL, "接线员态度差", "打电话问{fee}的事情，接线员语气很不耐烦，话没说完就挂了，希望加强管理。"),
     (ALL, "施工后路面没有恢复", "上个月在{road}挖开修{pipe}，到现在坑还没填平，只用几块铁板盖着，晚上骑车很危险。"),
     (ALL, "同一问题多次报修未解决", "同一个问题已经报修{n}次了，每次来人看一眼就走，到现在也没解决。"),
-    (G, "安检人员推销产品", "上门安检的人说我家软管必须换，还要买他们带的报警器，价格比外面贵很多，不知道是不是公司的人。"),
+    (
+        G,
+        "安检人员推销产品",
+        "上门安检的人说我家软管必须换，还要买他们带的报警器，价格比外面贵很多，不知道是不是公司的人。",
+    ),
     (W, "停水多日无人送水", "已经停水{days}天了，说是管网改造，可一直没见送水车，楼上老人只能下楼提水。"),
     (H, "室温长期不达标", "从开始供暖到现在室温一直只有{temp}度左右，远低于规定标准，要求上门测温并退还部分取暖费。"),
     (P, "频繁停电家电受损", "这个月已经停了{n}次电，冰箱里的东西坏了，电视也烧了，没有一次提前通知。"),
@@ -911,7 +920,11 @@ const PRAISE: &[Tpl] = &[
     (ALL, "感谢营业厅工作人员", "在营业厅办{svc}过户时，窗口的工作人员很耐心，材料不全还帮我想办法，服务很好。"),
     (ALL, "热线接线员服务周到", "打热线咨询{fee}的问题，接线员解释得很清楚，还主动帮我查了历史缴费记录。"),
     (ALL, "抢修人员连夜作业", "前天夜里下大雨，抢修队在{road}上干了一整夜，第二天一早就恢复了{svc}，辛苦了。"),
-    (ALL, "感谢照顾独居老人", "我母亲一个人住在{town}，{staff}上门时发现她家{svc}设施有问题，当场就帮忙处理好了，特此表扬。"),
+    (
+        ALL,
+        "感谢照顾独居老人",
+        "我母亲一个人住在{town}，{staff}上门时发现她家{svc}设施有问题，当场就帮忙处理好了，特此表扬。",
+    ),
     (ALL, "想给{dept}送锦旗", "想给{dept}送一面锦旗，感谢春节期间坚守岗位保障{svc}，请问送到哪里合适。"),
     (G, "安检员及时发现隐患", "入户安检时{staff}发现我家燃气软管老化开裂，马上帮忙换了，避免了一场事故。"),
     (W, "停水期间送水上门", "管网抢修停水时，工作人员给我们楼的老人一桶一桶把水送上楼，很暖心。"),
@@ -933,17 +946,10 @@ const NUISANCE: &[Tpl] = &[
 ];
 
 /// Optional closing sentences appended to citizen-written descriptions.
-const CLOSINGS: &[&str] = &[
-    "麻烦尽快回复。",
-    "白天打这个号码都能联系到我。",
-    "希望尽快处理，谢谢！",
-    "请处理后回个电话。",
-    "辛苦了。",
-];
+const CLOSINGS: &[&str] =
+    &["麻烦尽快回复。", "白天打这个号码都能联系到我。", "希望尽快处理，谢谢！", "请处理后回个电话。", "辛苦了。"];
 
-const TIMES: &[&str] = &[
-    "今天上午", "今天下午", "昨天晚上", "今天一早", "前天", "刚才", "中午",
-];
+const TIMES: &[&str] = &["今天上午", "今天下午", "昨天晚上", "今天一早", "前天", "刚才", "中午"];
 const POSITIONS: &[&str] = &["楼道里", "单元门口", "小区大门旁", "地下车库入口", "楼后空地上"];
 
 fn templates(kind: &str) -> &'static [Tpl] {
@@ -1045,11 +1051,8 @@ pub fn case_text(rng: &mut DemoRng, kind: &str, utility: &str) -> (String, Strin
     let all = templates(kind);
     let count = all.iter().filter(|t| t.0 & bit != 0).count() as u64;
     let idx = rng.below(count) as usize;
-    let &(_, subject, description) = all
-        .iter()
-        .filter(|t| t.0 & bit != 0)
-        .nth(idx)
-        .expect("index within filtered count");
+    let &(_, subject, description) =
+        all.iter().filter(|t| t.0 & bit != 0).nth(idx).expect("index within filtered count");
     let subject = fill(rng, subject, Some(u));
     let mut description = fill(rng, description, Some(u));
     if kind != "nuisance" && rng.chance(35) {
@@ -1082,9 +1085,7 @@ mod tests {
 
     fn sample(seed: u64) -> Vec<(String, String, DemoAddress)> {
         let mut rng = DemoRng::new(seed);
-        (0..1000)
-            .map(|_| (person_name(&mut rng), mobile_phone(&mut rng), address(&mut rng)))
-            .collect()
+        (0..1000).map(|_| (person_name(&mut rng), mobile_phone(&mut rng), address(&mut rng))).collect()
     }
 
     #[test]
@@ -1158,11 +1159,7 @@ mod tests {
             communities.insert(a.community);
             townships.insert(a.township);
         }
-        assert!(
-            (60..=150).contains(&communities.len()),
-            "{} communities",
-            communities.len()
-        );
+        assert!((60..=150).contains(&communities.len()), "{} communities", communities.len());
         assert_eq!(townships.len(), 8);
     }
 

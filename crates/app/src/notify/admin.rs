@@ -23,7 +23,11 @@ fn email(raw: Option<&str>) -> AppResult<Option<String>> {
     let ok = raw.len() <= 254
         && !raw.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         && matches!(raw.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@') && !d.starts_with('.') && !d.ends_with('.'));
-    if ok { Ok(Some(raw.to_owned())) } else { Err(AppError::invalid("invalid_email", "email", "not an e-mail address")) }
+    if ok {
+        Ok(Some(raw.to_owned()))
+    } else {
+        Err(AppError::invalid("invalid_email", "email", "not an e-mail address"))
+    }
 }
 
 fn locale(raw: Option<&str>) -> AppResult<Option<pledge_domain::notify::Locale>> {
@@ -32,7 +36,12 @@ fn locale(raw: Option<&str>) -> AppResult<Option<pledge_domain::notify::Locale>>
 
 impl App {
     /// The delivery record, newest first.
-    pub async fn notifications(&self, actor: &Actor, mut filter: NotificationFilter, page: PageRequest) -> AppResult<Page<NotificationRecord>> {
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        mut filter: NotificationFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<NotificationRecord>> {
         actor.require(Permission::AuditRead, "read the notification record")?;
         filter.company_id = actor.staff.company_id;
         let page = self.store().read().notifications(&filter, page).await?;
@@ -52,14 +61,25 @@ impl App {
         actor.require(Permission::RegistryWrite, "retry notifications")?;
         let (company, now) = (actor.staff.company_id, self.now().as_microsecond());
         let current = self.store().read().notification(company, id).await?;
-        if !matches!(current.state, pledge_domain::notify::DeliveryState::Dead | pledge_domain::notify::DeliveryState::Retrying) {
-            return Err(AppError::conflict("notification_not_retryable", format!("the notification is {}; only dead or retrying ones can be retried", current.state.code())));
+        if !matches!(
+            current.state,
+            pledge_domain::notify::DeliveryState::Dead | pledge_domain::notify::DeliveryState::Retrying
+        ) {
+            return Err(AppError::conflict(
+                "notification_not_retryable",
+                format!("the notification is {}; only dead or retrying ones can be retried", current.state.code()),
+            ));
         }
         self.writer.write(move |tx| Box::pin(async move { Ok(tx.requeue_notification(company, id, now).await?) })).await
     }
 
     /// Counts by state and channel of the notifications about one subject.
-    pub async fn delivery_summary(&self, actor: &Actor, subject: &str, subject_id: i64) -> AppResult<Vec<DeliveryCount>> {
+    pub async fn delivery_summary(
+        &self,
+        actor: &Actor,
+        subject: &str,
+        subject_id: i64,
+    ) -> AppResult<Vec<DeliveryCount>> {
         actor.require(Permission::CaseRead, "read delivery status")?;
         Ok(self.store().read().delivery_counts(actor.staff.company_id, subject, subject_id).await?)
     }
@@ -68,9 +88,14 @@ impl App {
     #[tracing::instrument(skip(self, actor, input))]
     pub async fn set_customer_contact(&self, actor: &Actor, customer_id: i64, input: ContactInput) -> AppResult<()> {
         actor.require(Permission::CustomerWrite, "change customers")?;
-        let (email, locale, company) = (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
+        let (email, locale, company) =
+            (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
         self.writer
-            .write(move |tx| Box::pin(async move { Ok(tx.set_customer_contact(company, customer_id, email.as_deref(), locale).await?) }))
+            .write(move |tx| {
+                Box::pin(
+                    async move { Ok(tx.set_customer_contact(company, customer_id, email.as_deref(), locale).await?) },
+                )
+            })
             .await
     }
 
@@ -79,12 +104,22 @@ impl App {
     pub async fn set_staff_contact(&self, actor: &Actor, staff_id: i64, input: ContactInput) -> AppResult<()> {
         actor.require(Permission::StaffManage, "manage staff")?;
         let phone = match input.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(p) => Some(Phone::parse(p).map_err(|e| AppError::invalid("invalid_phone", "phone", e.to_string()))?.as_str().to_owned()),
+            Some(p) => Some(
+                Phone::parse(p)
+                    .map_err(|e| AppError::invalid("invalid_phone", "phone", e.to_string()))?
+                    .as_str()
+                    .to_owned(),
+            ),
             None => None,
         };
-        let (email, locale, company) = (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
+        let (email, locale, company) =
+            (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
         self.writer
-            .write(move |tx| Box::pin(async move { Ok(tx.set_staff_contact(company, staff_id, phone.as_deref(), email.as_deref(), locale).await?) }))
+            .write(move |tx| {
+                Box::pin(async move {
+                    Ok(tx.set_staff_contact(company, staff_id, phone.as_deref(), email.as_deref(), locale).await?)
+                })
+            })
             .await
     }
 
@@ -93,7 +128,9 @@ impl App {
     pub async fn set_department_head(&self, actor: &Actor, department_id: i64, head: Option<i64>) -> AppResult<()> {
         actor.require(Permission::RegistryWrite, "change departments")?;
         let company = actor.staff.company_id;
-        self.writer.write(move |tx| Box::pin(async move { Ok(tx.set_department_head(company, department_id, head).await?) })).await
+        self.writer
+            .write(move |tx| Box::pin(async move { Ok(tx.set_department_head(company, department_id, head).await?) }))
+            .await
     }
 }
 

@@ -25,12 +25,15 @@ struct Payload {
 }
 
 fn local(us: i64) -> String {
-    jiff::Timestamp::from_microsecond(us).map(|t| t.to_zoned(shanghai()).strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    jiff::Timestamp::from_microsecond(us)
+        .map(|t| t.to_zoned(shanghai()).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// Fans out one job; returns the notifications queued.
 async fn fan_out(tx: &mut Tx, app: &App, job: &JobRecord, now_us: i64) -> AppResult<u64> {
-    let p: Payload = serde_json::from_str(&job.payload).map_err(|e| crate::AppError::Internal(format!("escalation payload: {e}")))?;
+    let p: Payload = serde_json::from_str(&job.payload)
+        .map_err(|e| crate::AppError::Internal(format!("escalation payload: {e}")))?;
     let clock = tx.exec().clock(p.clock_id).await?;
     let roles: Vec<&str> = p.to.iter().map(String::as_str).filter(|t| *t != "department_head").collect();
     let with_head = p.to.iter().any(|t| t == "department_head");
@@ -40,7 +43,8 @@ async fn fan_out(tx: &mut Tx, app: &App, job: &JobRecord, now_us: i64) -> AppRes
     }
     let engine = app.engine();
     let rule = engine.policy.rule(&p.rule_id);
-    let case_number = if p.subject == "case" { tx.exec().case(p.subject_id).await.ok().map(|c| c.number.to_string()) } else { None };
+    let case_number =
+        if p.subject == "case" { tx.exec().case(p.subject_id).await.ok().map(|c| c.number.to_string()) } else { None };
     let department = match p.department_id {
         Some(d) => tx.exec().department(d).await.ok().map(|d| d.name_zh),
         None => None,

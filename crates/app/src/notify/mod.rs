@@ -37,14 +37,27 @@ pub async fn notify_customers(
     now_us: i64,
 ) -> crate::AppResult<u64> {
     check_topic(topic)?;
-    Ok(tx.queue_notifications(company_id, topic, subject, subject_id, Recipients::Customers(customer_ids), vars, now_us).await?)
+    Ok(tx
+        .queue_notifications(company_id, topic, subject, subject_id, Recipients::Customers(customer_ids), vars, now_us)
+        .await?)
 }
 
 /// Like [`notify_customers`], for staff members (escalations).
 #[allow(clippy::too_many_arguments)]
-pub async fn notify_staff(tx: &mut Tx, company_id: i64, topic: &str, subject: &str, subject_id: i64, staff_ids: &[i64], vars: &serde_json::Value, now_us: i64) -> AppResult<u64> {
+pub async fn notify_staff(
+    tx: &mut Tx,
+    company_id: i64,
+    topic: &str,
+    subject: &str,
+    subject_id: i64,
+    staff_ids: &[i64],
+    vars: &serde_json::Value,
+    now_us: i64,
+) -> AppResult<u64> {
     check_topic(topic)?;
-    Ok(tx.queue_notifications(company_id, topic, subject, subject_id, Recipients::Staff(staff_ids), vars, now_us).await?)
+    Ok(tx
+        .queue_notifications(company_id, topic, subject, subject_id, Recipients::Staff(staff_ids), vars, now_us)
+        .await?)
 }
 
 /// A topic without templates could never be delivered: refuse it at once.

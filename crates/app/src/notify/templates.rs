@@ -40,7 +40,11 @@ impl Renderer {
         // The shipped templates, parsed once per load, overridden by the company's own.
         let mut templates: HashMap<(String, Locale), Template> = TOPICS
             .iter()
-            .flat_map(|(topic, _)| Locale::ALL.into_iter().filter_map(move |l| Template::shipped(topic, l).map(|t| (((*topic).to_owned(), l), t))))
+            .flat_map(|(topic, _)| {
+                Locale::ALL
+                    .into_iter()
+                    .filter_map(move |l| Template::shipped(topic, l).map(|t| (((*topic).to_owned(), l), t)))
+            })
             .collect();
         for s in read.notification_templates(company_id).await? {
             // A stored template that no longer parses (say, a placeholder a
@@ -70,7 +74,9 @@ impl Renderer {
 }
 
 fn parse_locale(raw: &str) -> AppResult<Locale> {
-    Locale::parse(raw).ok_or_else(|| AppError::invalid("invalid_locale", "locale", format!("unknown language {raw:?}; use zh-CN or en")))
+    Locale::parse(raw).ok_or_else(|| {
+        AppError::invalid("invalid_locale", "locale", format!("unknown language {raw:?}; use zh-CN or en"))
+    })
 }
 
 impl App {
@@ -82,10 +88,27 @@ impl App {
         for (topic, vars) in TOPICS {
             for locale in Locale::ALL {
                 let view = match stored.iter().find(|s| s.topic == *topic && s.locale == locale) {
-                    Some(s) => TemplateView { topic: s.topic.clone(), locale, subject: s.subject.clone(), body: s.body.clone(), source: "company", placeholders: vars, updated_at: Some(s.updated_at) },
+                    Some(s) => TemplateView {
+                        topic: s.topic.clone(),
+                        locale,
+                        subject: s.subject.clone(),
+                        body: s.body.clone(),
+                        source: "company",
+                        placeholders: vars,
+                        updated_at: Some(s.updated_at),
+                    },
                     None => {
-                        let t = Template::shipped(topic, locale).ok_or_else(|| AppError::Internal(format!("no shipped template for {topic}")))?;
-                        TemplateView { topic: (*topic).to_owned(), locale, subject: t.subject.source().to_owned(), body: t.body.source().to_owned(), source: "shipped", placeholders: vars, updated_at: None }
+                        let t = Template::shipped(topic, locale)
+                            .ok_or_else(|| AppError::Internal(format!("no shipped template for {topic}")))?;
+                        TemplateView {
+                            topic: (*topic).to_owned(),
+                            locale,
+                            subject: t.subject.source().to_owned(),
+                            body: t.body.source().to_owned(),
+                            source: "shipped",
+                            placeholders: vars,
+                            updated_at: None,
+                        }
                     }
                 };
                 out.push(view);
@@ -96,17 +119,41 @@ impl App {
 
     /// Replaces the company's template for `topic` in `locale`, after checking it.
     #[tracing::instrument(skip(self, actor, subject, body))]
-    pub async fn put_notification_template(&self, actor: &Actor, topic: &str, locale: &str, subject: String, body: String) -> AppResult<TemplateView> {
+    pub async fn put_notification_template(
+        &self,
+        actor: &Actor,
+        topic: &str,
+        locale: &str,
+        subject: String,
+        body: String,
+    ) -> AppResult<TemplateView> {
         actor.require(Permission::RegistryWrite, "edit notification templates")?;
         let locale = parse_locale(locale)?;
         let parsed = Template::parse(topic, locale, &subject, &body)?;
         let placeholders = topic_vars(topic).unwrap_or(&[]);
         let now = self.now().as_microsecond();
-        let stored = StoredTemplate { topic: parsed.topic.clone(), locale, subject, body, updated_by: Some(actor.id()), updated_at: now };
+        let stored = StoredTemplate {
+            topic: parsed.topic.clone(),
+            locale,
+            subject,
+            body,
+            updated_by: Some(actor.id()),
+            updated_at: now,
+        };
         let company = actor.staff.company_id;
         let s = stored.clone();
-        self.writer.write(move |tx| Box::pin(async move { Ok(tx.put_notification_template(company, &s).await?) })).await?;
-        Ok(TemplateView { topic: stored.topic, locale, subject: stored.subject, body: stored.body, source: "company", placeholders, updated_at: Some(now) })
+        self.writer
+            .write(move |tx| Box::pin(async move { Ok(tx.put_notification_template(company, &s).await?) }))
+            .await?;
+        Ok(TemplateView {
+            topic: stored.topic,
+            locale,
+            subject: stored.subject,
+            body: stored.body,
+            source: "company",
+            placeholders,
+            updated_at: Some(now),
+        })
     }
 }
 

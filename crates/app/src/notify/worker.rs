@@ -6,8 +6,8 @@
 use super::backoff;
 use super::channels::{Channels, Outgoing};
 use super::templates::Renderer;
-use crate::error::AppResult;
 use crate::App;
+use crate::error::AppResult;
 use pledge_domain::notify::ChannelKind;
 use pledge_store::NotificationRecord;
 use std::collections::HashMap;
@@ -108,7 +108,9 @@ impl Notifier {
         let claimed: Vec<NotificationRecord> = self
             .app
             .writer
-            .write(move |tx| Box::pin(async move { Ok(tx.claim_notifications(&worker, now, lease_until, batch).await?) }))
+            .write(move |tx| {
+                Box::pin(async move { Ok(tx.claim_notifications(&worker, now, lease_until, batch).await?) })
+            })
             .await?;
         let mut report = DeliveryReport { claimed: claimed.len() as u64, ..Default::default() };
         if claimed.is_empty() {
@@ -131,9 +133,15 @@ impl Notifier {
                             Outcome::Sent(via) => sent.entry(via).or_default().push(n.id),
                             Outcome::Failed(err) => {
                                 let retry_at = (n.attempts < cfg.max_attempts).then(|| {
-                                    recorded_at + backoff::delay(n.attempts, cfg.backoff_base, cfg.backoff_max, backoff::unit()).as_micros() as i64
+                                    recorded_at
+                                        + backoff::delay(n.attempts, cfg.backoff_base, cfg.backoff_max, backoff::unit())
+                                            .as_micros() as i64
                                 });
-                                if retry_at.is_some() { r.retrying += 1 } else { r.dead += 1 }
+                                if retry_at.is_some() {
+                                    r.retrying += 1
+                                } else {
+                                    r.dead += 1
+                                }
                                 if !tx.record_failure(n.id, &worker, &err, retry_at, recorded_at).await? {
                                     r.superseded += 1;
                                 }
@@ -170,7 +178,8 @@ impl Notifier {
                 continue;
             }
             let Some((subject, body)) = renderers[&n.company_id].render(&n.topic, n.locale, &n.vars) else { continue };
-            let msg = Outgoing { id: n.id, topic: n.topic.clone(), to: n.address.clone(), locale: n.locale, subject, body };
+            let msg =
+                Outgoing { id: n.id, topic: n.topic.clone(), to: n.address.clone(), locale: n.locale, subject, body };
             let (channels, limit, kind) = (self.channels.clone(), limit.clone(), n.channel);
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
@@ -231,7 +240,12 @@ impl Notifier {
                 let busy = match self.run_once().await {
                     Ok(r) => {
                         if r.claimed > 0 {
-                            tracing::info!(sent = r.sent, retrying = r.retrying, dead = r.dead, "notifications delivered");
+                            tracing::info!(
+                                sent = r.sent,
+                                retrying = r.retrying,
+                                dead = r.dead,
+                                "notifications delivered"
+                            );
                         }
                         r.claimed >= self.cfg.batch as u64
                     }

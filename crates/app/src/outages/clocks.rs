@@ -19,7 +19,14 @@ fn clock_error(e: ClockError) -> AppError {
 
 /// Stops the running clocks `ev` stops, then starts the rules `ev` starts
 /// that cover this outage. Returns the rule ids of clocks stopped breached.
-pub(crate) async fn on_outage_event(tx: &mut Tx, engine: &Engine, o: &Outage, ev: Event, at: Timestamp, actor: Option<i64>) -> AppResult<Vec<String>> {
+pub(crate) async fn on_outage_event(
+    tx: &mut Tx,
+    engine: &Engine,
+    o: &Outage,
+    ev: Event,
+    at: Timestamp,
+    actor: Option<i64>,
+) -> AppResult<Vec<String>> {
     let at_us = at.as_microsecond();
     let mut breached = Vec::new();
     for mut rec in tx.exec().clocks_of(SUBJECT, o.id).await? {

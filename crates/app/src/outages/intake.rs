@@ -21,7 +21,13 @@ use serde_json::json;
 pub const ENGINEERING_CODE: &str = "ENG";
 
 /// Runs inside intake's transaction, after the case is received.
-pub(crate) async fn on_case_received(tx: &mut Tx, engine: &Engine, who: i64, case_id: i64, at: Timestamp) -> AppResult<()> {
+pub(crate) async fn on_case_received(
+    tx: &mut Tx,
+    engine: &Engine,
+    who: i64,
+    case_id: i64,
+    at: Timestamp,
+) -> AppResult<()> {
     let case = tx.exec().case(case_id).await?;
     let Some(customer_id) = case.customer_id else { return Ok(()) };
     if !matches!(case.kind, CaseKind::Repair | CaseKind::Consultation) {
@@ -31,7 +37,15 @@ pub(crate) async fn on_case_received(tx: &mut Tx, engine: &Engine, who: i64, cas
     let known = tx.exec().active_outages_of_customer(customer_id).await?;
     if let Some(o) = known.iter().find(|o| o.utility == case.utility) {
         tx.link_outage_case(o.id, case.id, "hotline", at_us).await?;
-        event(tx, Some(who), Some(case.id), "case.outage_linked", json!({"outage_id": o.id, "how": "hotline", "state": case.state.code()}), at_us).await?;
+        event(
+            tx,
+            Some(who),
+            Some(case.id),
+            "case.outage_linked",
+            json!({"outage_id": o.id, "how": "hotline", "state": case.state.code()}),
+            at_us,
+        )
+        .await?;
         return Ok(());
     }
     if case.kind != CaseKind::Repair || case.subkind != Some(CaseSubkind::NoSupply) {
@@ -48,8 +62,20 @@ async fn to_engineering(tx: &mut Tx, engine: &Engine, who: i64, case: Case, at_u
     if case.department_id == Some(eng.id) {
         return Ok(case);
     }
-    let payload = json!({"reason": "no known outage explains the loss of supply; engineering investigates", "automatic": true});
-    step(tx, engine, who, &case, Some(CaseAction::Transfer), "case.transferred", payload, Routing { department: Some(Some(eng.id)), assignee: Some(None) }, at_us).await?;
+    let payload =
+        json!({"reason": "no known outage explains the loss of supply; engineering investigates", "automatic": true});
+    step(
+        tx,
+        engine,
+        who,
+        &case,
+        Some(CaseAction::Transfer),
+        "case.transferred",
+        payload,
+        Routing { department: Some(Some(eng.id)), assignee: Some(None) },
+        at_us,
+    )
+    .await?;
     Ok(tx.exec().case(case.id).await?)
 }
 
@@ -72,10 +98,26 @@ async fn group_call(tx: &mut Tx, who: i64, case: &Case, customer_id: i64, at: Ti
         }
     };
     let calls = tx.add_suspect_case(group.id, case.id, at_us).await?;
-    event(tx, Some(who), Some(case.id), "case.grouped", json!({"suspected_id": group.id, "node_id": node_id, "calls": calls, "state": case.state.code()}), at_us).await?;
+    event(
+        tx,
+        Some(who),
+        Some(case.id),
+        "case.grouped",
+        json!({"suspected_id": group.id, "node_id": node_id, "calls": calls, "state": case.state.code()}),
+        at_us,
+    )
+    .await?;
     if group.state == SuspectState::Gathering && rule.raises(calls) {
         tx.set_suspect_state(group.id, SuspectState::Raised, None, None, None, at_us).await?;
-        event(tx, None, None, "outage.suspected", json!({"suspected_id": group.id, "node_id": node_id, "calls": calls, "utility": case.utility.code()}), at_us).await?;
+        event(
+            tx,
+            None,
+            None,
+            "outage.suspected",
+            json!({"suspected_id": group.id, "node_id": node_id, "calls": calls, "utility": case.utility.code()}),
+            at_us,
+        )
+        .await?;
     }
     Ok(())
 }

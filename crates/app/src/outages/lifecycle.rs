@@ -52,9 +52,15 @@ fn payload(o: &Outage, extra: Value) -> Value {
 }
 
 async fn overlap_check(tx: &mut Tx, node_id: i64, s: &Schedule, except: Option<i64>) -> AppResult<()> {
-    let clash = tx.exec().overlapping_outages(node_id, s.starts_at().as_microsecond(), s.expected_restore_at().as_microsecond(), except).await?;
+    let clash = tx
+        .exec()
+        .overlapping_outages(node_id, s.starts_at().as_microsecond(), s.expected_restore_at().as_microsecond(), except)
+        .await?;
     if let Some(other) = clash.first() {
-        return Err(AppError::conflict("outage_overlap", format!("outage {other} on the same node overlaps this time")));
+        return Err(AppError::conflict(
+            "outage_overlap",
+            format!("outage {other} on the same node overlaps this time"),
+        ));
     }
     Ok(())
 }
@@ -80,7 +86,18 @@ async fn answer_cases(tx: &mut Tx, engine: &Engine, who: i64, o: &Outage, at_us:
         if case.state.after(CaseAction::Answer).is_err() {
             continue;
         }
-        step(tx, engine, who, &case, Some(CaseAction::Answer), "case.replied", json!({"final": true, "body": body, "outage_id": o.id}), Routing::KEEP, at_us).await?;
+        step(
+            tx,
+            engine,
+            who,
+            &case,
+            Some(CaseAction::Answer),
+            "case.replied",
+            json!({"final": true, "body": body, "outage_id": o.id}),
+            Routing::KEEP,
+            at_us,
+        )
+        .await?;
         n += 1;
     }
     Ok(n)
@@ -90,7 +107,15 @@ impl App {
     /// Runs one step on an outage of the actor's company inside a write.
     async fn on_outage<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<OutageDetail>
     where
-        F: for<'t> FnOnce(&'t mut Tx, Outage, Timestamp, Arc<Engine>) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>> + Send + 'static,
+        F: for<'t> FnOnce(
+                &'t mut Tx,
+                Outage,
+                Timestamp,
+                Arc<Engine>,
+            )
+                -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>>
+            + Send
+            + 'static,
     {
         actor.require(Permission::OutageManage, "manage outages")?;
         let company = actor.staff.company_id;
@@ -123,7 +148,11 @@ impl App {
             return Err(AppError::invalid("unknown_node", "node_id", "no such network node"));
         }
         if node.utility != input.utility {
-            return Err(AppError::invalid("node_utility_mismatch", "node_id", "the node belongs to another utility's network"));
+            return Err(AppError::invalid(
+                "node_utility_mismatch",
+                "node_id",
+                "the node belongs to another utility's network",
+            ));
         }
         let (who, now, engine) = (actor.id(), self.now(), self.engine());
         if input.kind == OutageKind::Planned && input.starts_at <= now {
@@ -134,7 +163,8 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     overlap_check(tx, node.id, &schedule, None).await?;
-                    let state = if input.kind == OutageKind::Emergency { OutageState::InProgress } else { OutageState::Draft };
+                    let state =
+                        if input.kind == OutageKind::Emergency { OutageState::InProgress } else { OutageState::Draft };
                     let new = NewOutage {
                         company_id: node.company_id,
                         utility: input.utility,
@@ -177,12 +207,21 @@ impl App {
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, _engine| {
             Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Update, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
-                let schedule = Schedule::new(patch.starts_at.unwrap_or(o.starts_at), patch.expected_restore_at.unwrap_or(o.expected_restore_at)).map_err(outage_error)?;
+                o.state = outage::next_state(o.state, OutageAction::Update, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
+                let schedule = Schedule::new(
+                    patch.starts_at.unwrap_or(o.starts_at),
+                    patch.expected_restore_at.unwrap_or(o.expected_restore_at),
+                )
+                .map_err(outage_error)?;
                 let moved = node.as_ref().is_some_and(|n| n.id != o.node_id);
                 if let Some(n) = node {
                     if n.utility != o.utility {
-                        return Err(AppError::invalid("node_utility_mismatch", "node_id", "the node belongs to another utility's network"));
+                        return Err(AppError::invalid(
+                            "node_utility_mismatch",
+                            "node_id",
+                            "the node belongs to another utility's network",
+                        ));
                     }
                     o.node_id = n.id;
                     o.node_path = n.path;
@@ -200,8 +239,17 @@ impl App {
                 if moved && o.state != OutageState::Draft {
                     affected = Some(tx.snapshot_affected(o.id).await?);
                 }
-                let told = if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
-                event(tx, Some(who), None, "outage.updated", payload(&o, json!({"node_changed": moved, "affected": affected, "notified": told})), at).await?;
+                let told =
+                    if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "outage.updated",
+                    payload(&o, json!({"node_changed": moved, "affected": affected, "notified": told})),
+                    at,
+                )
+                .await?;
                 Ok(())
             })
         })
@@ -213,15 +261,24 @@ impl App {
     /// unless a duty manager overrides with a reason; the override is
     /// recorded and the lead-time commitment counts as breached.
     #[tracing::instrument(skip(self, actor, override_reason))]
-    pub async fn announce_outage(&self, actor: &Actor, id: i64, override_reason: Option<String>) -> AppResult<OutageDetail> {
-        let override_reason = override_reason.filter(|r| !r.trim().is_empty()).map(|r| Body::parse("override_reason", &r).map(Body::into_inner)).transpose()?;
+    pub async fn announce_outage(
+        &self,
+        actor: &Actor,
+        id: i64,
+        override_reason: Option<String>,
+    ) -> AppResult<OutageDetail> {
+        let override_reason = override_reason
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| Body::parse("override_reason", &r).map(Body::into_inner))
+            .transpose()?;
         if override_reason.is_some() {
             actor.require(Permission::OutageOverride, "override the announcement lead time")?;
         }
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, engine| {
             Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+                o.state = outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
                 let schedule = Schedule::new(o.starts_at, o.expected_restore_at).map_err(outage_error)?;
                 let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
                 let at = now.as_microsecond();
@@ -230,7 +287,15 @@ impl App {
                     o.override_reason = Some(why.clone());
                     o.override_by = Some(who);
                     let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
-                    event(tx, Some(who), None, "outage.lead_time_overridden", payload(&o, json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()})), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "outage.lead_time_overridden",
+                        payload(&o, json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()})),
+                        at,
+                    )
+                    .await?;
                 }
                 o.announced_at = Some(now);
                 o.updated_at = now;
@@ -238,7 +303,15 @@ impl App {
                 let affected = tx.snapshot_affected(o.id).await?;
                 let breached = clocks::on_outage_event(tx, &engine, &o, Event::OutageAnnounced, now, Some(who)).await?;
                 let told = notices::tell_affected(tx, &o, notices::ANNOUNCED, at).await?;
-                event(tx, Some(who), None, "outage.announced", payload(&o, json!({"affected": affected, "notified": told, "breached": breached})), at).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "outage.announced",
+                    payload(&o, json!({"affected": affected, "notified": told, "breached": breached})),
+                    at,
+                )
+                .await?;
                 Ok(())
             })
         })
@@ -251,7 +324,8 @@ impl App {
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, engine| {
             Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Start, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+                o.state = outage::next_state(o.state, OutageAction::Start, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
                 o.updated_at = now;
                 tx.update_outage(&o).await?;
                 clocks::on_outage_event(tx, &engine, &o, Event::OutageStarted, now, Some(who)).await?;
@@ -265,11 +339,17 @@ impl App {
     /// The cause is cleared: customers are told supply is coming back, and
     /// when (C5, required before gas is restored).
     #[tracing::instrument(skip(self, actor))]
-    pub async fn notify_restore(&self, actor: &Actor, id: i64, restore_at: Option<Timestamp>) -> AppResult<OutageDetail> {
+    pub async fn notify_restore(
+        &self,
+        actor: &Actor,
+        id: i64,
+        restore_at: Option<Timestamp>,
+    ) -> AppResult<OutageDetail> {
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, engine| {
             Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::NotifyRestore, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+                o.state = outage::next_state(o.state, OutageAction::NotifyRestore, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
                 if let Some(t) = restore_at {
                     o.expected_restore_at = Schedule::new(o.starts_at, t).map_err(outage_error)?.expected_restore_at();
                 }
@@ -279,7 +359,8 @@ impl App {
                 clocks::on_outage_event(tx, &engine, &o, Event::OutageCauseCleared, now, Some(who)).await?;
                 let at = now.as_microsecond();
                 let told = notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?;
-                event(tx, Some(who), None, "outage.restore_notified", payload(&o, json!({"notified": told})), at).await?;
+                event(tx, Some(who), None, "outage.restore_notified", payload(&o, json!({"notified": told})), at)
+                    .await?;
                 Ok(())
             })
         })
@@ -293,7 +374,8 @@ impl App {
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, engine| {
             Box::pin(async move {
-                let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+                let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
                 outage::check_restore(&engine.policy, o.utility, o.state, now).map_err(outage_error)?;
                 o.state = next;
                 o.restored_at = Some(now);
@@ -303,7 +385,15 @@ impl App {
                 let at = now.as_microsecond();
                 let told = notices::tell_affected(tx, &o, notices::RESTORED, at).await?;
                 let answered = answer_cases(tx, &engine, who, &o, at).await?;
-                event(tx, Some(who), None, "outage.restored", payload(&o, json!({"notified": told, "cases_answered": answered})), at).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "outage.restored",
+                    payload(&o, json!({"notified": told, "cases_answered": answered})),
+                    at,
+                )
+                .await?;
                 Ok(())
             })
         })
@@ -313,18 +403,33 @@ impl App {
     /// Calls off an outage that has not started; announced ones are told.
     #[tracing::instrument(skip(self, actor, reason))]
     pub async fn cancel_outage(&self, actor: &Actor, id: i64, reason: String) -> AppResult<OutageDetail> {
-        let reason = Body::parse("reason", &reason).map_err(|_| AppError::invalid("reason_required", "reason", "cancelling needs a reason"))?.into_inner();
+        let reason = Body::parse("reason", &reason)
+            .map_err(|_| AppError::invalid("reason_required", "reason", "cancelling needs a reason"))?
+            .into_inner();
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, _engine| {
             Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Cancel, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+                o.state = outage::next_state(o.state, OutageAction::Cancel, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
                 o.cancelled_at = Some(now);
                 o.updated_at = now;
                 tx.update_outage(&o).await?;
                 clocks::stop_all(tx, &o, now, Some(who)).await?;
                 let at = now.as_microsecond();
-                let told = if o.announced_at.is_some() { notices::tell_affected(tx, &o, notices::CANCELLED, at).await? } else { 0 };
-                event(tx, Some(who), None, "outage.cancelled", payload(&o, json!({"reason": reason, "notified": told})), at).await?;
+                let told = if o.announced_at.is_some() {
+                    notices::tell_affected(tx, &o, notices::CANCELLED, at).await?
+                } else {
+                    0
+                };
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "outage.cancelled",
+                    payload(&o, json!({"reason": reason, "notified": told})),
+                    at,
+                )
+                .await?;
                 Ok(())
             })
         })
@@ -333,8 +438,14 @@ impl App {
 
     /// Records the report of an emergency to the authority (C4b).
     #[tracing::instrument(skip(self, actor, note))]
-    pub async fn report_outage_to_authority(&self, actor: &Actor, id: i64, note: Option<String>) -> AppResult<OutageDetail> {
-        let note = note.filter(|n| !n.trim().is_empty()).map(|n| Body::parse("note", &n).map(Body::into_inner)).transpose()?;
+    pub async fn report_outage_to_authority(
+        &self,
+        actor: &Actor,
+        id: i64,
+        note: Option<String>,
+    ) -> AppResult<OutageDetail> {
+        let note =
+            note.filter(|n| !n.trim().is_empty()).map(|n| Body::parse("note", &n).map(Body::into_inner)).transpose()?;
         let who = actor.id();
         self.on_outage(actor, id, move |tx, mut o, now, engine| {
             Box::pin(async move {
@@ -344,12 +455,21 @@ impl App {
                 if o.authority_reported_at.is_some() {
                     return Err(outage_error(OutageError::AlreadyReported));
                 }
-                o.state = outage::next_state(o.state, OutageAction::ReportAuthority, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+                o.state = outage::next_state(o.state, OutageAction::ReportAuthority, o.kind, o.announced_at.is_some())
+                    .map_err(outage_error)?;
                 o.authority_reported_at = Some(now);
                 o.updated_at = now;
                 tx.update_outage(&o).await?;
                 clocks::on_outage_event(tx, &engine, &o, Event::OutageAuthorityReported, now, Some(who)).await?;
-                event(tx, Some(who), None, "outage.authority_reported", payload(&o, json!({"note": note})), now.as_microsecond()).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "outage.authority_reported",
+                    payload(&o, json!({"note": note})),
+                    now.as_microsecond(),
+                )
+                .await?;
                 Ok(())
             })
         })
@@ -359,9 +479,17 @@ impl App {
 
 /// Inserts an outage and raises its first events: `outage.scheduled` for a
 /// planned one; for an emergency also the snapshot and `outage.started`.
-pub(crate) async fn create_in(tx: &mut Tx, engine: &Engine, new: &NewOutage, who: Option<i64>, now: Timestamp) -> AppResult<i64> {
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    engine: &Engine,
+    new: &NewOutage,
+    who: Option<i64>,
+    now: Timestamp,
+) -> AppResult<i64> {
     let id = tx.insert_outage(new).await.map_err(|e| match e {
-        pledge_store::StoreError::MissingReference(_) => AppError::invalid("unknown_node", "node_id", "no such network node"),
+        pledge_store::StoreError::MissingReference(_) => {
+            AppError::invalid("unknown_node", "node_id", "no such network node")
+        }
         other => other.into(),
     })?;
     let o = tx.exec().outage(id).await?;

@@ -35,7 +35,9 @@ pub struct OutageDetail {
 
 pub(crate) fn outage_error(e: OutageError) -> AppError {
     match e {
-        OutageError::RestoreBeforeStart => AppError::invalid("restore_before_start", "expected_restore_at", e.to_string()),
+        OutageError::RestoreBeforeStart => {
+            AppError::invalid("restore_before_start", "expected_restore_at", e.to_string())
+        }
         OutageError::Text(t) => t.into(),
         OutageError::LeadTimeTooShort { .. }
         | OutageError::OutsideRestoreWindow { .. }
@@ -70,7 +72,11 @@ impl App {
         let r = self.store().read();
         let node = r.node(outage.node_id).await?;
         let case_ids = r.outage_case_ids(id).await?;
-        let affected_now = if outage.state == pledge_domain::outage::OutageState::Draft { r.count_customers_below(outage.node_id).await? } else { outage.affected_count };
+        let affected_now = if outage.state == pledge_domain::outage::OutageState::Draft {
+            r.count_customers_below(outage.node_id).await?
+        } else {
+            outage.affected_count
+        };
         Ok(OutageDetail { outage, node, case_ids, affected_now })
     }
 

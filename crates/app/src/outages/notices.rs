@@ -46,6 +46,7 @@ pub(crate) async fn tell_affected(tx: &mut Tx, o: &Outage, topic: &str, at_us: i
     if pledge_domain::notify::topic_vars(topic).is_none() {
         return Err(crate::AppError::Internal(format!("notification topic {topic:?} has no templates")));
     }
-    let hotline = tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default();
+    let hotline =
+        tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default();
     Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, &vars(o, &hotline), at_us).await?)
 }

@@ -26,7 +26,12 @@ pub struct Confirmation {
 
 impl App {
     #[tracing::instrument(skip(self, actor))]
-    pub async fn suspected_outages(&self, actor: &Actor, states: Vec<SuspectState>, page: PageRequest) -> AppResult<Page<Suspect>> {
+    pub async fn suspected_outages(
+        &self,
+        actor: &Actor,
+        states: Vec<SuspectState>,
+        page: PageRequest,
+    ) -> AppResult<Page<Suspect>> {
         actor.require(Permission::CaseRead, "read outages")?;
         Ok(self.store().read().suspects(actor.staff.company_id, &states, page).await?)
     }
@@ -59,12 +64,26 @@ impl App {
                         return Err(AppError::NotFound("suspected outage"));
                     }
                     if !s.state.is_open() {
-                        return Err(AppError::conflict("suspect_decided", "this suspected outage has already been decided"));
+                        return Err(AppError::conflict(
+                            "suspect_decided",
+                            "this suspected outage has already been decided",
+                        ));
                     }
                     let schedule = Schedule::new(s.first_call_at, c.expected_restore_at).map_err(outage_error)?;
-                    let clash = tx.exec().overlapping_outages(s.node_id, schedule.starts_at().as_microsecond(), schedule.expected_restore_at().as_microsecond(), None).await?;
+                    let clash = tx
+                        .exec()
+                        .overlapping_outages(
+                            s.node_id,
+                            schedule.starts_at().as_microsecond(),
+                            schedule.expected_restore_at().as_microsecond(),
+                            None,
+                        )
+                        .await?;
                     if let Some(other) = clash.first() {
-                        return Err(AppError::conflict("outage_overlap", format!("outage {other} on the same node overlaps this time")));
+                        return Err(AppError::conflict(
+                            "outage_overlap",
+                            format!("outage {other} on the same node overlaps this time"),
+                        ));
                     }
                     let node = tx.exec().node(s.node_id).await?;
                     let new = NewOutage {
@@ -88,11 +107,27 @@ impl App {
                     for case_id in tx.exec().suspect_case_ids(s.id).await? {
                         if tx.link_outage_case(oid, case_id, "grouped", at).await? {
                             let case = tx.exec().case(case_id).await?;
-                            event(tx, Some(who), Some(case_id), "case.outage_linked", json!({"outage_id": oid, "how": "grouped", "state": case.state.code()}), at).await?;
+                            event(
+                                tx,
+                                Some(who),
+                                Some(case_id),
+                                "case.outage_linked",
+                                json!({"outage_id": oid, "how": "grouped", "state": case.state.code()}),
+                                at,
+                            )
+                            .await?;
                         }
                     }
                     tx.set_suspect_state(s.id, SuspectState::Confirmed, Some(who), Some(oid), None, at).await?;
-                    event(tx, Some(who), None, "outage.suspect_confirmed", json!({"suspected_id": s.id, "outage_id": oid, "calls": s.calls}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "outage.suspect_confirmed",
+                        json!({"suspected_id": s.id, "outage_id": oid, "calls": s.calls}),
+                        at,
+                    )
+                    .await?;
                     Ok(oid)
                 })
             })
@@ -104,7 +139,9 @@ impl App {
     #[tracing::instrument(skip(self, actor, note))]
     pub async fn dismiss_suspected(&self, actor: &Actor, id: i64, note: String) -> AppResult<Suspect> {
         actor.require(Permission::OutageManage, "manage outages")?;
-        let note = Body::parse("note", &note).map_err(|_| AppError::invalid("reason_required", "note", "dismissing needs a note"))?.into_inner();
+        let note = Body::parse("note", &note)
+            .map_err(|_| AppError::invalid("reason_required", "note", "dismissing needs a note"))?
+            .into_inner();
         let (company, who, now) = (actor.staff.company_id, actor.id(), self.now());
         self.writer
             .write(move |tx| {
@@ -114,11 +151,22 @@ impl App {
                         return Err(AppError::NotFound("suspected outage"));
                     }
                     if !s.state.is_open() {
-                        return Err(AppError::conflict("suspect_decided", "this suspected outage has already been decided"));
+                        return Err(AppError::conflict(
+                            "suspect_decided",
+                            "this suspected outage has already been decided",
+                        ));
                     }
                     let at = now.as_microsecond();
                     tx.set_suspect_state(id, SuspectState::Dismissed, Some(who), None, Some(&note), at).await?;
-                    event(tx, Some(who), None, "outage.suspect_dismissed", json!({"suspected_id": id, "note": note}), at).await?;
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "outage.suspect_dismissed",
+                        json!({"suspected_id": id, "note": note}),
+                        at,
+                    )
+                    .await?;
                     Ok(())
                 })
             })
@@ -134,9 +182,17 @@ impl App {
 
     /// Sets when trouble calls are grouped for a utility (administrators).
     #[tracing::instrument(skip(self, actor))]
-    pub async fn set_grouping_rule(&self, actor: &Actor, utility: Utility, min_calls: u32, window_minutes: u32, level: NodeLevel) -> AppResult<GroupingRule> {
+    pub async fn set_grouping_rule(
+        &self,
+        actor: &Actor,
+        utility: Utility,
+        min_calls: u32,
+        window_minutes: u32,
+        level: NodeLevel,
+    ) -> AppResult<GroupingRule> {
         actor.require(Permission::RegistryWrite, "change grouping thresholds")?;
-        let rule = GroupingRule::new(min_calls, window_minutes, level).map_err(|e| AppError::invalid("invalid_grouping", "min_calls", e.to_string()))?;
+        let rule = GroupingRule::new(min_calls, window_minutes, level)
+            .map_err(|e| AppError::invalid("invalid_grouping", "min_calls", e.to_string()))?;
         let (company, who, now) = (actor.staff.company_id, actor.id(), self.now().as_microsecond());
         self.writer
             .write(move |tx| {

@@ -55,7 +55,8 @@ impl Target {
         match database.map(str::trim) {
             None | Some("") => {
                 let dir = std::env::temp_dir().join(format!("pledge-bench-{pid}"));
-                std::fs::create_dir_all(&dir).map_err(|e| CliError::msg(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| CliError::msg(format!("cannot create {}: {e}", dir.display())))?;
                 let url = format!("sqlite://{}", dir.join("bench.db").display());
                 Ok(Target::TempSqlite { dir, url })
             }
@@ -91,7 +92,9 @@ impl Target {
         match self {
             Target::TempSqlite { url, .. } => format!("{url} (temporary; {SQLITE_SETTINGS})"),
             Target::GivenSqlite { url } => format!("{} ({SQLITE_SETTINGS})", redact_url(url)),
-            Target::FreshPostgres { url, settings, .. } => format!("{} (created for this run; {settings})", redact_url(url)),
+            Target::FreshPostgres { url, settings, .. } => {
+                format!("{} (created for this run; {settings})", redact_url(url))
+            }
         }
     }
 
@@ -107,7 +110,9 @@ impl Target {
             Target::FreshPostgres { admin_url, name, .. } => {
                 let dropped = async {
                     let mut conn = pg_admin(&admin_url).await?;
-                    pg_exec(&mut conn, format!("DROP DATABASE IF EXISTS {name}")).await.map_err(|e| CliError::msg(e.to_string()))?;
+                    pg_exec(&mut conn, format!("DROP DATABASE IF EXISTS {name}"))
+                        .await
+                        .map_err(|e| CliError::msg(e.to_string()))?;
                     let _ = sqlx::Connection::close(conn).await;
                     Ok::<_, CliError>(())
                 };
@@ -121,7 +126,9 @@ impl Target {
 
 async fn pg_admin(url: &str) -> CliResult<sqlx::PgConnection> {
     use sqlx::Connection;
-    sqlx::PgConnection::connect(url).await.map_err(|e| CliError::msg(format!("cannot connect to {}: {e}", redact_url(url))))
+    sqlx::PgConnection::connect(url)
+        .await
+        .map_err(|e| CliError::msg(format!("cannot connect to {}: {e}", redact_url(url))))
 }
 
 async fn pg_exec(conn: &mut sqlx::PgConnection, sql: String) -> Result<(), sqlx::Error> {
@@ -253,9 +260,8 @@ async fn intake_on(args: &IntakeArgs, target: &Target) -> CliResult<ExitCode> {
         println!("{}", progress(&grouped));
         println!();
 
-        let mut rows = vec![
-            ["run", "cases", "errors", "elapsed", "cases/s", "p50", "p99", "max"].map(String::from).to_vec(),
-        ];
+        let mut rows =
+            vec![["run", "cases", "errors", "elapsed", "cases/s", "p50", "p99", "max"].map(String::from).to_vec()];
         for r in [&http, &direct, &single, &grouped] {
             rows.push(r.row());
         }
@@ -273,17 +279,27 @@ async fn intake_on(args: &IntakeArgs, target: &Target) -> CliResult<ExitCode> {
         }
 
         let expected = warmup + http.ok + direct.ok + single.ok + grouped.ok;
-        let total = store.read().cases(&CaseFilter::default(), CaseSort::NewestFirst, PageRequest { limit: 1, offset: 0 }).await?.total;
+        let total = store
+            .read()
+            .cases(&CaseFilter::default(), CaseSort::NewestFirst, PageRequest { limit: 1, offset: 0 })
+            .await?
+            .total;
         println!("cases in the database: {total} (expected {expected})");
         let audit = app.audit_verify().await?;
         println!(
             "audit verify: {} ledger events, {} cases, {}",
             audit.events_checked,
             audit.cases_checked,
-            if audit.is_clean() { "no findings".to_owned() } else { format!("{} findings (first: {})", audit.findings.len(), audit.findings[0]) }
+            if audit.is_clean() {
+                "no findings".to_owned()
+            } else {
+                format!("{} findings (first: {})", audit.findings.len(), audit.findings[0])
+            }
         );
         drop(app);
-        let failed = [&http, &direct, &single, &grouped].iter().any(|r| r.errors > 0) || total as usize != expected || !audit.is_clean();
+        let failed = [&http, &direct, &single, &grouped].iter().any(|r| r.errors > 0)
+            || total as usize != expected
+            || !audit.is_clean();
         Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
     }
     .await;
@@ -331,8 +347,17 @@ async fn setup(app: &App) -> CliResult<(Actor, String)> {
     Ok((Actor { staff }, password))
 }
 
-async fn http_run(app: &App, username: &str, password: &str, clients: usize, count: usize, warmup: usize) -> CliResult<RunStats> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| CliError::msg(format!("cannot listen on loopback: {e}")))?;
+async fn http_run(
+    app: &App,
+    username: &str,
+    password: &str,
+    clients: usize,
+    count: usize,
+    warmup: usize,
+) -> CliResult<RunStats> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| CliError::msg(format!("cannot listen on loopback: {e}")))?;
     let addr = listener.local_addr().map_err(|e| CliError::msg(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(pledge_web::serve(listener, app.clone(), async {
@@ -357,7 +382,12 @@ async fn http_run(app: &App, username: &str, password: &str, clients: usize, cou
         }
         let login: serde_json::Value = res.json().await.map_err(|e| CliError::msg(format!("login failed: {e}")))?;
         let token = login["token"].as_str().ok_or_else(|| CliError::msg("login answered without a token"))?;
-        let req = Arc::new(HttpCase { client, url: format!("{base}/cases"), auth: format!("Bearer {token}"), body: request_body() });
+        let req = Arc::new(HttpCase {
+            client,
+            url: format!("{base}/cases"),
+            auth: format!("Bearer {token}"),
+            body: request_body(),
+        });
 
         if warmup > 0 {
             let w = run_clients(clients.min(warmup), warmup, "warm-up", {
@@ -482,7 +512,8 @@ where
 /// commitment clocks intake starts and their events), written by one sequential loop on the store, `per_tx` cases to a durable
 /// transaction, with no writer, no validation and no re-read.
 async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx: usize) -> CliResult<RunStats> {
-    let label = if per_tx == 1 { "store loop, 1 tx per case".to_owned() } else { format!("store loop, {per_tx} cases per tx") };
+    let label =
+        if per_tx == 1 { "store loop, 1 tx per case".to_owned() } else { format!("store loop, {per_tx} cases per tx") };
     let input = case_input();
     let staff = &agent.staff;
     let engine = app.engine();
@@ -528,16 +559,32 @@ async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx
                 "anonymous": input.anonymous, "first_responder_id": staff.id, "department_id": staff.department_id,
                 "upstream_platform": null, "upstream_ref": null, "state": CaseState::Received.code(),
             });
-            tx.append_event(NewEvent { case_id: Some(id), actor_id: Some(staff.id), kind: "case.received", payload, at_us }).await?;
+            tx.append_event(NewEvent {
+                case_id: Some(id),
+                actor_id: Some(staff.id),
+                kind: "case.received",
+                payload,
+                at_us,
+            })
+            .await?;
             // The commitment clocks intake starts, each with its event.
             for rule in engine.policy.started_by(Event::CaseReceived) {
                 if !rule.covers_case(input.utility, input.kind, input.subkind, None) {
                     continue;
                 }
-                let clock = Clock::start(rule, at, Some(Zone::Urban), &engine.calendar).map_err(|e| CliError::msg(format!("clock: {e}")))?;
-                let clock_id = tx.insert_clock(staff.company_id, "case", id, input.utility, staff.department_id, &clock).await?;
+                let clock = Clock::start(rule, at, Some(Zone::Urban), &engine.calendar)
+                    .map_err(|e| CliError::msg(format!("clock: {e}")))?;
+                let clock_id =
+                    tx.insert_clock(staff.company_id, "case", id, input.utility, staff.department_id, &clock).await?;
                 let payload = json!({"clock_id": clock_id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version});
-                tx.append_event(NewEvent { case_id: Some(id), actor_id: Some(staff.id), kind: "clock.started", payload, at_us }).await?;
+                tx.append_event(NewEvent {
+                    case_id: Some(id),
+                    actor_id: Some(staff.id),
+                    kind: "clock.started",
+                    payload,
+                    at_us,
+                })
+                .await?;
             }
         }
         tx.commit().await?;
@@ -555,8 +602,14 @@ mod tests {
 
     #[test]
     fn postgres_urls_point_at_another_database() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "b").unwrap(), "postgres://postgres@127.0.0.1:5432/b");
-        assert_eq!(with_database("postgresql://u:p/a?s@h/db?sslmode=disable", "b").unwrap(), "postgresql://u:p/a?s@h/b?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "b").unwrap(),
+            "postgres://postgres@127.0.0.1:5432/b"
+        );
+        assert_eq!(
+            with_database("postgresql://u:p/a?s@h/db?sslmode=disable", "b").unwrap(),
+            "postgresql://u:p/a?s@h/b?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h", "b").unwrap(), "postgres://h/b");
         assert_eq!(with_database("postgres://h?application_name=x", "b").unwrap(), "postgres://h/b?application_name=x");
         assert!(with_database("postgres://", "b").is_err());

@@ -43,7 +43,10 @@ fn err(e: impl std::fmt::Display) -> CliError {
 
 pub async fn run(args: NotifyArgs) -> CliResult<ExitCode> {
     let target = super::intake::Target::prepare(args.database.as_deref()).await?;
-    println!("pledge bench notify: {} customers, webhook {} messages, batch {}, concurrency {}", args.customers, args.webhook, args.batch, args.concurrency);
+    println!(
+        "pledge bench notify: {} customers, webhook {} messages, batch {}, concurrency {}",
+        args.customers, args.webhook, args.batch, args.concurrency
+    );
     let result = measure(target.url(), &args).await;
     target.cleanup().await;
     result.map(|()| ExitCode::SUCCESS)
@@ -75,7 +78,9 @@ async fn measure(url: &str, args: &NotifyArgs) -> CliResult<()> {
             };
             let id = tx.insert_customer(&c).await.map_err(err)?;
             if i % 10 == 8 {
-                tx.set_customer_contact(company, id, Some(&format!("user{i}@example.test")), Some(Locale::Zh)).await.map_err(err)?;
+                tx.set_customer_contact(company, id, Some(&format!("user{i}@example.test")), Some(Locale::Zh))
+                    .await
+                    .map_err(err)?;
             }
             ids.push(id);
         }
@@ -88,15 +93,20 @@ async fn measure(url: &str, args: &NotifyArgs) -> CliResult<()> {
     let now = app.now().as_microsecond();
     let t = Instant::now();
     let mut tx = store.begin().await.map_err(err)?;
-    let queued = notify_customers(&mut tx, company, "outage.announced", "outage", 1, &ids, &vars, now).await.map_err(err)?;
+    let queued =
+        notify_customers(&mut tx, company, "outage.announced", "outage", 1, &ids, &vars, now).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
     let enqueue = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut tx = store.begin().await.map_err(err)?;
-    let again = notify_customers(&mut tx, company, "outage.announced", "outage", 1, &ids, &vars, now).await.map_err(err)?;
+    let again =
+        notify_customers(&mut tx, company, "outage.announced", "outage", 1, &ids, &vars, now).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
     let repeat = t.elapsed().as_secs_f64();
-    println!("  enqueue: {queued} notifications in {enqueue:.2} s ({:.0} /s); repeating the call queued {again} in {repeat:.2} s", queued as f64 / enqueue.max(1e-9));
+    println!(
+        "  enqueue: {queued} notifications in {enqueue:.2} s ({:.0} /s); repeating the call queued {again} in {repeat:.2} s",
+        queued as f64 / enqueue.max(1e-9)
+    );
 
     let cfg = DeliveryConfig { batch: args.batch, concurrency: args.concurrency, ..DeliveryConfig::default() };
     let t = Instant::now();
@@ -120,9 +130,12 @@ async fn measure(url: &str, args: &NotifyArgs) -> CliResult<()> {
         let some = &ids[..(args.webhook as usize).min(ids.len())];
         let phones: Vec<i64> = some.iter().enumerate().filter(|(i, _)| i % 10 < 8).map(|(_, id)| *id).collect();
         let mut tx = store.begin().await.map_err(err)?;
-        notify_customers(&mut tx, company, "outage.restored", "outage", 1, &phones, &vars, app.now().as_microsecond()).await.map_err(err)?;
+        notify_customers(&mut tx, company, "outage.restored", "outage", 1, &phones, &vars, app.now().as_microsecond())
+            .await
+            .map_err(err)?;
         tx.commit().await.map_err(err)?;
-        let channels = Channels::log_only().with_sms(Arc::new(WebhookChannel::new(WebhookConfig::json(url)).map_err(err)?));
+        let channels =
+            Channels::log_only().with_sms(Arc::new(WebhookChannel::new(WebhookConfig::json(url)).map_err(err)?));
         let t = Instant::now();
         let r = app.notifier(channels, cfg).drain().await.map_err(err)?;
         let secs = t.elapsed().as_secs_f64();

@@ -9,9 +9,9 @@
 use crate::{CliError, CliResult};
 use jiff::{SignedDuration, Timestamp};
 use pledge_app::auth::PasswordCost;
-use pledge_app::outages::OutageInput;
 use pledge_app::notify::DeliveryConfig;
 use pledge_app::notify::channels::Channels;
+use pledge_app::outages::OutageInput;
 use pledge_app::{App, AppConfig};
 use pledge_domain::Utility;
 use pledge_domain::commitment::OutageKind;
@@ -51,26 +51,49 @@ async fn measure(url: &str, args: &OutageArgs) -> CliResult<ExitCode> {
     let store = Store::connect(&ConnectOptions::new(url)).await.map_err(err)?;
     store.migrate().await.map_err(err)?;
     let now: Timestamp = "2026-11-23T10:00:00+08:00".parse().map_err(err)?;
-    let app = App::with_clock(store.clone(), AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, Arc::new(move || now));
+    let app = App::with_clock(
+        store.clone(),
+        AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() },
+        Arc::new(move || now),
+    );
     let admin = super::bench_company(&app, vec![Utility::Gas]).await.map_err(err)?;
     let company_id = admin.staff.company_id;
-    println!("pledge bench outage: {} customers on {} ({})", args.customers, store.backend().name(), url.split('@').next_back().unwrap_or(url));
+    println!(
+        "pledge bench outage: {} customers on {} ({})",
+        args.customers,
+        store.backend().name(),
+        url.split('@').next_back().unwrap_or(url)
+    );
 
     // Station → 10 mains → 10 areas each → 10 buildings each; customers share the buildings.
     let per_building = args.customers / 1000;
     let started = Instant::now();
     let mut tx = store.begin().await.map_err(err)?;
-    let node = |parent: Option<i64>, level: NodeLevel, name: String| NewNode { company_id, utility: Utility::Gas, parent_id: parent, level, name };
+    let node = |parent: Option<i64>, level: NodeLevel, name: String| NewNode {
+        company_id,
+        utility: Utility::Gas,
+        parent_id: parent,
+        level,
+        name,
+    };
     let station = tx.insert_node(&node(None, NodeLevel::Station, "门站".into())).await.map_err(err)?;
     let mut mains = Vec::new();
     let mut loaded = 0u64;
     for m in 0..10 {
-        let main = tx.insert_node(&node(Some(station.id), NodeLevel::Main, format!("{m} 号干线"))).await.map_err(err)?;
+        let main =
+            tx.insert_node(&node(Some(station.id), NodeLevel::Main, format!("{m} 号干线"))).await.map_err(err)?;
         for a in 0..10 {
-            let area = tx.insert_node(&node(Some(main.id), NodeLevel::Area, format!("{m}-{a} 片区"))).await.map_err(err)?;
+            let area =
+                tx.insert_node(&node(Some(main.id), NodeLevel::Area, format!("{m}-{a} 片区"))).await.map_err(err)?;
             for b in 0..10 {
-                let building = tx.insert_node(&node(Some(area.id), NodeLevel::Building, format!("{m}-{a}-{b} 楼"))).await.map_err(err)?;
-                loaded += tx.bulk_customers_at(&building, 100_000_000, per_building, now.as_microsecond()).await.map_err(err)?;
+                let building = tx
+                    .insert_node(&node(Some(area.id), NodeLevel::Building, format!("{m}-{a}-{b} 楼")))
+                    .await
+                    .map_err(err)?;
+                loaded += tx
+                    .bulk_customers_at(&building, 100_000_000, per_building, now.as_microsecond())
+                    .await
+                    .map_err(err)?;
             }
         }
         // One commit per main keeps each transaction's size bounded.
@@ -107,14 +130,28 @@ async fn measure(url: &str, args: &OutageArgs) -> CliResult<ExitCode> {
     let vars = serde_json::json!({"utility": "gas", "kind": "planned", "area": "0 号干线供气范围", "reason": "干线改线施工",
                                   "starts_at": "2026-11-26 10:00", "expected_restore_at": "2026-11-26 18:00", "hotline": "0000-00000"});
     let t = Instant::now();
-    let queued = pledge_app::notify::notify_customers(&mut tx, company_id, "outage.announced", "outage", outage.id, &ids, &vars, now.as_microsecond()).await.map_err(err)?;
+    let queued = pledge_app::notify::notify_customers(
+        &mut tx,
+        company_id,
+        "outage.announced",
+        "outage",
+        outage.id,
+        &ids,
+        &vars,
+        now.as_microsecond(),
+    )
+    .await
+    .map_err(err)?;
     let enqueue_secs = t.elapsed().as_secs_f64();
     tx.rollback().await.map_err(err)?;
     // The path the announcement takes: recipients joined from the snapshot in one statement.
     let mut tx = store.begin().await.map_err(err)?;
     tx.snapshot_affected(outage.id).await.map_err(err)?;
     let t = Instant::now();
-    let joined = tx.queue_outage_notifications(outage.id, company_id, "outage.announced", &vars, now.as_microsecond()).await.map_err(err)?;
+    let joined = tx
+        .queue_outage_notifications(outage.id, company_id, "outage.announced", &vars, now.as_microsecond())
+        .await
+        .map_err(err)?;
     let joined_secs = t.elapsed().as_secs_f64();
     tx.rollback().await.map_err(err)?;
 
@@ -130,14 +167,24 @@ async fn measure(url: &str, args: &OutageArgs) -> CliResult<ExitCode> {
     println!("  queue one notification each           {queued:>10} rows in {enqueue_secs:>7.3} s");
     println!("  affected set + queue (id list)        {:>21.3} s", snapshot_secs + read_secs + enqueue_secs);
     println!("  queue joined to the snapshot          {joined:>10} rows in {joined_secs:>7.3} s");
-    println!("  affected set + queue (joined)         {:>21.3} s (target < 5 s on SQLite)", snapshot_secs + joined_secs);
-    println!("  whole announcement, committed          {:>10} customers in {announce_secs:>7.3} s", announced.outage.affected_count);
+    println!(
+        "  affected set + queue (joined)         {:>21.3} s (target < 5 s on SQLite)",
+        snapshot_secs + joined_secs
+    );
+    println!(
+        "  whole announcement, committed          {:>10} customers in {announce_secs:>7.3} s",
+        announced.outage.affected_count
+    );
     if !args.no_delivery {
         // Delivery to the log channel (run with PLEDGE_LOG=warn to keep the messages off the terminal).
         let t = Instant::now();
         let r = app.notifier(Channels::log_only(), DeliveryConfig::default()).drain().await.map_err(err)?;
         let secs = t.elapsed().as_secs_f64();
-        println!("  delivered to the log channel           {:>10} in {secs:>7.3} s = {:.0} / s", r.sent, r.sent as f64 / secs.max(1e-9));
+        println!(
+            "  delivered to the log channel           {:>10} in {secs:>7.3} s = {:.0} / s",
+            r.sent,
+            r.sent as f64 / secs.max(1e-9)
+        );
     }
     drop(app);
     store.close().await;

@@ -51,20 +51,44 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
         println!("loaded the demo company in {:.1} s", started.elapsed().as_secs_f64());
     }
     // Queries a clerk would type, taken from real customers spread over the table.
-    let customers = store.read().customers(&CustomerFilter { company_id: Some(report.company_id), ..CustomerFilter::default() }, PageRequest::new(Some(200), Some(7_000))).await?.items;
+    let customers = store
+        .read()
+        .customers(
+            &CustomerFilter { company_id: Some(report.company_id), ..CustomerFilter::default() },
+            PageRequest::new(Some(200), Some(7_000)),
+        )
+        .await?
+        .items;
     if customers.is_empty() {
         return Err(CliError::msg("the demo company has no customers"));
     }
     let pick = |i: usize| &customers[(i * 37) % customers.len()];
     let kinds: [(&str, QueryMaker); 5] = [
-        ("phone, first 7 digits", Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().take(7).collect()).unwrap_or_default())),
-        ("phone, last 8 digits", Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()).unwrap_or_default())),
+        (
+            "phone, first 7 digits",
+            Box::new(|i| pick(i).phone.as_ref().map(|p| p.as_str().chars().take(7).collect()).unwrap_or_default()),
+        ),
+        (
+            "phone, last 8 digits",
+            Box::new(|i| {
+                pick(i)
+                    .phone
+                    .as_ref()
+                    .map(|p| p.as_str().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect())
+                    .unwrap_or_default()
+            }),
+        ),
         ("customer number, 8-digit prefix", Box::new(|i| pick(i).number.as_str().chars().take(8).collect())),
         ("account name", Box::new(|i| pick(i).account_name.as_str().to_owned())),
-        ("address, first 6 characters", Box::new(|i| pick(i).premises.as_ref().map(|p| p.address.chars().take(6).collect()).unwrap_or_default())),
+        (
+            "address, first 6 characters",
+            Box::new(|i| pick(i).premises.as_ref().map(|p| p.address.chars().take(6).collect()).unwrap_or_default()),
+        ),
     ];
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| CliError::msg(format!("cannot listen on loopback: {e}")))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| CliError::msg(format!("cannot listen on loopback: {e}")))?;
     let base = format!("http://{}", listener.local_addr().map_err(|e| CliError::msg(e.to_string()))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(pledge_web::serve(listener, app.clone(), async {
@@ -83,7 +107,11 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
     let token = login["token"].as_str().ok_or_else(|| CliError::msg("login answered without a token"))?;
     let cookie = format!("pledge_session={token}");
 
-    println!("pledge bench search: {} rounds per kind, database {}", args.rounds, target.url().split('@').next_back().unwrap_or(""));
+    println!(
+        "pledge bench search: {} rounds per kind, database {}",
+        args.rounds,
+        target.url().split('@').next_back().unwrap_or("")
+    );
     println!("{:<34} {:>9} {:>9} {:>9} {:>8}", "query", "p50", "p95", "max", "hits/q");
     for (label, make) in &kinds {
         let mut times = Vec::new();
@@ -91,7 +119,12 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
         for i in 0..args.rounds as usize {
             let q = make(i);
             let t = Instant::now();
-            let res = client.get(format!("{base}/intake/customers")).query(&[("q", q.as_str())]).header("cookie", &cookie).send().await;
+            let res = client
+                .get(format!("{base}/intake/customers"))
+                .query(&[("q", q.as_str())])
+                .header("cookie", &cookie)
+                .send()
+                .await;
             let body = match res {
                 Ok(r) if r.status().is_success() => r.text().await.unwrap_or_default(),
                 Ok(r) => return Err(CliError::msg(format!("search answered HTTP {}", r.status()))),
@@ -102,7 +135,13 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
         }
         times.sort();
         let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-        println!("{label:<34} {:>9} {:>9} {:>9} {:>8.1}", ms(at(0.5)), ms(at(0.95)), ms(*times.last().unwrap_or(&Duration::ZERO)), hits as f64 / times.len() as f64);
+        println!(
+            "{label:<34} {:>9} {:>9} {:>9} {:>8.1}",
+            ms(at(0.5)),
+            ms(at(0.95)),
+            ms(*times.last().unwrap_or(&Duration::ZERO)),
+            hits as f64 / times.len() as f64
+        );
     }
     let _ = stop.send(());
     let _ = server.await;

@@ -9,9 +9,9 @@ use crate::{CliError, CliResult};
 use jiff::{SignedDuration, Timestamp};
 use pledge_app::auth::PasswordCost;
 use pledge_app::{App, AppConfig};
+use pledge_domain::Utility;
 use pledge_domain::calendar::WorkingCalendar;
 use pledge_domain::commitment::{Clock, Policy};
-use pledge_domain::Utility;
 use pledge_store::{ConnectOptions, Store};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -51,16 +51,25 @@ pub async fn sweep(args: SweepArgs) -> CliResult<ExitCode> {
     }
     let due = ((args.clocks as f64) * args.due_percent / 100.0).round() as u32;
     let small_total = (due * 10).clamp(due.max(1), args.clocks);
-    println!("pledge bench sweep: {} open clocks, {} due ({} %), batch {}", args.clocks, due, args.due_percent, args.batch);
+    println!(
+        "pledge bench sweep: {} open clocks, {} due ({} %), batch {}",
+        args.clocks, due, args.due_percent, args.batch
+    );
     let mut runs = Vec::new();
     for total in [small_total, args.clocks] {
         runs.push(one_run(&args, total, due).await?);
     }
     println!();
-    println!("{:>10} {:>8} {:>10} {:>14} {:>10} {:>12} {:>14}", "clocks", "due", "load s", "idle sweep ms", "sweep s", "thresholds", "µs / due clock");
+    println!(
+        "{:>10} {:>8} {:>10} {:>14} {:>10} {:>12} {:>14}",
+        "clocks", "due", "load s", "idle sweep ms", "sweep s", "thresholds", "µs / due clock"
+    );
     for r in &runs {
         let per = if r.due > 0 { r.sweep_secs * 1e6 / r.due as f64 } else { 0.0 };
-        println!("{:>10} {:>8} {:>10.1} {:>14.2} {:>10.3} {:>12} {:>14.1}", r.total, r.due, r.load_secs, r.idle_sweep_ms, r.sweep_secs, r.fired, per);
+        println!(
+            "{:>10} {:>8} {:>10.1} {:>14.2} {:>10.3} {:>12} {:>14.1}",
+            r.total, r.due, r.load_secs, r.idle_sweep_ms, r.sweep_secs, r.fired, per
+        );
     }
     if let [a, b] = runs.as_slice() {
         println!();
@@ -115,7 +124,8 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult
         let rows: Vec<(i64, Utility, Option<i64>, Clock)> = (made..made + n)
             .map(|i| {
                 // Spread the due ones evenly through the table.
-                let is_due = due > 0 && (i as u64 * due as u64 / total as u64) != ((i as u64 + 1) * due as u64 / total as u64);
+                let is_due =
+                    due > 0 && (i as u64 * due as u64 / total as u64) != ((i as u64 + 1) * due as u64 / total as u64);
                 (i as i64 + 1, Utility::Gas, None, if is_due { template_due.clone() } else { template_idle.clone() })
             })
             .collect();
@@ -142,7 +152,10 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult
     if r.examined != due as u64 {
         return Err(CliError::msg(format!("expected {due} due clocks, the sweep examined {}", r.examined)));
     }
-    println!("  {total} clocks: loaded in {load_secs:.1} s; idle sweep {idle_sweep_ms:.2} ms; {} due swept in {sweep_secs:.3} s ({} warnings)", r.examined, r.warned);
+    println!(
+        "  {total} clocks: loaded in {load_secs:.1} s; idle sweep {idle_sweep_ms:.2} ms; {} due swept in {sweep_secs:.3} s ({} warnings)",
+        r.examined, r.warned
+    );
     drop(app);
     store.close().await;
     Ok(Run { total, due, load_secs, idle_sweep_ms, sweep_secs, fired: r.warned + r.breached })

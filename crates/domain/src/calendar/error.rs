@@ -17,11 +17,7 @@ pub enum CalendarError {
         years_label(.first_year, .last_year),
         .date.year()
     )]
-    NotCovered {
-        date: Date,
-        first_year: i16,
-        last_year: i16,
-    },
+    NotCovered { date: Date, first_year: i16, last_year: i16 },
 
     /// The same date is declared a day off and a makeup workday.
     #[error("{date} is listed both as a day off ({holiday}) and as a makeup workday")]
@@ -45,9 +41,7 @@ pub enum CalendarError {
 
     /// A makeup workday on Monday–Friday: such a day works anyway, so the
     /// entry is almost certainly a typing mistake.
-    #[error(
-        "{date} is a {weekday:?} and already a working day; only a Saturday or Sunday can be a makeup workday"
-    )]
+    #[error("{date} is a {weekday:?} and already a working day; only a Saturday or Sunday can be a makeup workday")]
     MakeupNotWeekend { date: Date, weekday: Weekday },
 
     /// A required part of the table is blank.
@@ -63,9 +57,7 @@ pub enum CalendarError {
     YearOutOfRange { year: i16 },
 
     /// A second table for a year the calendar already has.
-    #[error(
-        "the calendar already has a {year} table; replace it explicitly if the notice was revised"
-    )]
+    #[error("the calendar already has a {year} table; replace it explicitly if the notice was revised")]
     DuplicateYear { year: i16 },
 
     /// Adding the table would leave a year without a table inside the
@@ -74,11 +66,7 @@ pub enum CalendarError {
         "a {year} table cannot join a calendar covering {}: the covered years must have no gaps",
         years_label(.first_year, .last_year)
     )]
-    CoverageGap {
-        year: i16,
-        first_year: i16,
-        last_year: i16,
-    },
+    CoverageGap { year: i16, first_year: i16, last_year: i16 },
 
     /// A calendar needs at least one year.
     #[error("a working-day calendar needs at least one year table")]
@@ -122,9 +110,5 @@ impl CalendarError {
 
 /// "2024–2026", or just "2026" for a single year.
 fn years_label(first: &i16, last: &i16) -> String {
-    if first == last {
-        first.to_string()
-    } else {
-        format!("{first}–{last}")
-    }
+    if first == last { first.to_string() } else { format!("{first}–{last}") }
 }

@@ -39,18 +39,9 @@ pub const MAX_YEAR: i16 = 9998;
 
 /// The shipped tables, embedded at compile time.
 const SHIPPED: [(&str, &str); 3] = [
-    (
-        "cn-2024.json",
-        include_str!("../../data/calendar/cn-2024.json"),
-    ),
-    (
-        "cn-2025.json",
-        include_str!("../../data/calendar/cn-2025.json"),
-    ),
-    (
-        "cn-2026.json",
-        include_str!("../../data/calendar/cn-2026.json"),
-    ),
+    ("cn-2024.json", include_str!("../../data/calendar/cn-2024.json")),
+    ("cn-2025.json", include_str!("../../data/calendar/cn-2025.json")),
+    ("cn-2026.json", include_str!("../../data/calendar/cn-2026.json")),
 ];
 
 /// What the calendar says about one day.
@@ -110,9 +101,9 @@ impl WorkingCalendar {
             .iter()
             .map(|(file, json)| {
                 YearTable::from_json(json).map_err(|e| match e {
-                    CalendarError::InvalidData { detail } => CalendarError::InvalidData {
-                        detail: format!("{file}: {detail}"),
-                    },
+                    CalendarError::InvalidData { detail } => {
+                        CalendarError::InvalidData { detail: format!("{file}: {detail}") }
+                    }
                     other => other,
                 })
             })
@@ -122,10 +113,7 @@ impl WorkingCalendar {
     /// A calendar over the given tables, in any order. They must be valid,
     /// for distinct years, and cover consecutive years.
     pub fn new(tables: Vec<YearTable>) -> Result<Self, CalendarError> {
-        let mut years = tables
-            .into_iter()
-            .map(CoveredYear::new)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut years = tables.into_iter().map(CoveredYear::new).collect::<Result<Vec<_>, _>>()?;
         years.sort_by_key(|y| y.table.year);
         let Some(first_year) = years.first().map(|y| y.table.year) else {
             return Err(CalendarError::Empty);
@@ -136,21 +124,11 @@ impl WorkingCalendar {
                 return Err(CalendarError::DuplicateYear { year: b });
             }
             if b != a + 1 {
-                return Err(CalendarError::CoverageGap {
-                    year: b,
-                    first_year,
-                    last_year: a,
-                });
+                return Err(CalendarError::CoverageGap { year: b, first_year, last_year: a });
             }
         }
-        let tz = TimeZone::get(TIME_ZONE).map_err(|e| CalendarError::TimeZone {
-            detail: e.to_string(),
-        })?;
-        Ok(WorkingCalendar {
-            first_year,
-            years,
-            tz,
-        })
+        let tz = TimeZone::get(TIME_ZONE).map_err(|e| CalendarError::TimeZone { detail: e.to_string() })?;
+        Ok(WorkingCalendar { first_year, years, tz })
     }
 
     /// Adds the table for a year the calendar does not cover yet, directly
@@ -166,11 +144,7 @@ impl WorkingCalendar {
         let joins_after = i32::from(year) == i32::from(*covered.end()) + 1;
         let joins_before = i32::from(year) == i32::from(*covered.start()) - 1;
         if !joins_after && !joins_before {
-            return Err(CalendarError::CoverageGap {
-                year,
-                first_year: *covered.start(),
-                last_year: *covered.end(),
-            });
+            return Err(CalendarError::CoverageGap { year, first_year: *covered.start(), last_year: *covered.end() });
         }
         let entry = CoveredYear::new(table)?;
         if joins_after {
@@ -225,9 +199,7 @@ impl WorkingCalendar {
     /// the next year's table in time. `None` while coverage lasts longer.
     pub fn coverage_ends_within(&self, today: Date, days: u32) -> Option<Date> {
         let last = self.last_covered_date();
-        let horizon = jiff::Span::new()
-            .try_days(i64::from(days))
-            .and_then(|span| today.checked_add(span));
+        let horizon = jiff::Span::new().try_days(i64::from(days)).and_then(|span| today.checked_add(span));
         match horizon {
             Ok(horizon) if horizon < last => None,
             // At or past the end, or so far ahead that jiff cannot represent it.
@@ -245,12 +217,7 @@ impl WorkingCalendar {
             }
             _ => None,
         };
-        Ok(DayInfo {
-            date,
-            working: kind.is_working(),
-            holiday_name,
-            makeup: matches!(kind, DayKind::Makeup(_)),
-        })
+        Ok(DayInfo { date, working: kind.is_working(), holiday_name, makeup: matches!(kind, DayKind::Makeup(_)) })
     }
 
     /// Whether `date` is a working day.
@@ -314,11 +281,7 @@ impl WorkingCalendar {
         if day == received_on {
             return Ok(local);
         }
-        day.to_datetime(time)
-            .to_zoned(self.tz.clone())
-            .map_err(|e| CalendarError::TimeZone {
-                detail: e.to_string(),
-            })
+        day.to_datetime(time).to_zoned(self.tz.clone()).map_err(|e| CalendarError::TimeZone { detail: e.to_string() })
     }
 
     /// The first working day strictly after `date`.
@@ -338,20 +301,13 @@ impl WorkingCalendar {
     }
 
     fn lookup(&self, date: Date) -> Result<(&CoveredYear, DayKind), CalendarError> {
-        let year = self
-            .year_index(date.year())
-            .map(|i| &self.years[i])
-            .ok_or_else(|| self.not_covered(date))?;
+        let year = self.year_index(date.year()).map(|i| &self.years[i]).ok_or_else(|| self.not_covered(date))?;
         let slot = usize::try_from(date.day_of_year() - 1).expect("day of year is ≥ 1");
         Ok((year, year.kinds[slot]))
     }
 
     fn not_covered(&self, date: Date) -> CalendarError {
         let covered = self.covered_years();
-        CalendarError::NotCovered {
-            date,
-            first_year: *covered.start(),
-            last_year: *covered.end(),
-        }
+        CalendarError::NotCovered { date, first_year: *covered.start(), last_year: *covered.end() }
     }
 }

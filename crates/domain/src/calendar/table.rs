@@ -59,10 +59,7 @@ pub struct DaySpan {
 
 impl DaySpan {
     pub fn single(date: Date) -> Self {
-        DaySpan {
-            first: date,
-            last: date,
-        }
+        DaySpan { first: date, last: date }
     }
 
     /// Not checked here; a span that ends before it starts is refused when
@@ -74,9 +71,7 @@ impl DaySpan {
     /// Every day of the span in order (none if it ends before it starts).
     pub fn dates(&self) -> impl Iterator<Item = Date> + use<> {
         let last = self.last;
-        self.first
-            .series(jiff::Span::new().days(1))
-            .take_while(move |d| *d <= last)
+        self.first.series(jiff::Span::new().days(1)).take_while(move |d| *d <= last)
     }
 }
 
@@ -104,9 +99,7 @@ impl YearTable {
     /// `data/calendar/cn-YYYY.json` files) and validates it.
     pub fn from_json(json: &str) -> Result<YearTable, CalendarError> {
         let table: YearTable =
-            serde_json::from_str(json).map_err(|e| CalendarError::InvalidData {
-                detail: e.to_string(),
-            })?;
+            serde_json::from_str(json).map_err(|e| CalendarError::InvalidData { detail: e.to_string() })?;
         table.validate()?;
         Ok(table)
     }
@@ -143,35 +136,21 @@ impl YearTable {
                 _ => DayKind::Weekday,
             })
             .collect();
-        let slot =
-            |date: Date| usize::try_from(date.day_of_year() - 1).expect("day of year is ≥ 1");
+        let slot = |date: Date| usize::try_from(date.day_of_year() - 1).expect("day of year is ≥ 1");
         let in_year = |date: Date| {
-            if date.year() == year {
-                Ok(())
-            } else {
-                Err(CalendarError::DateOutsideYear { year, date })
-            }
+            if date.year() == year { Ok(()) } else { Err(CalendarError::DateOutsideYear { year, date }) }
         };
 
         for (index, holiday) in self.holidays.iter().enumerate() {
             if holiday.name_zh.trim().is_empty() || holiday.name_en.trim().is_empty() {
-                return Err(incomplete(format!(
-                    "holiday #{} needs both a Chinese and an English name",
-                    index + 1
-                )));
+                return Err(incomplete(format!("holiday #{} needs both a Chinese and an English name", index + 1)));
             }
             if holiday.dates.is_empty() {
-                return Err(incomplete(format!(
-                    "the holiday {} lists no dates",
-                    holiday.name_en
-                )));
+                return Err(incomplete(format!("the holiday {} lists no dates", holiday.name_en)));
             }
             for span in &holiday.dates {
                 if span.last < span.first {
-                    return Err(CalendarError::InvalidSpan {
-                        first: span.first,
-                        last: span.last,
-                    });
+                    return Err(CalendarError::InvalidSpan { first: span.first, last: span.last });
                 }
                 in_year(span.first)?;
                 in_year(span.last)?;
@@ -191,17 +170,11 @@ impl YearTable {
             let kind = &mut kinds[slot(date)];
             match *kind {
                 DayKind::Holiday(h) => {
-                    return Err(CalendarError::ConflictingDay {
-                        date,
-                        holiday: self.holidays[h].name_en.clone(),
-                    });
+                    return Err(CalendarError::ConflictingDay { date, holiday: self.holidays[h].name_en.clone() });
                 }
                 DayKind::Makeup(_) => return Err(CalendarError::DuplicateDay { year, date }),
                 DayKind::Weekday => {
-                    return Err(CalendarError::MakeupNotWeekend {
-                        date,
-                        weekday: date.weekday(),
-                    });
+                    return Err(CalendarError::MakeupNotWeekend { date, weekday: date.weekday() });
                 }
                 DayKind::Weekend => *kind = DayKind::Makeup(index),
             }
@@ -220,11 +193,7 @@ impl Serialize for DaySpan {
         if self.first == self.last {
             self.first.serialize(serializer)
         } else {
-            Run {
-                first: self.first,
-                last: self.last,
-            }
-            .serialize(serializer)
+            Run { first: self.first, last: self.last }.serialize(serializer)
         }
     }
 }
@@ -241,16 +210,11 @@ impl<'de> Visitor<'de> for DaySpanVisitor {
     type Value = DaySpan;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(
-            r#"a date "YYYY-MM-DD" or a span {"first": "YYYY-MM-DD", "last": "YYYY-MM-DD"}"#,
-        )
+        f.write_str(r#"a date "YYYY-MM-DD" or a span {"first": "YYYY-MM-DD", "last": "YYYY-MM-DD"}"#)
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<DaySpan, E> {
-        value
-            .parse::<Date>()
-            .map(DaySpan::single)
-            .map_err(|e| E::custom(format_args!("invalid date {value:?}: {e}")))
+        value.parse::<Date>().map(DaySpan::single).map_err(|e| E::custom(format_args!("invalid date {value:?}: {e}")))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DaySpan, A::Error> {

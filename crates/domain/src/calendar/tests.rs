@@ -10,11 +10,7 @@ static CAL: LazyLock<WorkingCalendar> = LazyLock::new(WorkingCalendar::china_def
 
 /// `"2026-09-30T10:00"` in Asia/Shanghai.
 fn sh(local: &str) -> Zoned {
-    local
-        .parse::<jiff::civil::DateTime>()
-        .unwrap()
-        .in_tz(TIME_ZONE)
-        .unwrap()
+    local.parse::<jiff::civil::DateTime>().unwrap().in_tz(TIME_ZONE).unwrap()
 }
 
 fn add(start: &str, n: u32) -> Zoned {
@@ -22,27 +18,15 @@ fn add(start: &str, n: u32) -> Zoned {
 }
 
 fn table(year: i16) -> YearTable {
-    YearTable {
-        year,
-        source: "test notice".into(),
-        holidays: vec![],
-        makeup_workdays: vec![],
-    }
+    YearTable { year, source: "test notice".into(), holidays: vec![], makeup_workdays: vec![] }
 }
 
 fn holiday(name: &str, dates: Vec<DaySpan>) -> Holiday {
-    Holiday {
-        name_zh: name.into(),
-        name_en: name.into(),
-        dates,
-    }
+    Holiday { name_zh: name.into(), name_en: name.into(), dates }
 }
 
 fn makeup(date: Date) -> MakeupWorkday {
-    MakeupWorkday {
-        date,
-        note: String::new(),
-    }
+    MakeupWorkday { date, note: String::new() }
 }
 
 // ---- shipped data ----------------------------------------------------------
@@ -63,25 +47,15 @@ fn shipped_tables_load_and_cover_2024_to_2026() {
 /// weekday taken off is paid back by a makeup weekend day beyond that.
 #[test]
 fn yearly_totals_match_the_statutory_holiday_count() {
-    for (year, working, off_in_holidays, makeups) in
-        [(2024, 251, 28, 8), (2025, 248, 28, 5), (2026, 248, 33, 6)]
-    {
+    for (year, working, off_in_holidays, makeups) in [(2024, 251, 28, 8), (2025, 248, 28, 5), (2026, 248, 33, 6)] {
         let days = CAL.days(date(year, 1, 1), date(year, 12, 31)).unwrap();
-        assert_eq!(
-            days.iter().filter(|d| d.working).count(),
-            working,
-            "{year} working days"
-        );
+        assert_eq!(days.iter().filter(|d| d.working).count(), working, "{year} working days");
         assert_eq!(
             days.iter().filter(|d| d.holiday_name.is_some()).count(),
             off_in_holidays,
             "{year} holiday days off"
         );
-        assert_eq!(
-            days.iter().filter(|d| d.makeup).count(),
-            makeups,
-            "{year} makeup days"
-        );
+        assert_eq!(days.iter().filter(|d| d.makeup).count(), makeups, "{year} makeup days");
     }
 }
 
@@ -103,10 +77,7 @@ fn known_days() {
     assert!(off(date(2026, 3, 7)) && !off(date(2026, 3, 9)));
 
     let spring = CAL.day(date(2026, 2, 17)).unwrap();
-    assert_eq!(
-        spring.holiday_name,
-        Some(("春节".into(), "Spring Festival".into()))
-    );
+    assert_eq!(spring.holiday_name, Some(("春节".into(), "Spring Festival".into())));
     assert!(!spring.working && !spring.makeup);
     let swapped = CAL.day(date(2026, 2, 14)).unwrap();
     assert!(swapped.working && swapped.makeup && swapped.holiday_name.is_none());
@@ -171,20 +142,9 @@ fn other_time_zones_are_read_in_shanghai() {
 
 #[test]
 fn running_past_the_last_table_is_not_covered() {
-    let err = CAL
-        .add_working_days(&sh("2026-12-31T09:00"), 1)
-        .unwrap_err();
-    assert_eq!(
-        err,
-        CalendarError::NotCovered {
-            date: date(2027, 1, 1),
-            first_year: 2024,
-            last_year: 2026
-        }
-    );
-    let err = CAL
-        .add_working_days(&sh("2023-12-29T09:00"), 1)
-        .unwrap_err();
+    let err = CAL.add_working_days(&sh("2026-12-31T09:00"), 1).unwrap_err();
+    assert_eq!(err, CalendarError::NotCovered { date: date(2027, 1, 1), first_year: 2024, last_year: 2026 });
+    let err = CAL.add_working_days(&sh("2023-12-29T09:00"), 1).unwrap_err();
     assert_eq!(err.code(), "calendar_not_covered");
 }
 
@@ -199,10 +159,7 @@ fn not_covered_message() {
         "the working-day calendar covers 2024–2026; 2027-01-04 is outside it; \
          an administrator must add the 2027 table"
     );
-    assert_eq!(
-        CAL.is_working_day(date(2023, 12, 31)).unwrap_err().code(),
-        "calendar_not_covered"
-    );
+    assert_eq!(CAL.is_working_day(date(2023, 12, 31)).unwrap_err().code(), "calendar_not_covered");
 }
 
 #[test]
@@ -252,10 +209,7 @@ fn days_refuses_backwards_and_uncovered_ranges() {
     assert_eq!(err.code(), "calendar_invalid_range");
     let err = CAL.days(date(2026, 12, 30), date(2027, 1, 2)).unwrap_err();
     assert_eq!(err.code(), "calendar_not_covered");
-    assert_eq!(
-        CAL.days(date(2026, 3, 2), date(2026, 3, 2)).unwrap().len(),
-        1
-    );
+    assert_eq!(CAL.days(date(2026, 3, 2), date(2026, 3, 2)).unwrap().len(), 1);
 }
 
 #[test]
@@ -273,61 +227,30 @@ fn coverage_warning() {
 #[test]
 fn refuses_a_day_that_is_both_off_and_worked() {
     let mut t = table(2026);
-    t.holidays.push(holiday(
-        "Spring Festival",
-        vec![DaySpan::new(date(2026, 2, 14), date(2026, 2, 23))],
-    ));
+    t.holidays.push(holiday("Spring Festival", vec![DaySpan::new(date(2026, 2, 14), date(2026, 2, 23))]));
     t.makeup_workdays.push(makeup(date(2026, 2, 14)));
     let err = t.validate().unwrap_err();
     assert_eq!(err.code(), "calendar_conflicting_day");
-    assert_eq!(
-        err.to_string(),
-        "2026-02-14 is listed both as a day off (Spring Festival) and as a makeup workday"
-    );
-    assert_eq!(
-        WorkingCalendar::new(vec![t]).unwrap_err().code(),
-        "calendar_conflicting_day"
-    );
+    assert_eq!(err.to_string(), "2026-02-14 is listed both as a day off (Spring Festival) and as a makeup workday");
+    assert_eq!(WorkingCalendar::new(vec![t]).unwrap_err().code(), "calendar_conflicting_day");
 }
 
 #[test]
 fn refuses_dates_outside_the_year() {
     let mut t = table(2026);
     t.makeup_workdays.push(makeup(date(2025, 12, 27)));
-    assert_eq!(
-        t.validate().unwrap_err(),
-        CalendarError::DateOutsideYear {
-            year: 2026,
-            date: date(2025, 12, 27)
-        }
-    );
+    assert_eq!(t.validate().unwrap_err(), CalendarError::DateOutsideYear { year: 2026, date: date(2025, 12, 27) });
     let mut t = table(2026);
-    t.holidays.push(holiday(
-        "New Year",
-        vec![DaySpan::new(date(2025, 12, 31), date(2026, 1, 1))],
-    ));
-    assert_eq!(
-        t.validate().unwrap_err().code(),
-        "calendar_date_outside_year"
-    );
+    t.holidays.push(holiday("New Year", vec![DaySpan::new(date(2025, 12, 31), date(2026, 1, 1))]));
+    assert_eq!(t.validate().unwrap_err().code(), "calendar_date_outside_year");
 }
 
 #[test]
 fn refuses_duplicated_dates() {
     let mut t = table(2026);
-    t.holidays.push(holiday(
-        "A",
-        vec![DaySpan::new(date(2026, 5, 1), date(2026, 5, 5))],
-    ));
-    t.holidays
-        .push(holiday("B", vec![DaySpan::single(date(2026, 5, 5))]));
-    assert_eq!(
-        t.validate().unwrap_err(),
-        CalendarError::DuplicateDay {
-            year: 2026,
-            date: date(2026, 5, 5)
-        }
-    );
+    t.holidays.push(holiday("A", vec![DaySpan::new(date(2026, 5, 1), date(2026, 5, 5))]));
+    t.holidays.push(holiday("B", vec![DaySpan::single(date(2026, 5, 5))]));
+    assert_eq!(t.validate().unwrap_err(), CalendarError::DuplicateDay { year: 2026, date: date(2026, 5, 5) });
     let mut t = table(2026);
     t.makeup_workdays.push(makeup(date(2026, 5, 9)));
     t.makeup_workdays.push(makeup(date(2026, 5, 9)));
@@ -338,36 +261,21 @@ fn refuses_duplicated_dates() {
 fn refuses_other_malformed_tables() {
     let mut t = table(2026);
     t.makeup_workdays.push(makeup(date(2026, 5, 8))); // a Friday
-    assert_eq!(
-        t.validate().unwrap_err().code(),
-        "calendar_makeup_not_weekend"
-    );
+    assert_eq!(t.validate().unwrap_err().code(), "calendar_makeup_not_weekend");
 
     let mut t = table(2026);
-    t.holidays.push(holiday(
-        "X",
-        vec![DaySpan::new(date(2026, 5, 5), date(2026, 5, 1))],
-    ));
+    t.holidays.push(holiday("X", vec![DaySpan::new(date(2026, 5, 5), date(2026, 5, 1))]));
     assert_eq!(t.validate().unwrap_err().code(), "calendar_invalid_span");
 
     let mut t = table(2026);
     t.holidays.push(holiday("X", vec![]));
-    assert_eq!(
-        t.validate().unwrap_err().code(),
-        "calendar_incomplete_table"
-    );
+    assert_eq!(t.validate().unwrap_err().code(), "calendar_incomplete_table");
 
     let mut t = table(2026);
     t.source = "  ".into();
-    assert_eq!(
-        t.validate().unwrap_err().code(),
-        "calendar_incomplete_table"
-    );
+    assert_eq!(t.validate().unwrap_err().code(), "calendar_incomplete_table");
 
-    assert_eq!(
-        table(9999).validate().unwrap_err().code(),
-        "calendar_year_out_of_range"
-    );
+    assert_eq!(table(9999).validate().unwrap_err().code(), "calendar_year_out_of_range");
 }
 
 #[test]
@@ -381,10 +289,7 @@ fn json_forms_and_errors() {
     .unwrap();
     assert_eq!(
         t.holidays[0].dates,
-        vec![
-            DaySpan::single(date(2027, 1, 1)),
-            DaySpan::new(date(2027, 2, 5), date(2027, 2, 7))
-        ]
+        vec![DaySpan::single(date(2027, 1, 1)), DaySpan::new(date(2027, 2, 5), date(2027, 2, 7))]
     );
     assert_eq!(t.makeup_workdays[0].note, "");
 
@@ -395,10 +300,7 @@ fn json_forms_and_errors() {
     assert!(err.to_string().contains("2027-02-30"), "{err}");
 
     let typo = r#"{"year": 2027, "source": "s", "holidays": [], "makeup_workday": []}"#;
-    assert_eq!(
-        YearTable::from_json(typo).unwrap_err().code(),
-        "calendar_invalid_data"
-    );
+    assert_eq!(YearTable::from_json(typo).unwrap_err().code(), "calendar_invalid_data");
 }
 
 // ---- building calendars ---------------------------------------------------------
@@ -409,12 +311,7 @@ fn refuses_duplicate_years() {
     let err = cal.add_year(table(2026)).unwrap_err();
     assert_eq!(err, CalendarError::DuplicateYear { year: 2026 });
     assert_eq!(err.code(), "calendar_duplicate_year");
-    assert_eq!(
-        WorkingCalendar::new(vec![table(2026), table(2026)])
-            .unwrap_err()
-            .code(),
-        "calendar_duplicate_year"
-    );
+    assert_eq!(WorkingCalendar::new(vec![table(2026), table(2026)]).unwrap_err().code(), "calendar_duplicate_year");
 }
 
 #[test]
@@ -443,24 +340,13 @@ fn adding_years_extends_coverage_without_gaps() {
     assert_eq!(cal.covered_years(), 2023..=2027);
     assert!(!cal.is_working_day(date(2027, 1, 2)).unwrap()); // plain Saturday
     assert!(cal.is_working_day(date(2023, 12, 29)).unwrap()); // plain Friday
-    assert_eq!(
-        WorkingCalendar::new(vec![table(2026), table(2024)])
-            .unwrap_err()
-            .code(),
-        "calendar_coverage_gap"
-    );
-    assert_eq!(
-        WorkingCalendar::new(vec![]).unwrap_err(),
-        CalendarError::Empty
-    );
+    assert_eq!(WorkingCalendar::new(vec![table(2026), table(2024)]).unwrap_err().code(), "calendar_coverage_gap");
+    assert_eq!(WorkingCalendar::new(vec![]).unwrap_err(), CalendarError::Empty);
     // An invalid table never gets in.
     let mut bad = table(2027);
     bad.makeup_workdays.push(makeup(date(2027, 1, 4)));
     let mut cal = WorkingCalendar::china_default();
-    assert_eq!(
-        cal.add_year(bad).unwrap_err().code(),
-        "calendar_makeup_not_weekend"
-    );
+    assert_eq!(cal.add_year(bad).unwrap_err().code(), "calendar_makeup_not_weekend");
     assert_eq!(cal.covered_years(), 2024..=2026);
 }
 
@@ -468,39 +354,16 @@ fn adding_years_extends_coverage_without_gaps() {
 fn error_codes_are_distinct() {
     let d = date(2026, 1, 1);
     let all = [
-        CalendarError::NotCovered {
-            date: d,
-            first_year: 2024,
-            last_year: 2026,
-        },
-        CalendarError::ConflictingDay {
-            date: d,
-            holiday: "x".into(),
-        },
-        CalendarError::DuplicateDay {
-            year: 2026,
-            date: d,
-        },
-        CalendarError::DateOutsideYear {
-            year: 2025,
-            date: d,
-        },
+        CalendarError::NotCovered { date: d, first_year: 2024, last_year: 2026 },
+        CalendarError::ConflictingDay { date: d, holiday: "x".into() },
+        CalendarError::DuplicateDay { year: 2026, date: d },
+        CalendarError::DateOutsideYear { year: 2025, date: d },
         CalendarError::InvalidSpan { first: d, last: d },
-        CalendarError::MakeupNotWeekend {
-            date: d,
-            weekday: d.weekday(),
-        },
-        CalendarError::IncompleteTable {
-            year: 2026,
-            detail: "x".into(),
-        },
+        CalendarError::MakeupNotWeekend { date: d, weekday: d.weekday() },
+        CalendarError::IncompleteTable { year: 2026, detail: "x".into() },
         CalendarError::YearOutOfRange { year: 9999 },
         CalendarError::DuplicateYear { year: 2026 },
-        CalendarError::CoverageGap {
-            year: 2028,
-            first_year: 2024,
-            last_year: 2026,
-        },
+        CalendarError::CoverageGap { year: 2028, first_year: 2024, last_year: 2026 },
         CalendarError::Empty,
         CalendarError::InvalidRange { from: d, to: d },
         CalendarError::InvalidData { detail: "x".into() },
@@ -520,12 +383,7 @@ fn error_codes_are_distinct() {
 fn any_start() -> impl Strategy<Value = Zoned> {
     let from = sh("2024-01-01T00:00").timestamp().as_second();
     let to = sh("2026-10-31T00:00").timestamp().as_second();
-    (from..to, 0..1_000_000_000i32).prop_map(|(s, ns)| {
-        jiff::Timestamp::new(s, ns)
-            .unwrap()
-            .in_tz(TIME_ZONE)
-            .unwrap()
-    })
+    (from..to, 0..1_000_000_000i32).prop_map(|(s, ns)| jiff::Timestamp::new(s, ns).unwrap().in_tz(TIME_ZONE).unwrap())
 }
 
 /// `None` when the count runs past 2026; any other error fails the test.

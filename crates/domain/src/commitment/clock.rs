@@ -124,9 +124,7 @@ impl Clock {
     ) -> Result<Clock, ClockError> {
         let period = match rule.timing {
             Timing::Measured(_) | Timing::Season(_) => {
-                return Err(ClockError::NotAClock {
-                    rule: rule.id.clone(),
-                });
+                return Err(ClockError::NotAClock { rule: rule.id.clone() });
             }
             Timing::LeadTime(_) => {
                 return Err(ClockError::WrongStart {
@@ -134,11 +132,7 @@ impl Clock {
                     reason: "a lead-time rule is started with start_before and the instant it leads",
                 });
             }
-            _ => rule
-                .period_for(zone)
-                .ok_or_else(|| ClockError::ZoneRequired {
-                    rule: rule.id.clone(),
-                })?,
+            _ => rule.period_for(zone).ok_or_else(|| ClockError::ZoneRequired { rule: rule.id.clone() })?,
         };
         Self::new(rule, at, period.after(at, calendar)?)
     }
@@ -147,17 +141,11 @@ impl Clock {
     /// `reference` (C3: 48 h before a planned outage starts, stopped by its
     /// announcement). If that moment has already passed, the clock starts
     /// overdue and its only threshold is the breach.
-    pub fn start_before(
-        rule: &CommitmentRule,
-        at: Timestamp,
-        reference: Timestamp,
-    ) -> Result<Clock, ClockError> {
+    pub fn start_before(rule: &CommitmentRule, at: Timestamp, reference: Timestamp) -> Result<Clock, ClockError> {
         let lead: Period = match rule.timing {
             Timing::LeadTime(lead) => lead,
             Timing::Measured(_) | Timing::Season(_) => {
-                return Err(ClockError::NotAClock {
-                    rule: rule.id.clone(),
-                });
+                return Err(ClockError::NotAClock { rule: rule.id.clone() });
             }
             _ => {
                 return Err(ClockError::WrongStart {
@@ -173,11 +161,7 @@ impl Clock {
         let due_at = place(rule.window, base_due)?;
         let warn_at = rule.warn_at.clone();
         // With nothing left to count down, only the breach remains.
-        let warned = if due_at <= at {
-            all_bits(warn_at.len())
-        } else {
-            0
-        };
+        let warned = if due_at <= at { all_bits(warn_at.len()) } else { 0 };
         Ok(Clock {
             rule_id: rule.id.clone(),
             policy_version: rule.policy_version,
@@ -207,13 +191,7 @@ impl Clock {
     /// `None` while the clock runs; met if it stopped at or before its due
     /// time.
     pub fn outcome(&self) -> Option<Outcome> {
-        self.stopped_at.map(|at| {
-            if at <= self.due_at {
-                Outcome::Met
-            } else {
-                Outcome::Breached
-            }
-        })
+        self.stopped_at.map(|at| if at <= self.due_at { Outcome::Met } else { Outcome::Breached })
     }
 
     /// Pauses the clock (the case waits on the customer).
@@ -221,10 +199,7 @@ impl Clock {
         self.ensure_running()?;
         self.ensure_order(at)?;
         if at > self.due_at {
-            return Err(ClockError::Overdue {
-                due_at: self.due_at,
-                at,
-            });
+            return Err(ClockError::Overdue { due_at: self.due_at, at });
         }
         self.paused_at = Some(at);
         self.updated_at = at;
@@ -268,29 +243,18 @@ impl Clock {
         self.ensure_running()?;
         self.ensure_order(at)?;
         if at > self.due_at {
-            return Err(ClockError::Overdue {
-                due_at: self.due_at,
-                at,
-            });
+            return Err(ClockError::Overdue { due_at: self.due_at, at });
         }
         let (approver_id, reason) = (approver_id.trim(), reason.trim());
         if approver_id.is_empty() || reason.is_empty() {
             return Err(ClockError::ExtensionIncomplete);
         }
         if new_due <= self.due_at {
-            return Err(ClockError::ExtensionNotLater {
-                due_at: self.due_at,
-                new_due,
-            });
+            return Err(ClockError::ExtensionNotLater { due_at: self.due_at, new_due });
         }
         self.base_due = new_due;
         self.due_at = place(self.window, new_due)?;
-        self.extended.push(Extension {
-            new_due,
-            approver_id: approver_id.to_string(),
-            reason: reason.to_string(),
-            at,
-        });
+        self.extended.push(Extension { new_due, approver_id: approver_id.to_string(), reason: reason.to_string(), at });
         self.updated_at = at;
         Ok(())
     }
@@ -299,12 +263,7 @@ impl Clock {
     /// the warnings, then the breach at `due_at`.
     pub fn thresholds(&self) -> Vec<(Threshold, Timestamp)> {
         let mut out: Vec<_> = (0..self.warn_at.len())
-            .map(|i| {
-                (
-                    Threshold::Warn(percent_of(self.warn_at[i])),
-                    self.warn_instant(i),
-                )
-            })
+            .map(|i| (Threshold::Warn(percent_of(self.warn_at[i])), self.warn_instant(i)))
             .collect();
         out.push((Threshold::Breach, self.due_at));
         out
@@ -318,10 +277,7 @@ impl Clock {
         }
         let next = self.next_warning();
         if next < self.warn_at.len() {
-            return Some((
-                Threshold::Warn(percent_of(self.warn_at[next])),
-                self.warn_instant(next),
-            ));
+            return Some((Threshold::Warn(percent_of(self.warn_at[next])), self.warn_instant(next)));
         }
         Some((Threshold::Breach, self.due_at))
     }
@@ -368,22 +324,15 @@ impl Clock {
     fn warn_instant(&self, i: usize) -> Timestamp {
         let span = self.due_at.duration_since(self.started_at);
         let secs = (span.as_secs_f64() * self.warn_at[i]).floor() as i64;
-        self.started_at
-            .checked_add(SignedDuration::from_secs(secs))
-            .unwrap_or(self.due_at)
+        self.started_at.checked_add(SignedDuration::from_secs(secs)).unwrap_or(self.due_at)
     }
 
     fn end_pause(&mut self, at: Timestamp) -> Result<(), ClockError> {
         let paused_at = self.paused_at.take().expect("paused");
         let span = at.duration_since(paused_at);
-        self.paused_total = self
-            .paused_total
-            .checked_add(span)
-            .ok_or_else(|| ClockError::arithmetic("pause too long"))?;
-        self.base_due = self
-            .base_due
-            .checked_add(span)
-            .map_err(ClockError::arithmetic)?;
+        self.paused_total =
+            self.paused_total.checked_add(span).ok_or_else(|| ClockError::arithmetic("pause too long"))?;
+        self.base_due = self.base_due.checked_add(span).map_err(ClockError::arithmetic)?;
         self.due_at = place(self.window, self.base_due)?.max(self.due_at);
         Ok(())
     }
@@ -405,10 +354,7 @@ impl Clock {
 
     fn ensure_order(&self, at: Timestamp) -> Result<(), ClockError> {
         if at < self.updated_at {
-            return Err(ClockError::OutOfOrder {
-                at,
-                last: self.updated_at,
-            });
+            return Err(ClockError::OutOfOrder { at, last: self.updated_at });
         }
         Ok(())
     }

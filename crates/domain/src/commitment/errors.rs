@@ -22,109 +22,55 @@ pub enum PolicyError {
 
     /// An event name outside the known set.
     #[error("line {line}: rule {rule} names the unknown event {event:?}")]
-    UnknownEvent {
-        line: usize,
-        rule: String,
-        event: String,
-    },
+    UnknownEvent { line: usize, rule: String, event: String },
 
     /// A utility other than gas, water, heat, power or "all".
-    #[error(
-        "line {line}: rule {rule} names the unknown utility {utility:?} (gas, water, heat, power or all)"
-    )]
-    UnknownUtility {
-        line: usize,
-        rule: String,
-        utility: String,
-    },
+    #[error("line {line}: rule {rule} names the unknown utility {utility:?} (gas, water, heat, power or all)")]
+    UnknownUtility { line: usize, rule: String, utility: String },
 
     /// An unknown subject, case kind, subkind, customer category, outage
     /// kind or escalation target.
     #[error("line {line}: rule {rule} names the unknown {what} {value:?}")]
-    UnknownKind {
-        line: usize,
-        rule: String,
-        what: &'static str,
-        value: String,
-    },
+    UnknownKind { line: usize, rule: String, what: &'static str, value: String },
 
     /// An event that never reaches the rule's subject (an outage event on a
     /// case rule, say), so the clock could never start or stop.
     #[error("line {line}: rule {rule}: the event {event} never happens to a {subject}")]
-    EventNotForSubject {
-        line: usize,
-        rule: String,
-        event: String,
-        subject: &'static str,
-    },
+    EventNotForSubject { line: usize, rule: String, event: String, subject: &'static str },
 
     /// A duration, lead time, interval or target of zero or less.
     #[error("line {line}: rule {rule}: {field} must be a positive whole number")]
-    NotPositive {
-        line: usize,
-        rule: String,
-        field: String,
-    },
+    NotPositive { line: usize, rule: String, field: String },
 
     /// A duration with no unit or with several units.
-    #[error(
-        "line {line}: rule {rule}: {field} needs exactly one of minutes, hours, working_days, calendar_days"
-    )]
-    DurationUnits {
-        line: usize,
-        rule: String,
-        field: String,
-    },
+    #[error("line {line}: rule {rule}: {field} needs exactly one of minutes, hours, working_days, calendar_days")]
+    DurationUnits { line: usize, rule: String, field: String },
 
     /// A daily window that is not `HH:MM`, or whose end is not after its
     /// start.
     #[error("line {line}: rule {rule}: invalid window: {reason}")]
-    InvalidWindow {
-        line: usize,
-        rule: String,
-        reason: String,
-    },
+    InvalidWindow { line: usize, rule: String, reason: String },
 
     /// A season whose ends are not `MM-DD`, or are the same day.
     #[error("line {line}: rule {rule}: invalid season: {reason}")]
-    InvalidSeason {
-        line: usize,
-        rule: String,
-        reason: String,
-    },
+    InvalidSeason { line: usize, rule: String, reason: String },
 
     /// Warning fractions outside (0, 1), not strictly increasing, or more
     /// than eight.
     #[error("line {line}: rule {rule}: invalid warn_at: {reason}")]
-    InvalidWarnAt {
-        line: usize,
-        rule: String,
-        reason: String,
-    },
+    InvalidWarnAt { line: usize, rule: String, reason: String },
 
     /// The start event is also one of the stop events.
     #[error("line {line}: rule {rule}: {event} cannot both start and stop the clock")]
-    StartIsStop {
-        line: usize,
-        rule: String,
-        event: String,
-    },
+    StartIsStop { line: usize, rule: String, event: String },
 
     /// A field the rule needs is absent.
     #[error("line {line}: rule {rule} needs {what}")]
-    Missing {
-        line: usize,
-        rule: String,
-        what: &'static str,
-    },
+    Missing { line: usize, rule: String, what: &'static str },
 
     /// Fields that cannot go together.
     #[error("line {line}: rule {rule}: {reason}")]
-    Conflict {
-        line: usize,
-        rule: String,
-        reason: String,
-    },
+    Conflict { line: usize, rule: String, reason: String },
 }
 
 impl PolicyError {
@@ -182,9 +128,7 @@ pub enum ClockError {
     NotAClock { rule: String },
 
     /// The rule's duration depends on the zone and none was given.
-    #[error(
-        "rule {rule} counts differently in urban and rural zones; the premises' zone is needed"
-    )]
+    #[error("rule {rule} counts differently in urban and rural zones; the premises' zone is needed")]
     ZoneRequired { rule: String },
 
     /// `start` was used for a lead-time rule, or `start_before` for a rule
@@ -215,10 +159,7 @@ pub enum ClockError {
 
     /// An extension that does not move the deadline later.
     #[error("an extension must move the deadline later than {due_at}, not to {new_due}")]
-    ExtensionNotLater {
-        due_at: Timestamp,
-        new_due: Timestamp,
-    },
+    ExtensionNotLater { due_at: Timestamp, new_due: Timestamp },
 
     /// An extension without an approver or a reason.
     #[error("an extension needs an approver and a reason")]
@@ -230,11 +171,7 @@ pub enum ClockError {
 
     /// The threshold is not due yet.
     #[error("{threshold} is due at {due}, not yet at {at}")]
-    NotYet {
-        threshold: Threshold,
-        due: Timestamp,
-        at: Timestamp,
-    },
+    NotYet { threshold: Threshold, due: Timestamp, at: Timestamp },
 
     /// A warning percentage the clock's rule does not have.
     #[error("this clock has no {threshold}")]
@@ -269,8 +206,6 @@ impl ClockError {
     }
 
     pub(crate) fn arithmetic(e: impl std::fmt::Display) -> Self {
-        Self::Arithmetic {
-            detail: e.to_string(),
-        }
+        Self::Arithmetic { detail: e.to_string() }
     }
 }

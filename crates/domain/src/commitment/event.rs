@@ -68,13 +68,7 @@ pub enum SubjectKind {
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 5] = [
-        Self::Case,
-        Self::WorkOrder,
-        Self::Outage,
-        Self::Account,
-        Self::Call,
-    ];
+    pub const ALL: [SubjectKind; 5] = [Self::Case, Self::WorkOrder, Self::Outage, Self::Account, Self::Call];
 
     pub fn code(self) -> &'static str {
         match self {

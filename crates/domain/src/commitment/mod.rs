@@ -39,8 +39,7 @@ pub use window::{DailyWindow, MonthDay, Season};
 /// counted.
 fn shanghai() -> TimeZone {
     static TZ: LazyLock<TimeZone> = LazyLock::new(|| {
-        TimeZone::get(crate::calendar::TIME_ZONE)
-            .expect("the bundled time zone database has Asia/Shanghai")
+        TimeZone::get(crate::calendar::TIME_ZONE).expect("the bundled time zone database has Asia/Shanghai")
     });
     TZ.clone()
 }

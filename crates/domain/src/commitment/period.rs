@@ -61,9 +61,9 @@ impl Period {
         let local = at.to_zoned(shanghai());
         let end = match self {
             Self::WorkingDays(n) => calendar.add_working_days(&local, n)?,
-            Self::CalendarDays(n) => local
-                .checked_add(Span::new().days(i64::from(n)))
-                .map_err(ClockError::arithmetic)?,
+            Self::CalendarDays(n) => {
+                local.checked_add(Span::new().days(i64::from(n))).map_err(ClockError::arithmetic)?
+            }
             Self::Minutes(_) | Self::Hours(_) => {
                 let elapsed = self.fixed().expect("minutes and hours are fixed");
                 return at.checked_add(elapsed).map_err(ClockError::arithmetic);
@@ -75,9 +75,9 @@ impl Period {
     /// The instant this period before `at`. Working days are not supported
     /// here (the policy parser refuses lead times in working days).
     pub fn before(self, at: Timestamp) -> Result<Timestamp, ClockError> {
-        let elapsed = self.fixed().ok_or_else(|| ClockError::Arithmetic {
-            detail: "a lead time cannot be counted in working days".into(),
-        })?;
+        let elapsed = self
+            .fixed()
+            .ok_or_else(|| ClockError::Arithmetic { detail: "a lead time cannot be counted in working days".into() })?;
         at.checked_sub(elapsed).map_err(ClockError::arithmetic)
     }
 }

@@ -38,19 +38,12 @@ impl OutageKind {
 pub enum Subject {
     /// A case of one of `kinds`, refined by one of `subkinds`, for a
     /// customer of one of `categories`.
-    Case {
-        kinds: Vec<CaseKind>,
-        subkinds: Vec<CaseSubkind>,
-        categories: Vec<CustomerCategory>,
-    },
+    Case { kinds: Vec<CaseKind>, subkinds: Vec<CaseSubkind>, categories: Vec<CustomerCategory> },
     /// A work order.
     WorkOrder,
     /// An outage of one of `kinds` expected to last longer than
     /// `longer_than` (if set).
-    Outage {
-        kinds: Vec<OutageKind>,
-        longer_than: Option<Period>,
-    },
+    Outage { kinds: Vec<OutageKind>, longer_than: Option<Period> },
     /// A customer account (its premises), e.g. for periodic inspections.
     Account { categories: Vec<CustomerCategory> },
     /// A telephone call to the hotline or a counter (measured figures).
@@ -77,12 +70,7 @@ impl Subject {
         subkind: Option<CaseSubkind>,
         category: Option<CustomerCategory>,
     ) -> bool {
-        let Self::Case {
-            kinds,
-            subkinds,
-            categories,
-        } = self
-        else {
+        let Self::Case { kinds, subkinds, categories } = self else {
             return false;
         };
         any_or(kinds, Some(kind)) && any_or(subkinds, subkind) && any_or(categories, category)

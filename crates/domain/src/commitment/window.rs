@@ -47,10 +47,7 @@ impl DailyWindow {
         } else {
             return Ok(at);
         };
-        let opening = day
-            .to_datetime(self.from)
-            .to_zoned(shanghai())
-            .map_err(ClockError::arithmetic)?;
+        let opening = day.to_datetime(self.from).to_zoned(shanghai()).map_err(ClockError::arithmetic)?;
         Ok(opening.timestamp())
     }
 }
@@ -66,9 +63,7 @@ pub struct MonthDay {
 impl MonthDay {
     pub fn new(month: i8, day: i8) -> Option<Self> {
         // 2001 is not a leap year, so 02-29 is refused.
-        Date::new(2001, month, day)
-            .ok()
-            .map(|_| MonthDay { month, day })
+        Date::new(2001, month, day).ok().map(|_| MonthDay { month, day })
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -80,10 +75,7 @@ impl MonthDay {
     }
 
     fn of(date: Date) -> Self {
-        MonthDay {
-            month: date.month(),
-            day: date.day(),
-        }
+        MonthDay { month: date.month(), day: date.day() }
     }
 
     fn in_year(self, year: i16) -> Result<Date, ClockError> {
@@ -120,11 +112,7 @@ impl Season {
     /// Whether `date` lies in the season.
     pub fn contains(&self, date: Date) -> bool {
         let md = MonthDay::of(date);
-        if self.wraps() {
-            md >= self.from || md <= self.to
-        } else {
-            self.from <= md && md <= self.to
-        }
+        if self.wraps() { md >= self.from || md <= self.to } else { self.from <= md && md <= self.to }
     }
 
     /// First and last day of the season that begins in `year`.

@@ -70,7 +70,8 @@ pub enum OutageState {
 }
 
 impl OutageState {
-    pub const ALL: [OutageState; 6] = [Self::Draft, Self::Announced, Self::InProgress, Self::RestoreNotified, Self::Restored, Self::Cancelled];
+    pub const ALL: [OutageState; 6] =
+        [Self::Draft, Self::Announced, Self::InProgress, Self::RestoreNotified, Self::Restored, Self::Cancelled];
     pub fn code(self) -> &'static str {
         match self {
             Self::Draft => "draft",
@@ -154,7 +155,9 @@ pub enum OutageError {
     RestoreBeforeStart,
     #[error("an outage that is {from} cannot take the step {action}")]
     Transition { from: &'static str, action: &'static str },
-    #[error("announced {short_by_minutes} minutes too late: {rule} needs notice {lead_hours} hours before the start; a duty manager may override with a reason")]
+    #[error(
+        "announced {short_by_minutes} minutes too late: {rule} needs notice {lead_hours} hours before the start; a duty manager may override with a reason"
+    )]
     LeadTimeTooShort { rule: String, lead_hours: i64, short_by_minutes: i64 },
     #[error("gas is restored only between {from} and {to} (C5)")]
     OutsideRestoreWindow { from: String, to: String },
@@ -224,7 +227,12 @@ pub fn area(raw: &str) -> Result<String, OutageError> {
 
 /// The state after `action`, for an outage of `kind` that has or has not
 /// been announced yet.
-pub fn next_state(from: OutageState, action: OutageAction, kind: OutageKind, announced: bool) -> Result<OutageState, OutageError> {
+pub fn next_state(
+    from: OutageState,
+    action: OutageAction,
+    kind: OutageKind,
+    announced: bool,
+) -> Result<OutageState, OutageError> {
     use OutageAction as A;
     use OutageState as S;
     let next = match (from, action) {
@@ -264,10 +272,18 @@ impl LeadShortfall {
 /// The lead-time rules (C3, C24a) an announcement at `now` misses, read from
 /// the policy: rules started by `outage.scheduled`, stopped by
 /// `outage.announced`, with a `lead_time`, covering this outage.
-pub fn lead_shortfalls(policy: &Policy, utility: Utility, kind: OutageKind, schedule: &Schedule, now: Timestamp) -> Vec<LeadShortfall> {
+pub fn lead_shortfalls(
+    policy: &Policy,
+    utility: Utility,
+    kind: OutageKind,
+    schedule: &Schedule,
+    now: Timestamp,
+) -> Vec<LeadShortfall> {
     policy
         .started_by(Event::OutageScheduled)
-        .filter(|r| r.stop.contains(&Event::OutageAnnounced) && r.covers_outage(utility, kind, schedule.expected_length()))
+        .filter(|r| {
+            r.stop.contains(&Event::OutageAnnounced) && r.covers_outage(utility, kind, schedule.expected_length())
+        })
         .filter_map(|r| {
             let Timing::LeadTime(p) = r.timing else { return None };
             let lead = p.fixed()?;
@@ -302,7 +318,10 @@ pub fn check_restore(policy: &Policy, utility: Utility, state: OutageState, now:
     if let Some(w) = restore_window(policy, utility)
         && !w.contains(now)
     {
-        return Err(OutageError::OutsideRestoreWindow { from: w.from.strftime("%H:%M").to_string(), to: w.to.strftime("%H:%M").to_string() });
+        return Err(OutageError::OutsideRestoreWindow {
+            from: w.from.strftime("%H:%M").to_string(),
+            to: w.to.strftime("%H:%M").to_string(),
+        });
     }
     Ok(())
 }

@@ -26,7 +26,10 @@ fn restoration_before_or_at_the_start_is_refused() {
 fn a_planned_gas_outage_needs_48_hours_notice() {
     let p = Policy::shipped();
     let s = sched("2026-10-10T09:00", "2026-10-10T17:00");
-    assert!(lead_shortfalls(&p, Utility::Gas, OutageKind::Planned, &s, sh("2026-10-08T09:00")).is_empty(), "exactly 48 h is in time");
+    assert!(
+        lead_shortfalls(&p, Utility::Gas, OutageKind::Planned, &s, sh("2026-10-08T09:00")).is_empty(),
+        "exactly 48 h is in time"
+    );
     let late = lead_shortfalls(&p, Utility::Gas, OutageKind::Planned, &s, sh("2026-10-08T10:30"));
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].rule_id, "C3");
@@ -54,7 +57,10 @@ fn gas_is_restored_only_between_8_and_20_after_the_notice() {
     let p = Policy::shipped();
     let w = restore_window(&p, Utility::Gas).expect("C5 has a window");
     assert!(w.contains(sh("2026-10-10T08:00")) && w.contains(sh("2026-10-10T20:00")));
-    assert_eq!(check_restore(&p, Utility::Gas, OutageState::InProgress, sh("2026-10-10T10:00")), Err(OutageError::RestoreNoticeFirst));
+    assert_eq!(
+        check_restore(&p, Utility::Gas, OutageState::InProgress, sh("2026-10-10T10:00")),
+        Err(OutageError::RestoreNoticeFirst)
+    );
     assert_eq!(check_restore(&p, Utility::Gas, OutageState::RestoreNotified, sh("2026-10-10T10:00")), Ok(()));
     let night = check_restore(&p, Utility::Gas, OutageState::RestoreNotified, sh("2026-10-10T21:30")).unwrap_err();
     assert_eq!(night.code(), "outside_restore_window");

@@ -10,8 +10,8 @@ use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use pledge_domain::case::CaseState;
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
+use pledge_domain::case::CaseState;
 use std::collections::HashMap;
 
 /// How far ahead "at risk" looks unless `?hours=` says otherwise (1–72).
@@ -54,7 +54,11 @@ struct BoardPage {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(q): axum::extract::Query<BoardQuery>) -> Result<Response, ConsoleError> {
+pub async fn page(
+    State(st): State<AppState>,
+    who: Signed,
+    axum::extract::Query(q): axum::extract::Query<BoardQuery>,
+) -> Result<Response, ConsoleError> {
     let horizon = q.hours.unwrap_or(HORIZON_HOURS).clamp(1, 72);
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
@@ -63,7 +67,9 @@ pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(
     let clocks = app.at_risk(&who.actor, jiff::SignedDuration::from_hours(horizon), CLOCKS).await.map_err(err)?;
     let requests = app.pending_extensions(&who.actor, 100).await.map_err(err)?;
     // The same clocks again as records, for the case each belongs to (two reads, not one per clock).
-    let before = now.checked_add(jiff::SignedDuration::from_hours(horizon)).map_err(|e| err(pledge_app::AppError::Internal(e.to_string())))?;
+    let before = now
+        .checked_add(jiff::SignedDuration::from_hours(horizon))
+        .map_err(|e| err(pledge_app::AppError::Internal(e.to_string())))?;
     let subjects: HashMap<i64, i64> = app
         .store()
         .read()
@@ -79,7 +85,15 @@ pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(
     ids.extend(requests.iter().map(|x| x.case_id));
     ids.sort_unstable();
     ids.dedup();
-    let cases: HashMap<i64, pledge_app::store::Case> = app.store().read().cases_by_ids(&ids).await.map_err(|e| err(e.into()))?.into_iter().map(|c| (c.id, c)).collect();
+    let cases: HashMap<i64, pledge_app::store::Case> = app
+        .store()
+        .read()
+        .cases_by_ids(&ids)
+        .await
+        .map_err(|e| err(e.into()))?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     let (mut breached, mut at_risk) = (Vec::new(), Vec::new());
     for (k, case_id) in clocks.iter().zip(&clock_cases) {
         let Some(case) = cases.get(case_id) else { continue };
@@ -96,7 +110,12 @@ pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(
         if late { breached.push(item) } else { at_risk.push(item) }
     }
     let returned = app
-        .cases(&who.actor, CaseFilter { states: vec![CaseState::Returned], ..CaseFilter::default() }, CaseSort::OldestFirst, PageRequest::new(Some(50), None))
+        .cases(
+            &who.actor,
+            CaseFilter { states: vec![CaseState::Returned], ..CaseFilter::default() },
+            CaseSort::OldestFirst,
+            PageRequest::new(Some(50), None),
+        )
         .await
         .map_err(err)?
         .items;
@@ -104,7 +123,13 @@ pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(
     let requests = requests
         .iter()
         .filter_map(|x| {
-            cases.get(&x.case_id).map(|c| RequestItem { case_id: c.id, number: c.number.to_string(), id: x.id, new_due: time(x.new_due), reason: x.reason.clone() })
+            cases.get(&x.case_id).map(|c| RequestItem {
+                case_id: c.id,
+                number: c.number.to_string(),
+                id: x.id,
+                new_due: time(x.new_due),
+                reason: x.reason.clone(),
+            })
         })
         .collect();
     let c = Ctx::load(app, &who, "board").await?;

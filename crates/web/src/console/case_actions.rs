@@ -7,9 +7,9 @@ use super::ctx::Signed;
 use super::error::{ConsoleError, message};
 use crate::AppState;
 use crate::error::ApiError;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use pledge_app::cases::WaitFor;
 use pledge_app::{AppError, AppResult};
 use pledge_domain::CaseNumber;
@@ -65,14 +65,22 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) 
         "reopen" => app.reopen_case(a, id, f.reason.unwrap_or_default()).await.map(drop),
         "link" => {
             let raw = need(text(f.original), "original")?;
-            let number = CaseNumber::parse(&raw).map_err(|_| AppError::invalid("unknown_case", "original", "no such case"))?;
-            let original = app.store().read().case_by_number(&number).await.map_err(|_| AppError::invalid("unknown_case", "original", "no such case"))?;
+            let number =
+                CaseNumber::parse(&raw).map_err(|_| AppError::invalid("unknown_case", "original", "no such case"))?;
+            let original = app
+                .store()
+                .read()
+                .case_by_number(&number)
+                .await
+                .map_err(|_| AppError::invalid("unknown_case", "original", "no such case"))?;
             app.link_duplicate(a, id, original.id).await.map(drop)
         }
         "acknowledge" => app.acknowledge_form_copy(a, id, need(f.copy_id, "copy_id")?).await.map(drop),
         "request_extension" => {
             let due = local_time(&need(f.new_due, "new_due")?)?;
-            app.request_extension(a, id, need(f.clock_id, "clock_id")?, due, f.reason.unwrap_or_default()).await.map(drop)
+            app.request_extension(a, id, need(f.clock_id, "clock_id")?, due, f.reason.unwrap_or_default())
+                .await
+                .map(drop)
         }
         "decide_extension" => {
             let req = need(f.request_id, "request_id")?;
@@ -87,10 +95,20 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) 
 }
 
 #[tracing::instrument(skip_all, fields(id, action = %action))]
-pub async fn act(State(st): State<AppState>, who: Signed, Path((id, action)): Path<(i64, String)>, Form(f): Form<ActionForm>) -> Result<Response, ConsoleError> {
+pub async fn act(
+    State(st): State<AppState>,
+    who: Signed,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, ConsoleError> {
     match run(&st, &who, id, &action, f).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Transition(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
+        Err(
+            e @ (AppError::Invalid { .. }
+            | AppError::Transition(_)
+            | AppError::Conflict { .. }
+            | AppError::Forbidden(_)),
+        ) => {
             let status = ApiError::from(e);
             let msg = message(&status, who.lang);
             let mut res = render_case(&st, &who, id, Some(msg), false).await?;

@@ -5,7 +5,9 @@
 use super::ctx::{Ctx, Signed};
 use super::error::{ConsoleError, render};
 use super::phrases::{PhraseView, phrase_views};
-use super::view::{channel_name, deadline_class, kind_name, local_input, remaining, state_name, subkind_name, time, utility_name};
+use super::view::{
+    channel_name, deadline_class, kind_name, local_input, remaining, state_name, subkind_name, time, utility_name,
+};
 use crate::AppState;
 use crate::i18n::Lang;
 use askama::Template;
@@ -13,8 +15,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pledge_app::cases::CaseDetail;
-use pledge_domain::case::{CaseKind, CaseState};
 use pledge_app::store::{Department, Event, PageRequest, Staff};
+use pledge_domain::case::{CaseKind, CaseState};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -100,7 +102,12 @@ pub struct PageQuery {
 }
 
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn page(State(st): State<AppState>, who: Signed, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> Result<Response, ConsoleError> {
+pub async fn page(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ConsoleError> {
     render_case(&st, &who, id, None, q.new.is_some()).await
 }
 
@@ -141,7 +148,9 @@ fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, S
     {
         detail.push(s.to_owned());
     }
-    if let Some(due) = p.get("due_at").or_else(|| p.get("to")).and_then(Value::as_str).and_then(|s| s.parse::<jiff::Timestamp>().ok()) {
+    if let Some(due) =
+        p.get("due_at").or_else(|| p.get("to")).and_then(Value::as_str).and_then(|s| s.parse::<jiff::Timestamp>().ok())
+    {
         detail.push(format!("{} {}", super::text::t(lang, "due"), time(due)));
     }
     if matches!(e.kind.as_str(), "clock.breached" | "clock.escalated" | "clock.warned")
@@ -151,23 +160,38 @@ fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, S
     }
     TimelineLine {
         at: time(e.at),
-        who: e.actor_id.and_then(|a| names.get(&a).cloned()).unwrap_or_else(|| super::text::t(lang, "system").to_owned()),
+        who: e
+            .actor_id
+            .and_then(|a| names.get(&a).cloned())
+            .unwrap_or_else(|| super::text::t(lang, "system").to_owned()),
         what,
         detail: detail.join(" · "),
     }
 }
 
 /// Everything the case page shows, for `who`.
-pub async fn render_case(st: &AppState, who: &Signed, id: i64, error: Option<String>, fresh: bool) -> Result<Response, ConsoleError> {
+pub async fn render_case(
+    st: &AppState,
+    who: &Signed,
+    id: i64,
+    error: Option<String>,
+    fresh: bool,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let app = &st.app;
-    let CaseDetail { case, distributions, duplicates, timeline, masked } = app.case(&who.actor, id).await.map_err(err)?;
+    let CaseDetail { case, distributions, duplicates, timeline, masked } =
+        app.case(&who.actor, id).await.map_err(err)?;
     let clocks = app.case_clocks(&who.actor, id).await.map_err(err)?;
     let requests = app.extension_requests_of(&who.actor, id).await.map_err(err)?;
     let r = app.store().read();
-    let staff: Vec<Staff> = r.staff_list(Some(who.actor.staff.company_id), None, None, PageRequest::new(Some(PageRequest::MAX_LIMIT), None)).await.map_err(|e| err(e.into()))?.items;
-    let departments: Vec<Department> = r.departments(Some(who.actor.staff.company_id)).await.map_err(|e| err(e.into()))?;
+    let staff: Vec<Staff> = r
+        .staff_list(Some(who.actor.staff.company_id), None, None, PageRequest::new(Some(PageRequest::MAX_LIMIT), None))
+        .await
+        .map_err(|e| err(e.into()))?
+        .items;
+    let departments: Vec<Department> =
+        r.departments(Some(who.actor.staff.company_id)).await.map_err(|e| err(e.into()))?;
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.display_name.clone())).collect();
     let dept_name = |d: &Department| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() };
     let depts: HashMap<i64, String> = departments.iter().map(|d| (d.id, dept_name(d))).collect();
@@ -195,7 +219,8 @@ pub async fn render_case(st: &AppState, who: &Signed, id: i64, error: Option<Str
             }
         })
         .collect();
-    let reply_due = clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let reply_due =
+        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
     let phrases = phrase_views(app, &who.actor, lang).await.map_err(err)?;
     let c = Ctx::load(app, who, "case").await?;
     let mut title = vec![utility_name(case.utility, lang), kind_name(case.kind, lang)];
@@ -228,7 +253,10 @@ pub async fn render_case(st: &AppState, who: &Signed, id: i64, error: Option<Str
                 transfer_no: d.transfer_no,
                 copy: copy_name(&d.copy, lang),
                 holder: d.holder_department_id.and_then(|h| depts.get(&h).cloned()).unwrap_or_else(|| "—".into()),
-                acknowledged: d.acknowledged_at.map(|t| format!("{} {}", time(t), name_of(d.acknowledged_by))).unwrap_or_default(),
+                acknowledged: d
+                    .acknowledged_at
+                    .map(|t| format!("{} {}", time(t), name_of(d.acknowledged_by)))
+                    .unwrap_or_default(),
             })
             .collect(),
         requests: requests
@@ -244,7 +272,14 @@ pub async fn render_case(st: &AppState, who: &Signed, id: i64, error: Option<Str
             .collect(),
         timeline: timeline.iter().rev().map(|e| timeline_line(e, &names, &depts, lang)).collect(),
         departments: departments.iter().map(|d| Choice { id: d.id, name: dept_name(d) }).collect(),
-        staff: staff.iter().filter(|s| s.active).map(|s| Choice { id: s.id, name: format!("{} ({})", s.display_name, super::view::role_name(s.role, lang)) }).collect(),
+        staff: staff
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| Choice {
+                id: s.id,
+                name: format!("{} ({})", s.display_name, super::view::role_name(s.role, lang)),
+            })
+            .collect(),
         phrases,
         error: error.clone(),
         fresh,

@@ -48,10 +48,16 @@ mod tests {
     #[test]
     fn only_our_own_origin_may_post() {
         assert!(same_origin(&headers(&[(header::HOST, "127.0.0.1:8080"), (header::ORIGIN, "http://127.0.0.1:8080")])));
-        assert!(same_origin(&headers(&[(header::HOST, "desk.example"), (header::REFERER, "https://desk.example/cases/1")])));
+        assert!(same_origin(&headers(&[
+            (header::HOST, "desk.example"),
+            (header::REFERER, "https://desk.example/cases/1")
+        ])));
         assert!(!same_origin(&headers(&[(header::HOST, "desk.example"), (header::ORIGIN, "https://evil.example")])));
         assert!(!same_origin(&headers(&[(header::HOST, "desk.example"), (header::ORIGIN, "null")])));
         assert!(!same_origin(&headers(&[(header::HOST, "desk.example")])));
-        assert!(!same_origin(&headers(&[(header::HOST, "desk.example"), (header::REFERER, "https://desk.example.evil.example/")])));
+        assert!(!same_origin(&headers(&[
+            (header::HOST, "desk.example"),
+            (header::REFERER, "https://desk.example.evil.example/")
+        ])));
     }
 }

@@ -8,9 +8,9 @@ use crate::i18n::{Lang, current_lang};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_app::{Actor, App};
 use pledge_domain::Permission;
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 
 /// The cookie that remembers the console language.
 pub const LANG_COOKIE: &str = "pledge_lang";
@@ -110,10 +110,17 @@ impl Ctx {
         let r = app.store().read();
         let company = r.companies().await.map_err(|e| err(e.into()))?.into_iter().find(|c| c.id == a.staff.company_id);
         let department = match a.staff.department_id {
-            Some(d) => r.department(d).await.ok().map(|d| if who.lang == Lang::En { d.name_en } else { d.name_zh }).unwrap_or_default(),
+            Some(d) => r
+                .department(d)
+                .await
+                .ok()
+                .map(|d| if who.lang == Lang::En { d.name_en } else { d.name_zh })
+                .unwrap_or_default(),
             None => String::new(),
         };
-        let count = |f: CaseFilter| async move { app.cases(a, f, CaseSort::NewestFirst, PageRequest::new(Some(1), None)).await.map(|p| p.total) };
+        let count = |f: CaseFilter| async move {
+            app.cases(a, f, CaseSort::NewestFirst, PageRequest::new(Some(1), None)).await.map(|p| p.total)
+        };
         let open = CaseFilter { open_only: true, ..CaseFilter::default() };
         let n_mine = count(CaseFilter { assignee_id: Some(a.id()), ..open.clone() }).await.map_err(err)?;
         let n_department = match a.staff.department_id {

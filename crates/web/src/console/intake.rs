@@ -8,10 +8,10 @@ use super::view::{channel_name, kind_name, subkind_name, utility_name};
 use crate::AppState;
 use crate::error::ApiError;
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use pledge_app::AppError;
 use pledge_app::cases::CaseInput;
 use pledge_domain::case::{CaseKind, CaseSubkind, Channel};
@@ -69,11 +69,35 @@ struct IntakePage {
 async fn show(st: &AppState, who: &Signed, f: IntakeForm, error: Option<String>) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let c = Ctx::load(&st.app, who, "intake").await?;
-    let company_utilities = st.app.store().read().companies().await.map_err(|e| ConsoleError::new(e.into(), lang))?.into_iter().find(|x| x.id == who.actor.staff.company_id).map(|x| x.utilities).unwrap_or_default();
-    let utilities = Utility::ALL.into_iter().filter(|u| company_utilities.contains(u)).map(|u| Opt { code: u.code(), name: utility_name(u, lang), key: String::new() }).collect();
-    let kinds = CaseKind::ALL.into_iter().enumerate().map(|(i, k)| Opt { code: k.code(), name: kind_name(k, lang), key: (i + 1).to_string() }).collect();
-    let subkinds = CaseSubkind::ALL.into_iter().map(|s| Opt { code: s.code(), name: subkind_name(s, lang), key: String::new() }).collect();
-    let channels = Channel::ALL.into_iter().map(|ch| Opt { code: ch.code(), name: channel_name(ch, lang), key: String::new() }).collect();
+    let company_utilities = st
+        .app
+        .store()
+        .read()
+        .companies()
+        .await
+        .map_err(|e| ConsoleError::new(e.into(), lang))?
+        .into_iter()
+        .find(|x| x.id == who.actor.staff.company_id)
+        .map(|x| x.utilities)
+        .unwrap_or_default();
+    let utilities = Utility::ALL
+        .into_iter()
+        .filter(|u| company_utilities.contains(u))
+        .map(|u| Opt { code: u.code(), name: utility_name(u, lang), key: String::new() })
+        .collect();
+    let kinds = CaseKind::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| Opt { code: k.code(), name: kind_name(k, lang), key: (i + 1).to_string() })
+        .collect();
+    let subkinds = CaseSubkind::ALL
+        .into_iter()
+        .map(|s| Opt { code: s.code(), name: subkind_name(s, lang), key: String::new() })
+        .collect();
+    let channels = Channel::ALL
+        .into_iter()
+        .map(|ch| Opt { code: ch.code(), name: channel_name(ch, lang), key: String::new() })
+        .collect();
     let phrases = phrase_views(&st.app, &who.actor, lang).await.map_err(|e| ConsoleError::new(e, lang))?;
     let mut f = f;
     if f.channel.is_empty() {
@@ -99,7 +123,9 @@ fn parse(f: &IntakeForm) -> Result<CaseInput, AppError> {
         utility: Utility::parse(&f.utility).ok_or_else(|| bad("invalid_utility", "utility", "choose a utility"))?,
         kind: CaseKind::parse(&f.kind).ok_or_else(|| bad("invalid_kind", "kind", "choose the kind of case"))?,
         subkind: match opt(&f.subkind) {
-            Some(s) => Some(CaseSubkind::parse(&s).ok_or_else(|| bad("invalid_subkind", "subkind", "unknown subkind"))?),
+            Some(s) => {
+                Some(CaseSubkind::parse(&s).ok_or_else(|| bad("invalid_subkind", "subkind", "unknown subkind"))?)
+            }
             None => None,
         },
         channel: Channel::parse(&f.channel).ok_or_else(|| bad("invalid_channel", "channel", "choose the channel"))?,
@@ -119,7 +145,11 @@ fn parse(f: &IntakeForm) -> Result<CaseInput, AppError> {
 
 /// Receives the case; the new case page states the deadline or the on-the-spot answer.
 #[tracing::instrument(skip_all)]
-pub async fn create(State(st): State<AppState>, who: Signed, Form(f): Form<IntakeForm>) -> Result<Response, ConsoleError> {
+pub async fn create(
+    State(st): State<AppState>,
+    who: Signed,
+    Form(f): Form<IntakeForm>,
+) -> Result<Response, ConsoleError> {
     let result = match parse(&f) {
         Ok(input) => st.app.create_case(&who.actor, input).await,
         Err(e) => Err(e),

@@ -8,10 +8,10 @@ use crate::AppState;
 use crate::extract::SESSION_COOKIE;
 use crate::i18n::Lang;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use pledge_app::auth::{Secret, TokenKind};
 use pledge_app::{Actor, AppError};
 use pledge_domain::Permission;
@@ -93,7 +93,11 @@ pub struct LoginForm {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn submit(State(st): State<AppState>, PageLang(lang): PageLang, Form(f): Form<LoginForm>) -> Result<Response, ConsoleError> {
+pub async fn submit(
+    State(st): State<AppState>,
+    PageLang(lang): PageLang,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ConsoleError> {
     match st.app.login(&f.username, &Secret::new(f.password), TokenKind::Cookie).await {
         Ok(login) => {
             let mut res = Redirect::to(home_of(&login.actor)).into_response();
@@ -116,7 +120,10 @@ pub async fn submit(State(st): State<AppState>, PageLang(lang): PageLang, Form(f
 pub async fn logout(State(st): State<AppState>, who: Signed) -> Result<Response, ConsoleError> {
     st.app.logout(&who.token).await.map_err(|e| ConsoleError::new(e, who.lang))?;
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("pledge_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("pledge_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
     Ok(res)
 }
 

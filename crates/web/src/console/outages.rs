@@ -154,7 +154,12 @@ async fn node_name(st: &AppState, id: i64) -> String {
     st.app.store().read().node(id).await.map(|n| n.name).unwrap_or_else(|_| format!("#{id}"))
 }
 
-async fn render_list(st: &AppState, who: &Signed, q: ListQuery, error: Option<String>) -> Result<Response, ConsoleError> {
+async fn render_list(
+    st: &AppState,
+    who: &Signed,
+    q: ListQuery,
+    error: Option<String>,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let a = &who.actor;
@@ -167,7 +172,11 @@ async fn render_list(st: &AppState, who: &Signed, q: ListQuery, error: Option<St
         open_only: q.state != "all",
     };
     let page_no = q.page.unwrap_or(1).max(1);
-    let result = st.app.outages(a, filter, PageRequest::new(Some(PAGE), Some((page_no - 1) * PAGE as u64))).await.map_err(err)?;
+    let result = st
+        .app
+        .outages(a, filter, PageRequest::new(Some(PAGE), Some((page_no - 1) * PAGE as u64)))
+        .await
+        .map_err(err)?;
     let mut rows = Vec::new();
     for o in &result.items {
         rows.push(OutageRow {
@@ -187,7 +196,8 @@ async fn render_list(st: &AppState, who: &Signed, q: ListQuery, error: Option<St
     // Groups still gathering are below the threshold: not shown yet.
     let open = vec![SuspectState::Raised];
     let found = st.app.suspected_outages(a, open, PageRequest::new(Some(50), None)).await.map_err(err)?;
-    let restore_guess = super::view::local_input(st.app.now().checked_add(jiff::SignedDuration::from_hours(4)).unwrap_or(st.app.now()));
+    let restore_guess =
+        super::view::local_input(st.app.now().checked_add(jiff::SignedDuration::from_hours(4)).unwrap_or(st.app.now()));
     let mut suspects = Vec::new();
     for s in &found.items {
         suspects.push(SuspectRow {
@@ -211,7 +221,10 @@ async fn render_list(st: &AppState, who: &Signed, q: ListQuery, error: Option<St
         total: result.total,
         page: page_no,
         pages: result.total.div_ceil(PAGE as u64).max(1),
-        utilities: Utility::ALL.into_iter().map(|u| Opt { code: u.code(), name: utility_name(u, lang), key: String::new() }).collect(),
+        utilities: Utility::ALL
+            .into_iter()
+            .map(|u| Opt { code: u.code(), name: utility_name(u, lang), key: String::new() })
+            .collect(),
         state: q.state,
         utility: q.utility,
         base,
@@ -221,7 +234,11 @@ async fn render_list(st: &AppState, who: &Signed, q: ListQuery, error: Option<St
 
 /// `GET /outages`: open outages by default, or all; by utility; paged.
 #[tracing::instrument(skip_all)]
-pub async fn list(State(st): State<AppState>, who: Signed, Query(q): Query<ListQuery>) -> Result<Response, ConsoleError> {
+pub async fn list(
+    State(st): State<AppState>,
+    who: Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ConsoleError> {
     render_list(&st, &who, q, None).await
 }
 
@@ -241,7 +258,10 @@ async fn run_suspect(st: &AppState, who: &Signed, id: i64, action: &str, f: Susp
             let c = Confirmation {
                 reason: f.reason.unwrap_or_default(),
                 area: f.area.unwrap_or_default(),
-                expected_restore_at: local_time("expected_restore_at", f.expected_restore_at.as_deref().unwrap_or_default())?,
+                expected_restore_at: local_time(
+                    "expected_restore_at",
+                    f.expected_restore_at.as_deref().unwrap_or_default(),
+                )?,
                 effect: f.effect.as_deref().and_then(Effect::parse).unwrap_or(Effect::Stop),
             };
             Ok(Some(st.app.confirm_suspected(&who.actor, id, c).await?.outage.id))
@@ -253,7 +273,12 @@ async fn run_suspect(st: &AppState, who: &Signed, id: i64, action: &str, f: Susp
 
 /// `POST /outages/suspected/{id}/{action}`: confirm (opens the new outage) or dismiss.
 #[tracing::instrument(skip_all, fields(id, action = %action))]
-pub async fn suspect_act(State(st): State<AppState>, who: Signed, Path((id, action)): Path<(i64, String)>, Form(f): Form<SuspectForm>) -> Result<Response, ConsoleError> {
+pub async fn suspect_act(
+    State(st): State<AppState>,
+    who: Signed,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<SuspectForm>,
+) -> Result<Response, ConsoleError> {
     match run_suspect(&st, &who, id, &action, f).await {
         Ok(Some(outage)) => Ok(Redirect::to(&format!("/outages/{outage}")).into_response()),
         Ok(None) => Ok(Redirect::to("/outages").into_response()),
@@ -475,7 +500,12 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: StepForm) ->
 
 /// `POST /outages/{id}/do/{action}`.
 #[tracing::instrument(skip_all, fields(id, action = %action))]
-pub async fn act(State(st): State<AppState>, who: Signed, Path((id, action)): Path<(i64, String)>, Form(f): Form<StepForm>) -> Result<Response, ConsoleError> {
+pub async fn act(
+    State(st): State<AppState>,
+    who: Signed,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, ConsoleError> {
     match run(&st, &who, id, &action, f).await {
         Ok(()) => Ok(Redirect::to(&format!("/outages/{id}")).into_response()),
         Err(e) if explainable(&e) => {
@@ -542,7 +572,11 @@ async fn node_options(st: &AppState, who: &Signed) -> AppResult<Vec<NodeOpt>> {
                 break;
             }
             for n in r.node_children(company, u, parent).await? {
-                let label = if prefix.is_empty() { format!("{} · {}", utility_name(u, who.lang), n.name) } else { format!("{prefix} › {}", n.name) };
+                let label = if prefix.is_empty() {
+                    format!("{} · {}", utility_name(u, who.lang), n.name)
+                } else {
+                    format!("{prefix} › {}", n.name)
+                };
                 out.push(NodeOpt { id: n.id.to_string(), name: label.clone() });
                 level.push((Some(n.id), label));
             }
@@ -559,9 +593,18 @@ async fn render_new(st: &AppState, who: &Signed, f: NewForm, error: Option<Strin
     render(&NewPage {
         error,
         f,
-        utilities: Utility::ALL.into_iter().map(|u| Opt { code: u.code(), name: utility_name(u, lang), key: String::new() }).collect(),
-        kinds: OutageKind::ALL.into_iter().map(|k| Opt { code: k.code(), name: kind_name(k, lang).to_owned(), key: String::new() }).collect(),
-        effects: Effect::ALL.into_iter().map(|e| Opt { code: e.code(), name: effect_name(e, Utility::Gas, lang).to_owned(), key: String::new() }).collect(),
+        utilities: Utility::ALL
+            .into_iter()
+            .map(|u| Opt { code: u.code(), name: utility_name(u, lang), key: String::new() })
+            .collect(),
+        kinds: OutageKind::ALL
+            .into_iter()
+            .map(|k| Opt { code: k.code(), name: kind_name(k, lang).to_owned(), key: String::new() })
+            .collect(),
+        effects: Effect::ALL
+            .into_iter()
+            .map(|e| Opt { code: e.code(), name: effect_name(e, Utility::Gas, lang).to_owned(), key: String::new() })
+            .collect(),
         nodes,
         c,
     })
@@ -578,7 +621,8 @@ fn input(f: &NewForm) -> AppResult<OutageInput> {
     let bad = |code: &'static str, field: &'static str, msg: &str| AppError::invalid(code, field, msg.to_owned());
     Ok(OutageInput {
         utility: Utility::parse(&f.utility).ok_or_else(|| bad("invalid_utility", "utility", "choose a utility"))?,
-        kind: OutageKind::parse(&f.kind).ok_or_else(|| bad("invalid_outage_kind", "kind", "choose planned or emergency"))?,
+        kind: OutageKind::parse(&f.kind)
+            .ok_or_else(|| bad("invalid_outage_kind", "kind", "choose planned or emergency"))?,
         effect: Effect::parse(&f.effect).unwrap_or(Effect::Stop),
         node_id: f.node_id.trim().parse().map_err(|_| bad("unknown_node", "node_id", "no such network node"))?,
         reason: f.reason.clone(),

@@ -6,9 +6,9 @@ use super::error::{ConsoleError, render};
 use crate::AppState;
 use crate::i18n::Lang;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use pledge_app::phrases::Situation;
 use pledge_app::{Actor, App, AppResult};
 use serde::Deserialize;
@@ -56,7 +56,11 @@ pub struct SavedQuery {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn page(State(st): State<AppState>, who: Signed, axum::extract::Query(q): axum::extract::Query<SavedQuery>) -> Result<Response, ConsoleError> {
+pub async fn page(
+    State(st): State<AppState>,
+    who: Signed,
+    axum::extract::Query(q): axum::extract::Query<SavedQuery>,
+) -> Result<Response, ConsoleError> {
     let c = Ctx::load(&st.app, &who, "phrases").await?;
     let phrases = phrase_views(&st.app, &who.actor, who.lang).await.map_err(|e| ConsoleError::new(e, who.lang))?;
     render(&PhrasesPage { c, phrases, saved: q.saved.is_some() })
@@ -69,7 +73,12 @@ pub struct PhraseForm {
 }
 
 #[tracing::instrument(skip_all, fields(situation = %situation))]
-pub async fn save(State(st): State<AppState>, who: Signed, Path(situation): Path<String>, Form(f): Form<PhraseForm>) -> Result<Response, ConsoleError> {
+pub async fn save(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(situation): Path<String>,
+    Form(f): Form<PhraseForm>,
+) -> Result<Response, ConsoleError> {
     let s = Situation::parse(&situation).ok_or_else(|| ConsoleError::not_found(who.lang))?;
     st.app.save_phrase(&who.actor, s, &f.text_zh, &f.text_en).await.map_err(|e| ConsoleError::new(e, who.lang))?;
     Ok(Redirect::to("/phrases?saved=1").into_response())

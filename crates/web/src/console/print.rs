@@ -34,7 +34,8 @@ pub async fn receipt(State(st): State<AppState>, who: Signed, Path(id): Path<i64
     let err = |e| ConsoleError::new(e, lang);
     let CaseDetail { case, .. } = st.app.case(&who.actor, id).await.map_err(err)?;
     let clocks = st.app.case_clocks(&who.actor, id).await.map_err(err)?;
-    let deadline = clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let deadline =
+        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
     let r = st.app.store().read();
     let contact_id = case.assignee_id.unwrap_or(case.first_responder_id);
     let contact_staff = r.staff(contact_id).await.map(|s| s.display_name).unwrap_or_default();
@@ -78,20 +79,31 @@ struct ComplaintForm {
 
 /// The latest transfer's three copies, each on its own A4 page.
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn complaint_form(State(st): State<AppState>, who: Signed, Path(id): Path<i64>) -> Result<Response, ConsoleError> {
+pub async fn complaint_form(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let CaseDetail { case, distributions, timeline, .. } = st.app.case(&who.actor, id).await.map_err(err)?;
     let last = distributions.iter().map(|d| d.transfer_no).max();
     let (Some(last), CaseKind::Complaint) = (last, case.kind) else { return Err(ConsoleError::not_found(lang)) };
-    let departments = st.app.store().read().departments(Some(who.actor.staff.company_id)).await.map_err(|e| err(e.into()))?;
+    let departments =
+        st.app.store().read().departments(Some(who.actor.staff.company_id)).await.map_err(|e| err(e.into()))?;
     let dept = |id: Option<i64>| {
-        id.and_then(|i| departments.iter().find(|d| d.id == i)).map(|d| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() }).unwrap_or_else(|| "—".into())
+        id.and_then(|i| departments.iter().find(|d| d.id == i))
+            .map(|d| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() })
+            .unwrap_or_else(|| "—".into())
     };
-    let transfer = timeline.iter().rev().find(|e| e.kind == "case.transferred" && e.payload.get("transfer_no").and_then(Value::as_i64) == Some(last));
+    let transfer = timeline
+        .iter()
+        .rev()
+        .find(|e| e.kind == "case.transferred" && e.payload.get("transfer_no").and_then(Value::as_i64) == Some(last));
     let p = transfer.map(|e| e.payload.clone()).unwrap_or(Value::Null);
     let clocks = st.app.case_clocks(&who.actor, id).await.map_err(err)?;
-    let deadline = clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let deadline =
+        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
     let c = Ctx::load(&st.app, &who, "case").await?;
     render(&ComplaintForm {
         number: case.number.to_string(),

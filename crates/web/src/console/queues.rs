@@ -10,8 +10,8 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use pledge_domain::case::{CaseKind, CaseState};
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
+use pledge_domain::case::{CaseKind, CaseState};
 use serde::Deserialize;
 
 const PAGE: u32 = 25;
@@ -59,7 +59,12 @@ fn enc(s: &str) -> String {
 }
 
 #[tracing::instrument(skip_all, fields(which = %which))]
-pub async fn page(State(st): State<AppState>, who: Signed, Path(which): Path<String>, Query(q): Query<QueueQuery>) -> Result<Response, ConsoleError> {
+pub async fn page(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(which): Path<String>,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let a = &who.actor;
     let mut filter = CaseFilter::default();
@@ -91,7 +96,11 @@ pub async fn page(State(st): State<AppState>, who: Signed, Path(which): Path<Str
         _ => CaseSort::NewestFirst,
     };
     let page_no = q.page.unwrap_or(1).max(1);
-    let result = st.app.cases(a, filter, sort, PageRequest::new(Some(PAGE), Some((page_no - 1) * PAGE as u64))).await.map_err(|e| ConsoleError::new(e, lang))?;
+    let result = st
+        .app
+        .cases(a, filter, sort, PageRequest::new(Some(PAGE), Some((page_no - 1) * PAGE as u64)))
+        .await
+        .map_err(|e| ConsoleError::new(e, lang))?;
     let rows = case_rows(&st.app, &result.items, lang).await.map_err(|e| ConsoleError::new(e, lang))?;
     let c = Ctx::load(&st.app, &who, here).await?;
     let base = format!("kind={}&state={}&q={}&sort={}", enc(&q.kind), enc(&q.state), enc(&q.q), enc(&q.sort));
@@ -103,8 +112,14 @@ pub async fn page(State(st): State<AppState>, who: Signed, Path(which): Path<Str
         total: result.total,
         page: page_no,
         pages: result.total.div_ceil(PAGE as u64).max(1),
-        kinds: CaseKind::ALL.into_iter().map(|k| Opt { code: k.code(), name: kind_name(k, lang), key: String::new() }).collect(),
-        states: CaseState::ALL.into_iter().map(|s| Opt { code: s.code(), name: state_name(s, lang), key: String::new() }).collect(),
+        kinds: CaseKind::ALL
+            .into_iter()
+            .map(|k| Opt { code: k.code(), name: kind_name(k, lang), key: String::new() })
+            .collect(),
+        states: CaseState::ALL
+            .into_iter()
+            .map(|s| Opt { code: s.code(), name: state_name(s, lang), key: String::new() })
+            .collect(),
         kind: q.kind,
         state: q.state,
         q: q.q,

@@ -8,8 +8,8 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use pledge_domain::CustomerCategory;
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
+use pledge_domain::CustomerCategory;
 use serde::Deserialize;
 
 /// How many matches the search shows.
@@ -43,13 +43,18 @@ struct Results {
 
 /// Matches by customer number (prefix), phone, account name or address.
 #[tracing::instrument(skip_all)]
-pub async fn results(State(st): State<AppState>, who: Signed, Query(q): Query<SearchQuery>) -> Result<Response, ConsoleError> {
+pub async fn results(
+    State(st): State<AppState>,
+    who: Signed,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, ConsoleError> {
     let text = q.q.trim();
     let lang = who.lang;
     let (hits, more) = if text.chars().count() < 2 {
         (Vec::new(), false)
     } else {
-        let found = st.app.search_customers(&who.actor, text, HITS + 1).await.map_err(|e| ConsoleError::new(e, lang))?;
+        let found =
+            st.app.search_customers(&who.actor, text, HITS + 1).await.map_err(|e| ConsoleError::new(e, lang))?;
         let more = found.len() > HITS as usize;
         let hits = found
             .into_iter()
@@ -66,7 +71,13 @@ pub async fn results(State(st): State<AppState>, who: Signed, Query(q): Query<Se
             .collect();
         (hits, more)
     };
-    render(&Results { searched: text.chars().count() >= 2, hits, more, t_none: super::text::t(lang, "search_none"), t_more: super::text::t(lang, "search_more") })
+    render(&Results {
+        searched: text.chars().count() >= 2,
+        hits,
+        more,
+        t_none: super::text::t(lang, "search_none"),
+        t_more: super::text::t(lang, "search_more"),
+    })
 }
 
 #[derive(Template)]
@@ -100,13 +111,25 @@ pub async fn panel(State(st): State<AppState>, who: Signed, Path(id): Path<i64>)
         return Err(ConsoleError::not_found(lang));
     }
     let filter = CaseFilter { customer_id: Some(id), ..CaseFilter::default() };
-    let cases = st.app.cases(&who.actor, filter, CaseSort::NewestFirst, PageRequest::new(Some(20), None)).await.map_err(err)?.items;
+    let cases = st
+        .app
+        .cases(&who.actor, filter, CaseSort::NewestFirst, PageRequest::new(Some(20), None))
+        .await
+        .map_err(err)?
+        .items;
     let rows = case_rows(&st.app, &cases, lang).await.map_err(err)?;
     let (mut open, mut recent) = (Vec::new(), Vec::new());
     for (row, case) in rows.into_iter().zip(&cases) {
         if case.state.is_open() { open.push(row) } else { recent.push(row) }
     }
-    let outages = st.app.customer_outages(&who.actor, id).await.map_err(err)?.iter().map(|o| super::outages::outage_line(o, lang)).collect();
+    let outages = st
+        .app
+        .customer_outages(&who.actor, id)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|o| super::outages::outage_line(o, lang))
+        .collect();
     let c = super::Ctx::load(&st.app, &who, "intake").await?;
     let t = |k| super::text::t(lang, k);
     render(&Panel {

@@ -3,10 +3,10 @@
 
 use crate::i18n::Lang;
 use jiff::Timestamp;
+use pledge_app::store::Case;
 use pledge_domain::Role;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::{SpecialCare, Utility};
-use pledge_app::store::Case;
 
 /// `billing_inquiry` → `Billing inquiry`.
 fn humanize(code: &str) -> String {
@@ -147,7 +147,11 @@ impl CaseRow {
 }
 
 /// List rows for `cases`, with each one's nearest open deadline.
-pub async fn case_rows(app: &pledge_app::App, cases: &[Case], lang: Lang) -> Result<Vec<CaseRow>, pledge_app::AppError> {
+pub async fn case_rows(
+    app: &pledge_app::App,
+    cases: &[Case],
+    lang: Lang,
+) -> Result<Vec<CaseRow>, pledge_app::AppError> {
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let deadlines = app.store().read().case_deadlines(&ids).await?;
     let now = app.now();

@@ -30,8 +30,12 @@ pub fn alert(n: &Notice, base: &str) -> String {
         OutageKind::Planned if o.state == OutageState::Announced => "Likely",
         _ => "Observed",
     };
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n");
-    let el = |x: &mut String, indent: &str, name: &str, value: &str| x.push_str(&format!("{indent}<{name}>{}</{name}>\n", xml_escape(value)));
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n",
+    );
+    let el = |x: &mut String, indent: &str, name: &str, value: &str| {
+        x.push_str(&format!("{indent}<{name}>{}</{name}>\n", xml_escape(value)))
+    };
     el(&mut x, "  ", "identifier", &identifier);
     el(&mut x, "  ", "sender", &format!("{}@pledge.invalid", sanitize(&n.company_code)));
     el(&mut x, "  ", "sent", &offset_time(o.updated_at));
@@ -40,7 +44,12 @@ pub fn alert(n: &Notice, base: &str) -> String {
     el(&mut x, "  ", "scope", "Public");
     let infos = [
         ("zh-CN", title_zh(o), summary_zh(n), instruction_zh(o.utility).to_owned()),
-        ("en-US", title_en(o), format!("Area: {}. Cause: {}.", o.area, o.reason), format!("Questions: call {}.", n.hotline)),
+        (
+            "en-US",
+            title_en(o),
+            format!("Area: {}. Cause: {}.", o.area, o.reason),
+            format!("Questions: call {}.", n.hotline),
+        ),
     ];
     for (lang, headline, description, instruction) in infos {
         x.push_str("  <info>\n");

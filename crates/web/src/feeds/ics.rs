@@ -70,7 +70,11 @@ pub fn calendar(notices: &[Notice], now: Timestamp) -> String {
         };
         lines.extend([
             "BEGIN:VEVENT".into(),
-            format!("UID:outage-{}-{}@pledge.invalid", n.company_code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"), o.id),
+            format!(
+                "UID:outage-{}-{}@pledge.invalid",
+                n.company_code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+                o.id
+            ),
             format!("DTSTAMP:{}", utc(now)),
             format!("LAST-MODIFIED:{}", utc(o.updated_at)),
             format!("DTSTART:{}", utc(o.starts_at)),

@@ -90,7 +90,13 @@ pub fn title_en(o: &Outage) -> String {
 /// The body text: when, where, why and whom to call.
 pub fn summary_zh(n: &Notice) -> String {
     let o = &n.outage;
-    let mut s = format!("影响范围：{}。原因：{}。开始时间：{}，预计恢复时间：{}。", o.area, o.reason, local_time(o.starts_at), local_time(o.expected_restore_at));
+    let mut s = format!(
+        "影响范围：{}。原因：{}。开始时间：{}，预计恢复时间：{}。",
+        o.area,
+        o.reason,
+        local_time(o.starts_at),
+        local_time(o.expected_restore_at)
+    );
     if let Some(r) = o.restored_at {
         s.push_str(&format!("已于{}恢复。", local_time(r)));
     }

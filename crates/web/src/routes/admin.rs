@@ -47,7 +47,10 @@ impl IntoResponse for DetailedError {
     fn into_response(self) -> Response {
         let e = self.0;
         let detailed = e.code.starts_with("policy_") || e.code.starts_with("calendar_");
-        if detailed && current_lang() == Lang::Zh && let Some(zh) = zh_message(&e.code) {
+        if detailed
+            && current_lang() == Lang::Zh
+            && let Some(zh) = zh_message(&e.code)
+        {
             let (line, detail) = split_line(&e.message_en);
             let message = match line {
                 Some(n) => format!("第 {n} 行：{zh}（{detail}）"),
@@ -101,7 +104,11 @@ pub async fn get_policy(State(st): State<AppState>, Authed(actor): Authed) -> Ad
         (status = 409, description = "policy_version_not_newer", body = ErrorBody),
         (status = 422, description = "policy_syntax, policy_unknown_event, … with the line at fault", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn put_policy(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<PutPolicy>) -> AdminResult<Json<PolicyVersionDto>> {
+pub async fn put_policy(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<PutPolicy>,
+) -> AdminResult<Json<PolicyVersionDto>> {
     let version = st.app.put_policy(&actor, req.source).await?;
     Ok(Json(PolicyVersionDto { version }))
 }
@@ -152,7 +159,10 @@ impl From<CalendarStatus> for CalendarStatusDto {
 /// The working-day calendar's coverage.
 #[utoipa::path(get, path = "/api/v1/admin/calendar", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = CalendarStatusDto), (status = 403, body = ErrorBody)))]
-pub async fn calendar_status(State(st): State<AppState>, Authed(actor): Authed) -> AdminResult<Json<CalendarStatusDto>> {
+pub async fn calendar_status(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+) -> AdminResult<Json<CalendarStatusDto>> {
     let today = st.app.now().to_zoned(shanghai()).date();
     Ok(Json(st.app.calendar_status(&actor, today)?.into()))
 }
@@ -204,7 +214,12 @@ pub struct SavedYearDto {
     responses((status = 200, body = SavedYearDto), (status = 403, body = ErrorBody),
         (status = 422, description = "calendar_conflicting_day, calendar_coverage_gap, calendar_year_mismatch, …", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(year))]
-pub async fn put_calendar_year(State(st): State<AppState>, Authed(actor): Authed, ApiPath(year): ApiPath<i16>, ApiJson(table): ApiJson<serde_json::Value>) -> AdminResult<Json<SavedYearDto>> {
+pub async fn put_calendar_year(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(year): ApiPath<i16>,
+    ApiJson(table): ApiJson<serde_json::Value>,
+) -> AdminResult<Json<SavedYearDto>> {
     tracing::Span::current().record("year", year);
     let saved = st.app.put_calendar_year(&actor, year, table.to_string()).await?;
     Ok(Json(SavedYearDto { year: saved.year.into(), replaced: saved.replaced }))
@@ -234,20 +249,32 @@ pub struct DayDto {
 }
 
 fn date(field: &str, raw: &str) -> Result<jiff::civil::Date, ApiError> {
-    raw.trim().parse().map_err(|_| ApiError::invalid("invalid_date", field, format!("{raw:?} is not a date (YYYY-MM-DD)")))
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::invalid("invalid_date", field, format!("{raw:?} is not a date (YYYY-MM-DD)")))
 }
 
 /// The statutory working-day calendar, day by day.
 #[utoipa::path(get, path = "/api/v1/calendar/days", tag = "calendar", security(("bearer" = [])), params(DaysQuery),
     responses((status = 200, body = Vec<DayDto>), (status = 422, description = "calendar_not_covered, calendar_range_too_long, invalid_date, …", body = ErrorBody)))]
-pub async fn calendar_days(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<DaysQuery>) -> AdminResult<Json<Vec<DayDto>>> {
+pub async fn calendar_days(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<DaysQuery>,
+) -> AdminResult<Json<Vec<DayDto>>> {
     let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
     let days = st.app.calendar_days(&actor, from, to)?;
     Ok(Json(
         days.into_iter()
             .map(|d| {
                 let (zh, en) = d.holiday_name.unzip();
-                DayDto { date: d.date.to_string(), working: d.working, holiday_name_zh: zh, holiday_name_en: en, makeup: d.makeup }
+                DayDto {
+                    date: d.date.to_string(),
+                    working: d.working,
+                    holiday_name_zh: zh,
+                    holiday_name_en: en,
+                    makeup: d.makeup,
+                }
             })
             .collect(),
     ))
@@ -259,7 +286,10 @@ mod tests {
 
     #[test]
     fn the_line_is_split_off_policy_messages() {
-        assert_eq!(split_line("line 12: rule C1 names the unknown event \"x\""), (Some(12), "rule C1 names the unknown event \"x\""));
+        assert_eq!(
+            split_line("line 12: rule C1 names the unknown event \"x\""),
+            (Some(12), "rule C1 names the unknown event \"x\"")
+        );
         assert_eq!(split_line("2027-01-01 is listed twice"), (None, "2027-01-01 is listed twice"));
     }
 }

@@ -20,7 +20,11 @@ pub async fn login(State(st): State<AppState>, ApiJson(req): ApiJson<LoginReques
         other => return Err(ApiError::invalid("invalid_kind", "kind", format!("{other:?} is not api or cookie"))),
     };
     let login = st.app.login(&req.username, &Secret::new(req.password), kind).await?;
-    let body = LoginResponse { token: login.token.expose().to_owned(), expires_at: time(login.expires_at), staff: StaffDto::from(login.actor.staff) };
+    let body = LoginResponse {
+        token: login.token.expose().to_owned(),
+        expires_at: time(login.expires_at),
+        staff: StaffDto::from(login.actor.staff),
+    };
     let mut res = axum::Json(body).into_response();
     if kind == TokenKind::Cookie {
         let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax", login.token.expose());
@@ -39,7 +43,8 @@ pub async fn logout(State(st): State<AppState>, _who: Authed, headers: HeaderMap
         st.app.logout(&t).await?;
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("pledge_session=; Path=/; HttpOnly; Max-Age=0"));
+    res.headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_static("pledge_session=; Path=/; HttpOnly; Max-Age=0"));
     Ok(res)
 }
 

@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::cases::{CaseInput, Upstream, WaitFor};
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
-use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::Utility;
+use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -43,9 +43,17 @@ pub struct CaseQuery {
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(CaseQuery),
     responses((status = 200, body = CasePage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<CaseQuery>) -> ApiResult<Json<CasePage>> {
+pub async fn list(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<CaseQuery>,
+) -> ApiResult<Json<CasePage>> {
     let states = match q.state.as_deref() {
-        Some(s) => s.split(',').filter(|p| !p.trim().is_empty()).map(|p| code("state", "invalid_state", p, CaseState::parse)).collect::<Result<Vec<_>, _>>()?,
+        Some(s) => s
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| code("state", "invalid_state", p, CaseState::parse))
+            .collect::<Result<Vec<_>, _>>()?,
         None => vec![],
     };
     let filter = CaseFilter {
@@ -58,19 +66,40 @@ pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q)
         first_responder_id: q.first_responder_id,
         assignee_id: q.assignee_id,
         customer_id: q.customer_id,
-        created_from_us: q.created_from.as_deref().map(|t| parse_time("created_from", t)).transpose()?.map(|t| t.as_microsecond()),
-        created_to_us: q.created_to.as_deref().map(|t| parse_time("created_to", t)).transpose()?.map(|t| t.as_microsecond()),
+        created_from_us: q
+            .created_from
+            .as_deref()
+            .map(|t| parse_time("created_from", t))
+            .transpose()?
+            .map(|t| t.as_microsecond()),
+        created_to_us: q
+            .created_to
+            .as_deref()
+            .map(|t| parse_time("created_to", t))
+            .transpose()?
+            .map(|t| t.as_microsecond()),
         text: q.q,
     };
     let sort = match q.sort.as_deref().unwrap_or("newest") {
         "newest" => CaseSort::NewestFirst,
         "oldest" => CaseSort::OldestFirst,
         "updated" => CaseSort::RecentlyUpdated,
-        other => return Err(ApiError::invalid("invalid_sort", "sort", format!("{other:?} is not newest, oldest or updated"))),
+        other => {
+            return Err(ApiError::invalid(
+                "invalid_sort",
+                "sort",
+                format!("{other:?} is not newest, oldest or updated"),
+            ));
+        }
     };
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.cases(&actor, filter, sort, page).await?;
-    Ok(Json(CasePage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(CasePage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -107,17 +136,29 @@ pub struct CreateCase {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = CreateCase,
     responses((status = 201, body = CaseDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<CreateCase>) -> ApiResult<(StatusCode, Json<CaseDto>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<CreateCase>,
+) -> ApiResult<(StatusCode, Json<CaseDto>)> {
     let upstream = req
         .upstream
         .map(|u| -> Result<Upstream, ApiError> {
-            Ok(Upstream { platform: u.platform, reference: u.reference, due: u.due.as_deref().map(|d| parse_time("upstream.due", d)).transpose()? })
+            Ok(Upstream {
+                platform: u.platform,
+                reference: u.reference,
+                due: u.due.as_deref().map(|d| parse_time("upstream.due", d)).transpose()?,
+            })
         })
         .transpose()?;
     let input = CaseInput {
         utility: code("utility", "invalid_utility", &req.utility, Utility::parse)?,
         kind: code("kind", "invalid_kind", &req.kind, CaseKind::parse)?,
-        subkind: req.subkind.as_deref().map(|s| code("subkind", "invalid_subkind", s, CaseSubkind::parse)).transpose()?,
+        subkind: req
+            .subkind
+            .as_deref()
+            .map(|s| code("subkind", "invalid_subkind", s, CaseSubkind::parse))
+            .transpose()?,
         channel: code("channel", "invalid_channel", &req.channel, Channel::parse)?,
         subject: req.subject,
         description: req.description,
@@ -138,7 +179,11 @@ pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(r
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseDetailDto), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn get(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<CaseDetailDto>> {
+pub async fn get(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<CaseDetailDto>> {
     let d = st.app.case(&actor, id).await?;
     let now = st.app.now();
     let clocks = st.app.case_clocks(&actor, id).await?.into_iter().map(|c| ClockDto::new(c, now)).collect();
@@ -162,7 +207,12 @@ pub struct TransferCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/transfer", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = TransferCase,
     responses((status = 200, body = CaseDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn transfer(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<TransferCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn transfer(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<TransferCase>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.transfer_case(&actor, id, req.department_id, req.reason).await?.into()))
 }
 
@@ -175,21 +225,35 @@ pub struct Reason {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/return", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Reason,
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn return_case(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<Reason>) -> ApiResult<Json<CaseDto>> {
+pub async fn return_case(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<Reason>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.return_case(&actor, id, req.reason).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reopen", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Reason,
     responses((status = 200, body = CaseDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn reopen(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<Reason>) -> ApiResult<Json<CaseDto>> {
+pub async fn reopen(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<Reason>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.reopen_case(&actor, id, req.reason).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/start", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn start(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<CaseDto>> {
+pub async fn start(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.start_case(&actor, id).await?.into()))
 }
 
@@ -205,7 +269,12 @@ pub struct ReplyCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reply", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ReplyCase,
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn reply(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ReplyCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn reply(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReplyCase>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.reply_case(&actor, id, req.body, req.final_answer).await?.into()))
 }
 
@@ -219,11 +288,18 @@ pub struct WaitCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/wait", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = WaitCase,
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn wait(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<WaitCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn wait(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<WaitCase>,
+) -> ApiResult<Json<CaseDto>> {
     let on = match req.on.as_str() {
         "customer" => WaitFor::Customer,
         "work_order" => WaitFor::WorkOrder,
-        other => return Err(ApiError::invalid("invalid_wait", "on", format!("{other:?} is not customer or work_order"))),
+        other => {
+            return Err(ApiError::invalid("invalid_wait", "on", format!("{other:?} is not customer or work_order")));
+        }
     };
     Ok(Json(st.app.wait_case(&actor, id, on).await?.into()))
 }
@@ -231,14 +307,22 @@ pub async fn wait(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id)
 #[utoipa::path(post, path = "/api/v1/cases/{id}/resume", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn resume(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<CaseDto>> {
+pub async fn resume(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.resume_case(&actor, id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/callback", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn callback(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<CaseDto>> {
+pub async fn callback(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.start_callback(&actor, id).await?.into()))
 }
 
@@ -251,7 +335,12 @@ pub struct CloseCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/close", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CloseCase,
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn close(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<CloseCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn close(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CloseCase>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.close_case(&actor, id, req.summary).await?.into()))
 }
 
@@ -264,7 +353,12 @@ pub struct NoteCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NoteCase,
     responses((status = 200, body = CaseDto), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn note(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<NoteCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn note(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<NoteCase>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.note_case(&actor, id, req.body).await?.into()))
 }
 
@@ -277,7 +371,12 @@ pub struct AssignCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assign", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AssignCase,
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn assign(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<AssignCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn assign(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<AssignCase>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.assign_case(&actor, id, req.staff_id).await?.into()))
 }
 
@@ -291,7 +390,12 @@ pub struct LinkCase {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/link", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LinkCase,
     responses((status = 200, body = CaseDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn link(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<LinkCase>) -> ApiResult<Json<CaseDto>> {
+pub async fn link(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LinkCase>,
+) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.link_duplicate(&actor, id, req.original_id).await?.into()))
 }
 
@@ -299,7 +403,11 @@ pub async fn link(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id)
     params(("id" = i64, Path), ("copy_id" = i64, Path)),
     responses((status = 200, body = FormCopyDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id, copy_id))]
-pub async fn acknowledge(State(st): State<AppState>, Authed(actor): Authed, ApiPath((id, copy_id)): ApiPath<(i64, i64)>) -> ApiResult<Json<FormCopyDto>> {
+pub async fn acknowledge(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath((id, copy_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<FormCopyDto>> {
     Ok(Json(st.app.acknowledge_form_copy(&actor, id, copy_id).await?.into()))
 }
 
@@ -316,7 +424,12 @@ pub struct ExtendClock {
     params(("id" = i64, Path), ("clock_id" = i64, Path)), request_body = ExtendClock,
     responses((status = 200, body = ClockDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id, clock_id))]
-pub async fn extend_clock(State(st): State<AppState>, Authed(actor): Authed, ApiPath((id, clock_id)): ApiPath<(i64, i64)>, ApiJson(req): ApiJson<ExtendClock>) -> ApiResult<Json<ClockDto>> {
+pub async fn extend_clock(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath((id, clock_id)): ApiPath<(i64, i64)>,
+    ApiJson(req): ApiJson<ExtendClock>,
+) -> ApiResult<Json<ClockDto>> {
     let new_due = parse_time("new_due", &req.new_due)?;
     let v = st.app.extend_clock(&actor, id, clock_id, new_due, req.reason).await?;
     Ok(Json(ClockDto::new(v, st.app.now())))

@@ -54,18 +54,30 @@ pub struct Stats {
 #[utoipa::path(get, path = "/api/v1/commitments/stats", tag = "commitments", security(("bearer" = [])), params(StatsQuery),
     responses((status = 200, body = Stats), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn stats(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<StatsQuery>) -> ApiResult<Json<Stats>> {
+pub async fn stats(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Stats>> {
     let now = st.app.now();
     let to = q.to.as_deref().map(|t| parse_time("to", t)).transpose()?.unwrap_or(now);
     let from = match q.from.as_deref() {
         Some(f) => parse_time("from", f)?,
-        None => to.checked_sub(jiff::SignedDuration::from_hours(24 * 30)).map_err(|_| ApiError::invalid("invalid_time", "to", "out of range"))?,
+        None => to
+            .checked_sub(jiff::SignedDuration::from_hours(24 * 30))
+            .map_err(|_| ApiError::invalid("invalid_time", "to", "out of range"))?,
     };
     let group = match q.by.as_deref().unwrap_or("rule") {
         "rule" => StatsGroup::Rule,
         "utility" => StatsGroup::RuleAndUtility,
         "department" => StatsGroup::RuleAndDepartment,
-        other => return Err(ApiError::invalid("invalid_group", "by", format!("{other:?} is not rule, utility or department"))),
+        other => {
+            return Err(ApiError::invalid(
+                "invalid_group",
+                "by",
+                format!("{other:?} is not rule, utility or department"),
+            ));
+        }
     };
     let utility = q.utility.as_deref().map(|u| code("utility", "invalid_utility", u, Utility::parse)).transpose()?;
     let rows = st.app.commitment_stats(&actor, from, to, group, utility, q.department_id).await?;
@@ -85,7 +97,13 @@ pub async fn stats(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q
             overdue: r.overdue,
         })
         .collect();
-    let at_risk = st.app.at_risk(&actor, jiff::SignedDuration::from_hours(4), 50).await?.into_iter().map(|c| ClockDto::new(c, now)).collect();
+    let at_risk = st
+        .app
+        .at_risk(&actor, jiff::SignedDuration::from_hours(4), 50)
+        .await?
+        .into_iter()
+        .map(|c| ClockDto::new(c, now))
+        .collect();
     Ok(Json(Stats { from: crate::dto::time(from), to: crate::dto::time(to), rows, at_risk }))
 }
 
@@ -100,10 +118,17 @@ pub struct AtRiskQuery {
 
 #[utoipa::path(get, path = "/api/v1/commitments/at-risk", tag = "commitments", security(("bearer" = [])), params(AtRiskQuery),
     responses((status = 200, body = Vec<ClockDto>)))]
-pub async fn at_risk(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<AtRiskQuery>) -> ApiResult<Json<Vec<ClockDto>>> {
+pub async fn at_risk(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<AtRiskQuery>,
+) -> ApiResult<Json<Vec<ClockDto>>> {
     let hours = q.hours.unwrap_or(4).min(720);
     let now = st.app.now();
-    let v = st.app.at_risk(&actor, jiff::SignedDuration::from_hours(hours as i64), q.limit.unwrap_or(100).clamp(1, 500)).await?;
+    let v = st
+        .app
+        .at_risk(&actor, jiff::SignedDuration::from_hours(hours as i64), q.limit.unwrap_or(100).clamp(1, 500))
+        .await?;
     Ok(Json(v.into_iter().map(|c| ClockDto::new(c, now)).collect()))
 }
 

@@ -30,23 +30,40 @@ pub struct CustomerQuery {
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), params(CustomerQuery),
     responses((status = 200, body = CustomerPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<CustomerQuery>) -> ApiResult<Json<CustomerPage>> {
+pub async fn list(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<CustomerQuery>,
+) -> ApiResult<Json<CustomerPage>> {
     let filter = CustomerFilter {
         company_id: None,
         utility: q.utility.as_deref().map(|u| code("utility", "invalid_utility", u, Utility::parse)).transpose()?,
-        category: q.category.as_deref().map(|c| code("category", "invalid_category", c, CustomerCategory::parse)).transpose()?,
+        category: q
+            .category
+            .as_deref()
+            .map(|c| code("category", "invalid_category", c, CustomerCategory::parse))
+            .transpose()?,
         text: q.q,
         below_node: q.below_node,
     };
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.customers(&actor, filter, page).await?;
-    Ok(Json(CustomerPage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(CustomerPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CustomerDto), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn get(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<CustomerDto>> {
+pub async fn get(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<CustomerDto>> {
     let c = st.app.customer(&actor, id).await?;
     if c.company_id != actor.staff.company_id {
         return Err(ApiError::not_found("customer"));
@@ -86,11 +103,17 @@ fn care(list: &[String]) -> Result<Vec<SpecialCare>, ApiError> {
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), request_body = CreateCustomer,
     responses((status = 201, body = CustomerDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<CreateCustomer>) -> ApiResult<(StatusCode, Json<CustomerDto>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<CreateCustomer>,
+) -> ApiResult<(StatusCode, Json<CustomerDto>)> {
     let input = CustomerInput {
         utility: code("utility", "invalid_utility", &req.utility, Utility::parse)?,
-        number: CustomerNumber::parse(&req.customer_number).map_err(|e| ApiError::invalid("invalid_customer_number", "customer_number", e.to_string()))?,
-        account_name: AccountName::parse(&req.account_name).map_err(|e| ApiError::invalid("invalid_account_name", "account_name", e.to_string()))?,
+        number: CustomerNumber::parse(&req.customer_number)
+            .map_err(|e| ApiError::invalid("invalid_customer_number", "customer_number", e.to_string()))?,
+        account_name: AccountName::parse(&req.account_name)
+            .map_err(|e| ApiError::invalid("invalid_account_name", "account_name", e.to_string()))?,
         category: code("category", "invalid_category", &req.category, CustomerCategory::parse)?,
         phone: req.phone.as_deref().filter(|p| !p.trim().is_empty()).map(phone).transpose()?,
         special_care: care(&req.special_care)?,
@@ -116,15 +139,35 @@ pub struct UpdateCustomer {
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), request_body = UpdateCustomer,
     params(("id" = i64, Path)), responses((status = 200, body = CustomerDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn update(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<UpdateCustomer>) -> ApiResult<Json<CustomerDto>> {
+pub async fn update(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateCustomer>,
+) -> ApiResult<Json<CustomerDto>> {
     let existing = st.app.store().read().customer(id).await.map_err(pledge_app::AppError::from)?;
     if existing.company_id != actor.staff.company_id {
         return Err(ApiError::not_found("customer"));
     }
     let patch = CustomerPatch {
-        account_name: req.account_name.as_deref().map(|a| AccountName::parse(a).map_err(|e| ApiError::invalid("invalid_account_name", "account_name", e.to_string()))).transpose()?,
-        category: req.category.as_deref().map(|c| code("category", "invalid_category", c, CustomerCategory::parse)).transpose()?,
-        phone: req.phone.as_deref().map(|p| if p.trim().is_empty() { Ok(None) } else { phone(p).map(Some) }).transpose()?,
+        account_name: req
+            .account_name
+            .as_deref()
+            .map(|a| {
+                AccountName::parse(a)
+                    .map_err(|e| ApiError::invalid("invalid_account_name", "account_name", e.to_string()))
+            })
+            .transpose()?,
+        category: req
+            .category
+            .as_deref()
+            .map(|c| code("category", "invalid_category", c, CustomerCategory::parse))
+            .transpose()?,
+        phone: req
+            .phone
+            .as_deref()
+            .map(|p| if p.trim().is_empty() { Ok(None) } else { phone(p).map(Some) })
+            .transpose()?,
         special_care: req.special_care.as_deref().map(care).transpose()?,
     };
     Ok(Json(st.app.update_customer(&actor, id, patch).await?.into()))

@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::dto::{code, time};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
-use crate::i18n::{Lang, current_lang, zh_message};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
+use crate::i18n::{Lang, current_lang, zh_message};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -116,10 +116,18 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/admin/notifications", tag = "notifications", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = NotificationPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<NotificationPage>> {
+pub async fn list(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<NotificationPage>> {
     let filter = NotificationFilter {
         company_id: actor.staff.company_id,
-        state: q.state.as_deref().map(|s| code("state", "invalid_delivery_state", s, DeliveryState::parse)).transpose()?,
+        state: q
+            .state
+            .as_deref()
+            .map(|s| code("state", "invalid_delivery_state", s, DeliveryState::parse))
+            .transpose()?,
         topic: q.topic.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
         subject: q.subject.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
         subject_id: q.subject_id,
@@ -127,7 +135,12 @@ pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q)
     };
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.notifications(&actor, filter, page).await?;
-    Ok(Json(NotificationPage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(NotificationPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 /// Queues a dead (or waiting) notification again now, with fresh attempts.
@@ -135,7 +148,11 @@ pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q)
     params(("id" = i64, Path)),
     responses((status = 200, body = NotificationDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn retry(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<NotificationDto>> {
+pub async fn retry(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<NotificationDto>> {
     tracing::Span::current().record("id", id);
     Ok(Json(st.app.retry_notification(&actor, id).await?.into()))
 }
@@ -174,7 +191,11 @@ pub struct DeliverySummary {
 #[utoipa::path(get, path = "/api/v1/notifications/summary", tag = "notifications", security(("bearer" = [])), params(SummaryQuery),
     responses((status = 200, body = DeliverySummary), (status = 400, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn summary(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<SummaryQuery>) -> ApiResult<Json<DeliverySummary>> {
+pub async fn summary(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
+) -> ApiResult<Json<DeliverySummary>> {
     let counts = st.app.delivery_summary(&actor, q.subject.trim(), q.subject_id).await?;
     let sum = |f: &dyn Fn(DeliveryState) -> bool| counts.iter().filter(|c| f(c.state)).map(|c| c.count).sum::<u64>();
     Ok(Json(DeliverySummary {
@@ -184,7 +205,14 @@ pub async fn summary(State(st): State<AppState>, Authed(actor): Authed, ApiQuery
         sent: sum(&|s| s == DeliveryState::Sent),
         pending: sum(&|s| matches!(s, DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying)),
         dead: sum(&|s| s == DeliveryState::Dead),
-        counts: counts.into_iter().map(|c| DeliveryCountDto { state: c.state.code().into(), channel: c.channel.code().into(), count: c.count }).collect(),
+        counts: counts
+            .into_iter()
+            .map(|c| DeliveryCountDto {
+                state: c.state.code().into(),
+                channel: c.channel.code().into(),
+                count: c.count,
+            })
+            .collect(),
     }))
 }
 
@@ -238,8 +266,19 @@ pub struct TemplateInput {
     params(("topic" = String, Path), ("locale" = String, Path, description = "zh-CN or en")), request_body = TemplateInput,
     responses((status = 200, body = TemplateDto), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn put_template(State(st): State<AppState>, Authed(actor): Authed, ApiPath((topic, locale)): ApiPath<(String, String)>, ApiJson(req): ApiJson<TemplateInput>) -> Result<Json<TemplateDto>, TemplateRefused> {
-    Ok(Json(st.app.put_notification_template(&actor, &topic, &locale, req.subject, req.body).await.map_err(|e| TemplateRefused(e.into()))?.into()))
+pub async fn put_template(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath((topic, locale)): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<TemplateInput>,
+) -> Result<Json<TemplateDto>, TemplateRefused> {
+    Ok(Json(
+        st.app
+            .put_notification_template(&actor, &topic, &locale, req.subject, req.body)
+            .await
+            .map_err(|e| TemplateRefused(e.into()))?
+            .into(),
+    ))
 }
 
 /// A refused template: in Chinese the stable message comes first and the
@@ -249,8 +288,13 @@ pub struct TemplateRefused(ApiError);
 impl axum::response::IntoResponse for TemplateRefused {
     fn into_response(self) -> axum::response::Response {
         let e = self.0;
-        if e.code.starts_with("template_") && current_lang() == Lang::Zh && let Some(zh) = zh_message(&e.code) {
-            let body = ErrorBody { error: ErrorDetail { message: format!("{zh}（{}）", e.message_en), code: e.code, field: e.field } };
+        if e.code.starts_with("template_")
+            && current_lang() == Lang::Zh
+            && let Some(zh) = zh_message(&e.code)
+        {
+            let body = ErrorBody {
+                error: ErrorDetail { message: format!("{zh}（{}）", e.message_en), code: e.code, field: e.field },
+            };
             return (e.status, Json(body)).into_response();
         }
         e.into_response()
@@ -276,9 +320,18 @@ fn contact(req: ContactRequest) -> ContactInput {
     params(("id" = i64, Path)), request_body = ContactRequest,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn customer_contact(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ContactRequest>) -> ApiResult<StatusCode> {
+pub async fn customer_contact(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ContactRequest>,
+) -> ApiResult<StatusCode> {
     if req.phone.is_some() {
-        return Err(ApiError::invalid("phone_on_customer_record", "phone", "change a customer's phone on the customer record"));
+        return Err(ApiError::invalid(
+            "phone_on_customer_record",
+            "phone",
+            "change a customer's phone on the customer record",
+        ));
     }
     st.app.set_customer_contact(&actor, id, contact(req)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -289,7 +342,12 @@ pub async fn customer_contact(State(st): State<AppState>, Authed(actor): Authed,
     params(("id" = i64, Path)), request_body = ContactRequest,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn staff_contact(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ContactRequest>) -> ApiResult<StatusCode> {
+pub async fn staff_contact(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ContactRequest>,
+) -> ApiResult<StatusCode> {
     st.app.set_staff_contact(&actor, id, contact(req)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -306,7 +364,12 @@ pub struct HeadRequest {
     params(("id" = i64, Path)), request_body = HeadRequest,
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn department_head(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<HeadRequest>) -> ApiResult<StatusCode> {
+pub async fn department_head(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<HeadRequest>,
+) -> ApiResult<StatusCode> {
     st.app.set_department_head(&actor, id, req.staff_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

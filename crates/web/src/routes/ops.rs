@@ -59,9 +59,24 @@ pub struct AccessQuery {
 
 #[utoipa::path(get, path = "/api/v1/access-log", tag = "audit", security(("bearer" = [])), params(AccessQuery),
     responses((status = 200, body = AccessLogPage), (status = 403, body = ErrorBody)))]
-pub async fn access_log(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<AccessQuery>) -> ApiResult<Json<AccessLogPage>> {
+pub async fn access_log(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<AccessQuery>,
+) -> ApiResult<Json<AccessLogPage>> {
     actor.require(Permission::AuditRead, "read the access log")?;
     let page = PageRequest::new(q.limit, q.offset);
-    let p = st.app.store().read().access_log(q.subject.as_deref(), q.subject_id, q.staff_id, page).await.map_err(pledge_app::AppError::from)?;
-    Ok(Json(AccessLogPage { items: p.items.into_iter().map(AccessEntryDto::from).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    let p = st
+        .app
+        .store()
+        .read()
+        .access_log(q.subject.as_deref(), q.subject_id, q.staff_id, page)
+        .await
+        .map_err(pledge_app::AppError::from)?;
+    Ok(Json(AccessLogPage {
+        items: p.items.into_iter().map(AccessEntryDto::from).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }

@@ -21,19 +21,35 @@ async fn notices(st: &AppState) -> ApiResult<Vec<Notice>> {
         .into_iter()
         .filter_map(|o| {
             let c = companies.iter().find(|c| c.id == o.company_id)?;
-            Some(Notice { company_code: c.code.clone(), company_name: c.name.clone(), hotline: c.hotline.clone(), outage: o })
+            Some(Notice {
+                company_code: c.code.clone(),
+                company_name: c.name.clone(),
+                hotline: c.hotline.clone(),
+                outage: o,
+            })
         })
         .collect())
 }
 
 /// The site's absolute URL as the client reached it.
 fn base(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("localhost");
     format!("http://{host}")
 }
 
 fn with_type(body: String, content_type: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"))], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[tracing::instrument(skip_all)]
@@ -43,7 +59,10 @@ pub async fn page(State(st): State<AppState>) -> ApiResult<Response> {
 
 #[tracing::instrument(skip_all)]
 pub async fn atom(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    Ok(with_type(feeds::atom::feed(&notices(&st).await?, &base(&headers), st.app.now()), "application/atom+xml; charset=utf-8"))
+    Ok(with_type(
+        feeds::atom::feed(&notices(&st).await?, &base(&headers), st.app.now()),
+        "application/atom+xml; charset=utf-8",
+    ))
 }
 
 #[tracing::instrument(skip_all)]
@@ -54,7 +73,12 @@ pub async fn ics(State(st): State<AppState>) -> ApiResult<Response> {
 /// `/feeds/outages/{id}.cap`
 #[tracing::instrument(skip_all)]
 pub async fn cap(State(st): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> ApiResult<Response> {
-    let id: i64 = file.strip_suffix(".cap").and_then(|i| i.parse().ok()).ok_or_else(|| ApiError::not_found("outage notice"))?;
-    let n = notices(&st).await?.into_iter().find(|n| n.outage.id == id).ok_or_else(|| ApiError::not_found("outage notice"))?;
+    let id: i64 =
+        file.strip_suffix(".cap").and_then(|i| i.parse().ok()).ok_or_else(|| ApiError::not_found("outage notice"))?;
+    let n = notices(&st)
+        .await?
+        .into_iter()
+        .find(|n| n.outage.id == id)
+        .ok_or_else(|| ApiError::not_found("outage notice"))?;
     Ok(with_type(feeds::cap::alert(&n, &base(&headers)), "application/cap+xml; charset=utf-8"))
 }

@@ -94,7 +94,13 @@ pub struct OutageDetailDto {
 
 impl From<OutageDetail> for OutageDetailDto {
     fn from(d: OutageDetail) -> Self {
-        OutageDetailDto { outage: d.outage.into(), node_name: d.node.name, node_level: d.node.level.code().into(), affected_now: d.affected_now, case_ids: d.case_ids }
+        OutageDetailDto {
+            outage: d.outage.into(),
+            node_name: d.node.name,
+            node_level: d.node.level.code().into(),
+            affected_now: d.affected_now,
+            case_ids: d.case_ids,
+        }
     }
 }
 
@@ -129,9 +135,17 @@ fn kind(raw: &str) -> Result<OutageKind, ApiError> {
 #[utoipa::path(get, path = "/api/v1/outages", tag = "outages", security(("bearer" = [])), params(OutageQuery),
     responses((status = 200, body = OutagePage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<OutageQuery>) -> ApiResult<Json<OutagePage>> {
+pub async fn list(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<OutageQuery>,
+) -> ApiResult<Json<OutagePage>> {
     let states = match q.state.as_deref() {
-        Some(s) => s.split(',').filter(|p| !p.trim().is_empty()).map(|p| code("state", "invalid_outage_state", p, OutageState::parse)).collect::<Result<Vec<_>, _>>()?,
+        Some(s) => s
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| code("state", "invalid_outage_state", p, OutageState::parse))
+            .collect::<Result<Vec<_>, _>>()?,
         None => vec![],
     };
     let filter = OutageFilter {
@@ -144,7 +158,12 @@ pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q)
     };
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.outages(&actor, filter, page).await?;
-    Ok(Json(OutagePage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(OutagePage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -166,11 +185,20 @@ pub struct CreateOutage {
 #[utoipa::path(post, path = "/api/v1/outages", tag = "outages", security(("bearer" = [])), request_body = CreateOutage,
     responses((status = 201, body = OutageDetailDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<CreateOutage>) -> ApiResult<(StatusCode, Json<OutageDetailDto>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<CreateOutage>,
+) -> ApiResult<(StatusCode, Json<OutageDetailDto>)> {
     let input = OutageInput {
         utility: code("utility", "invalid_utility", &req.utility, Utility::parse)?,
         kind: kind(&req.kind)?,
-        effect: req.effect.as_deref().map(|e| code("effect", "invalid_effect", e, Effect::parse)).transpose()?.unwrap_or(Effect::Stop),
+        effect: req
+            .effect
+            .as_deref()
+            .map(|e| code("effect", "invalid_effect", e, Effect::parse))
+            .transpose()?
+            .unwrap_or(Effect::Stop),
         node_id: req.node_id,
         reason: req.reason,
         area: req.area,
@@ -184,7 +212,11 @@ pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiJson(r
 #[utoipa::path(get, path = "/api/v1/outages/{id}", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OutageDetailDto), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn get(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn get(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.outage(&actor, id).await?.into()))
 }
 
@@ -203,14 +235,23 @@ pub struct UpdateOutage {
 #[utoipa::path(patch, path = "/api/v1/outages/{id}", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateOutage,
     responses((status = 200, body = OutageDetailDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn update(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<UpdateOutage>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn update(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateOutage>,
+) -> ApiResult<Json<OutageDetailDto>> {
     let patch = OutagePatch {
         effect: req.effect.as_deref().map(|e| code("effect", "invalid_effect", e, Effect::parse)).transpose()?,
         node_id: req.node_id,
         reason: req.reason,
         area: req.area,
         starts_at: req.starts_at.as_deref().map(|t| parse_time("starts_at", t)).transpose()?,
-        expected_restore_at: req.expected_restore_at.as_deref().map(|t| parse_time("expected_restore_at", t)).transpose()?,
+        expected_restore_at: req
+            .expected_restore_at
+            .as_deref()
+            .map(|t| parse_time("expected_restore_at", t))
+            .transpose()?,
     };
     Ok(Json(st.app.update_outage(&actor, id, patch).await?.into()))
 }
@@ -226,10 +267,20 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/v1/outages/{id}/customers", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = CustomerPage), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn customers(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<CustomerPage>> {
+pub async fn customers(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<CustomerPage>> {
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.outage_customers(&actor, id, page).await?;
-    Ok(Json(CustomerPage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(CustomerPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -243,14 +294,23 @@ pub struct Announce {
 #[utoipa::path(post, path = "/api/v1/outages/{id}/announce", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Announce,
     responses((status = 200, body = OutageDetailDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn announce(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<Announce>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn announce(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<Announce>,
+) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.announce_outage(&actor, id, req.override_reason).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/outages/{id}/start", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OutageDetailDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn start(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn start(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.start_outage(&actor, id).await?.into()))
 }
 
@@ -264,7 +324,12 @@ pub struct RestoreNotice {
 #[utoipa::path(post, path = "/api/v1/outages/{id}/restore-notice", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RestoreNotice,
     responses((status = 200, body = OutageDetailDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn restore_notice(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<RestoreNotice>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn restore_notice(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<RestoreNotice>,
+) -> ApiResult<Json<OutageDetailDto>> {
     let at = req.restore_at.as_deref().map(|t| parse_time("restore_at", t)).transpose()?;
     Ok(Json(st.app.notify_restore(&actor, id, at).await?.into()))
 }
@@ -272,7 +337,11 @@ pub async fn restore_notice(State(st): State<AppState>, Authed(actor): Authed, A
 #[utoipa::path(post, path = "/api/v1/outages/{id}/restore", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OutageDetailDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn restore(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn restore(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.restore_outage(&actor, id).await?.into()))
 }
 
@@ -285,7 +354,12 @@ pub struct CancelOutage {
 #[utoipa::path(post, path = "/api/v1/outages/{id}/cancel", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CancelOutage,
     responses((status = 200, body = OutageDetailDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn cancel(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<CancelOutage>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn cancel(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CancelOutage>,
+) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.cancel_outage(&actor, id, req.reason).await?.into()))
 }
 
@@ -299,21 +373,34 @@ pub struct AuthorityReport {
 #[utoipa::path(post, path = "/api/v1/outages/{id}/report-to-authority", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AuthorityReport,
     responses((status = 200, body = OutageDetailDto), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn report_to_authority(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<AuthorityReport>) -> ApiResult<Json<OutageDetailDto>> {
+pub async fn report_to_authority(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<AuthorityReport>,
+) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.report_outage_to_authority(&actor, id, req.note).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}/outages", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<OutageDto>), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn of_customer(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<OutageDto>>> {
+pub async fn of_customer(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<OutageDto>>> {
     Ok(Json(st.app.customer_outages(&actor, id).await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/outages", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<OutageDto>), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn of_case(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<OutageDto>>> {
+pub async fn of_case(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<OutageDto>>> {
     Ok(Json(st.app.case_outages(&actor, id).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -377,7 +464,11 @@ pub struct SuspectQuery {
 #[utoipa::path(get, path = "/api/v1/outages/suspected", tag = "outages", security(("bearer" = [])), params(SuspectQuery),
     responses((status = 200, body = SuspectPage), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn suspected(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<SuspectQuery>) -> ApiResult<Json<SuspectPage>> {
+pub async fn suspected(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<SuspectQuery>,
+) -> ApiResult<Json<SuspectPage>> {
     let states = q
         .state
         .as_deref()
@@ -388,13 +479,22 @@ pub async fn suspected(State(st): State<AppState>, Authed(actor): Authed, ApiQue
         .collect::<Result<Vec<_>, _>>()?;
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.suspected_outages(&actor, states, page).await?;
-    Ok(Json(SuspectPage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(SuspectPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/outages/suspected/{id}", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = SuspectDto), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn suspected_one(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<SuspectDto>> {
+pub async fn suspected_one(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<SuspectDto>> {
     let (s, cases) = st.app.suspected_outage(&actor, id).await?;
     let mut dto = SuspectDto::from(s);
     dto.case_ids = Some(cases);
@@ -414,12 +514,22 @@ pub struct ConfirmSuspect {
 #[utoipa::path(post, path = "/api/v1/outages/suspected/{id}/confirm", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ConfirmSuspect,
     responses((status = 201, body = OutageDetailDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn confirm(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ConfirmSuspect>) -> ApiResult<(StatusCode, Json<OutageDetailDto>)> {
+pub async fn confirm(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ConfirmSuspect>,
+) -> ApiResult<(StatusCode, Json<OutageDetailDto>)> {
     let c = Confirmation {
         reason: req.reason,
         area: req.area,
         expected_restore_at: parse_time("expected_restore_at", &req.expected_restore_at)?,
-        effect: req.effect.as_deref().map(|e| code("effect", "invalid_effect", e, Effect::parse)).transpose()?.unwrap_or(Effect::Stop),
+        effect: req
+            .effect
+            .as_deref()
+            .map(|e| code("effect", "invalid_effect", e, Effect::parse))
+            .transpose()?
+            .unwrap_or(Effect::Stop),
     };
     Ok((StatusCode::CREATED, Json(st.app.confirm_suspected(&actor, id, c).await?.into())))
 }
@@ -433,7 +543,12 @@ pub struct DismissSuspect {
 #[utoipa::path(post, path = "/api/v1/outages/suspected/{id}/dismiss", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = DismissSuspect,
     responses((status = 200, body = SuspectDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn dismiss(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<DismissSuspect>) -> ApiResult<Json<SuspectDto>> {
+pub async fn dismiss(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DismissSuspect>,
+) -> ApiResult<Json<SuspectDto>> {
     Ok(Json(st.app.dismiss_suspected(&actor, id, req.note).await?.into()))
 }
 
@@ -458,7 +573,11 @@ impl From<GroupingRule> for GroupingDto {
 #[utoipa::path(get, path = "/api/v1/outages/grouping/{utility}", tag = "outages", security(("bearer" = [])), params(("utility" = String, Path)),
     responses((status = 200, body = GroupingDto), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn get_grouping(State(st): State<AppState>, Authed(actor): Authed, ApiPath(utility): ApiPath<String>) -> ApiResult<Json<GroupingDto>> {
+pub async fn get_grouping(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(utility): ApiPath<String>,
+) -> ApiResult<Json<GroupingDto>> {
     let u = code("utility", "invalid_utility", &utility, Utility::parse)?;
     Ok(Json(st.app.grouping_rule(&actor, u).await?.into()))
 }
@@ -466,7 +585,12 @@ pub async fn get_grouping(State(st): State<AppState>, Authed(actor): Authed, Api
 #[utoipa::path(put, path = "/api/v1/outages/grouping/{utility}", tag = "outages", security(("bearer" = [])), params(("utility" = String, Path)), request_body = GroupingDto,
     responses((status = 200, body = GroupingDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn put_grouping(State(st): State<AppState>, Authed(actor): Authed, ApiPath(utility): ApiPath<String>, ApiJson(req): ApiJson<GroupingDto>) -> ApiResult<Json<GroupingDto>> {
+pub async fn put_grouping(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(utility): ApiPath<String>,
+    ApiJson(req): ApiJson<GroupingDto>,
+) -> ApiResult<Json<GroupingDto>> {
     let u = code("utility", "invalid_utility", &utility, Utility::parse)?;
     let level = code("level", "invalid_level", &req.level, NodeLevel::parse)?;
     Ok(Json(st.app.set_grouping_rule(&actor, u, req.min_calls, req.window_minutes, level).await?.into()))

@@ -19,9 +19,23 @@ use utoipa::{IntoParams, ToSchema};
 #[utoipa::path(get, path = "/api/v1/company", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = CompanyDto), (status = 401, body = ErrorBody)))]
 pub async fn company(State(st): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<CompanyDto>> {
-    let c = st.app.store().read().companies().await.map_err(pledge_app::AppError::from)?.into_iter().find(|c| c.id == actor.staff.company_id);
+    let c = st
+        .app
+        .store()
+        .read()
+        .companies()
+        .await
+        .map_err(pledge_app::AppError::from)?
+        .into_iter()
+        .find(|c| c.id == actor.staff.company_id);
     let c = c.ok_or_else(|| crate::error::ApiError::not_found("company"))?;
-    Ok(Json(CompanyDto { id: c.id, code: c.code, name: c.name, hotline: c.hotline, utilities: c.utilities.iter().map(|u| u.code().to_owned()).collect() }))
+    Ok(Json(CompanyDto {
+        id: c.id,
+        code: c.code,
+        name: c.name,
+        hotline: c.hotline,
+        utilities: c.utilities.iter().map(|u| u.code().to_owned()).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,15 +49,23 @@ pub struct CreateDepartment {
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = Vec<DepartmentDto>), (status = 401, body = ErrorBody)))]
-pub async fn list_departments(State(st): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<Vec<DepartmentDto>>> {
-    let d = st.app.store().read().departments(Some(actor.staff.company_id)).await.map_err(pledge_app::AppError::from)?;
+pub async fn list_departments(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+) -> ApiResult<Json<Vec<DepartmentDto>>> {
+    let d =
+        st.app.store().read().departments(Some(actor.staff.company_id)).await.map_err(pledge_app::AppError::from)?;
     Ok(Json(d.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "registry", security(("bearer" = [])), request_body = CreateDepartment,
     responses((status = 201, body = DepartmentDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn create_department(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<CreateDepartment>) -> ApiResult<(StatusCode, Json<DepartmentDto>)> {
+pub async fn create_department(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<CreateDepartment>,
+) -> ApiResult<(StatusCode, Json<DepartmentDto>)> {
     let utility = req.utility.as_deref().map(|u| code("utility", "invalid_utility", u, Utility::parse)).transpose()?;
     let d = st.app.create_department(&actor, &req.code, &req.name_zh, &req.name_en, utility).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
@@ -61,11 +83,26 @@ pub struct StaffQuery {
 
 #[utoipa::path(get, path = "/api/v1/staff", tag = "registry", security(("bearer" = [])), params(StaffQuery),
     responses((status = 200, body = StaffPage), (status = 400, body = ErrorBody)))]
-pub async fn list_staff(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<StaffQuery>) -> ApiResult<Json<StaffPage>> {
+pub async fn list_staff(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<StaffQuery>,
+) -> ApiResult<Json<StaffPage>> {
     let role = q.role.as_deref().map(|r| code("role", "invalid_role", r, Role::parse)).transpose()?;
     let page = PageRequest::new(q.limit, q.offset);
-    let p = st.app.store().read().staff_list(Some(actor.staff.company_id), q.department_id, role, page).await.map_err(pledge_app::AppError::from)?;
-    Ok(Json(StaffPage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    let p = st
+        .app
+        .store()
+        .read()
+        .staff_list(Some(actor.staff.company_id), q.department_id, role, page)
+        .await
+        .map_err(pledge_app::AppError::from)?;
+    Ok(Json(StaffPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,11 +119,24 @@ pub struct CreateStaff {
 #[utoipa::path(post, path = "/api/v1/staff", tag = "registry", security(("bearer" = [])), request_body = CreateStaff,
     responses((status = 201, body = StaffDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn create_staff(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<CreateStaff>) -> ApiResult<(StatusCode, Json<StaffDto>)> {
+pub async fn create_staff(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<CreateStaff>,
+) -> ApiResult<(StatusCode, Json<StaffDto>)> {
     let role = code("role", "invalid_role", &req.role, Role::parse)?;
     let s = st
         .app
-        .create_staff(&actor, StaffInput { username: req.username, display_name: req.display_name, role, department_id: req.department_id, password: Secret::new(req.password) })
+        .create_staff(
+            &actor,
+            StaffInput {
+                username: req.username,
+                display_name: req.display_name,
+                role,
+                department_id: req.department_id,
+                password: Secret::new(req.password),
+            },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(s.into())))
 }
@@ -106,7 +156,12 @@ pub struct UpdateStaff {
 #[utoipa::path(patch, path = "/api/v1/staff/{id}", tag = "registry", security(("bearer" = [])), request_body = UpdateStaff,
     params(("id" = i64, Path)), responses((status = 200, body = StaffDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn update_staff(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<UpdateStaff>) -> ApiResult<Json<StaffDto>> {
+pub async fn update_staff(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateStaff>,
+) -> ApiResult<Json<StaffDto>> {
     let role = req.role.as_deref().map(|r| code("role", "invalid_role", r, Role::parse)).transpose()?;
     let dept = if req.clear_department { Some(None) } else { req.department_id.map(Some) };
     let s = st.app.update_staff(&actor, id, req.display_name, role, dept, req.active).await?;
@@ -124,15 +179,29 @@ pub struct NodeQuery {
 
 #[utoipa::path(get, path = "/api/v1/network/nodes", tag = "network", security(("bearer" = [])), params(NodeQuery),
     responses((status = 200, body = Vec<NodeDto>), (status = 422, body = ErrorBody)))]
-pub async fn list_nodes(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<NodeQuery>) -> ApiResult<Json<Vec<NodeDto>>> {
+pub async fn list_nodes(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<NodeQuery>,
+) -> ApiResult<Json<Vec<NodeDto>>> {
     let utility = code("utility", "invalid_utility", &q.utility, Utility::parse)?;
-    let n = st.app.store().read().node_children(actor.staff.company_id, utility, q.parent_id).await.map_err(pledge_app::AppError::from)?;
+    let n = st
+        .app
+        .store()
+        .read()
+        .node_children(actor.staff.company_id, utility, q.parent_id)
+        .await
+        .map_err(pledge_app::AppError::from)?;
     Ok(Json(n.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/network/nodes/{id}", tag = "network", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = NodeDto), (status = 404, body = ErrorBody)))]
-pub async fn get_node(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<NodeDto>> {
+pub async fn get_node(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<NodeDto>> {
     actor.require(Permission::CaseRead, "read the network")?;
     let r = st.app.store().read();
     let node = r.node(id).await.map_err(pledge_app::AppError::from)?;
@@ -158,7 +227,11 @@ pub struct CreateNode {
 #[utoipa::path(post, path = "/api/v1/network/nodes", tag = "network", security(("bearer" = [])), request_body = CreateNode,
     responses((status = 201, body = NodeDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn create_node(State(st): State<AppState>, Authed(actor): Authed, ApiJson(req): ApiJson<CreateNode>) -> ApiResult<(StatusCode, Json<NodeDto>)> {
+pub async fn create_node(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<CreateNode>,
+) -> ApiResult<(StatusCode, Json<NodeDto>)> {
     let utility = code("utility", "invalid_utility", &req.utility, Utility::parse)?;
     let level = code("level", "invalid_level", &req.level, NodeLevel::parse)?;
     let n = st.app.create_node(&actor, utility, req.parent_id, level, &req.name).await?;

@@ -100,9 +100,17 @@ pub struct WorkOrderQuery {
 #[utoipa::path(get, path = "/api/v1/work-orders", tag = "work orders", security(("bearer" = [])), params(WorkOrderQuery),
     responses((status = 200, body = WorkOrderPage), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q): ApiQuery<WorkOrderQuery>) -> ApiResult<Json<WorkOrderPage>> {
+pub async fn list(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiQuery(q): ApiQuery<WorkOrderQuery>,
+) -> ApiResult<Json<WorkOrderPage>> {
     let states = match q.state.as_deref() {
-        Some(s) => s.split(',').filter(|p| !p.trim().is_empty()).map(|p| code("state", "invalid_state", p, WorkOrderState::parse)).collect::<Result<Vec<_>, _>>()?,
+        Some(s) => s
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| code("state", "invalid_state", p, WorkOrderState::parse))
+            .collect::<Result<Vec<_>, _>>()?,
         None => vec![],
     };
     let filter = WorkOrderFilter {
@@ -114,7 +122,12 @@ pub async fn list(State(st): State<AppState>, Authed(actor): Authed, ApiQuery(q)
     };
     let page = PageRequest::new(q.limit, q.offset);
     let p = st.app.work_orders(&actor, filter, page).await?;
-    Ok(Json(WorkOrderPage { items: p.items.into_iter().map(Into::into).collect(), total: p.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(WorkOrderPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -134,24 +147,55 @@ pub struct CreateWorkOrder {
     request_body = CreateWorkOrder,
     responses((status = 201, body = WorkOrderDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(case_id))]
-pub async fn create(State(st): State<AppState>, Authed(actor): Authed, ApiPath(case_id): ApiPath<i64>, ApiJson(req): ApiJson<CreateWorkOrder>) -> ApiResult<(StatusCode, Json<WorkOrderDto>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(case_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CreateWorkOrder>,
+) -> ApiResult<(StatusCode, Json<WorkOrderDto>)> {
     let appointment = match (req.appointment_from.as_deref(), req.appointment_to.as_deref()) {
         (Some(f), Some(t)) => Some((parse_time("appointment_from", f)?, parse_time("appointment_to", t)?)),
         (None, None) => None,
-        (Some(_), None) => return Err(ApiError::invalid("invalid_appointment", "appointment_to", "an appointment needs both its start and its end")),
-        (None, Some(_)) => return Err(ApiError::invalid("invalid_appointment", "appointment_from", "an appointment needs both its start and its end")),
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "invalid_appointment",
+                "appointment_to",
+                "an appointment needs both its start and its end",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "invalid_appointment",
+                "appointment_from",
+                "an appointment needs both its start and its end",
+            ));
+        }
     };
-    let w = st.app.create_work_order(&actor, case_id, WorkOrderInput { instructions: req.instructions, appointment, crew_id: req.crew_id }).await?;
+    let w = st
+        .app
+        .create_work_order(
+            &actor,
+            case_id,
+            WorkOrderInput { instructions: req.instructions, appointment, crew_id: req.crew_id },
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/work-orders/{id}", tag = "work orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = WorkOrderDetailDto), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn get(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<WorkOrderDetailDto>> {
+pub async fn get(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WorkOrderDetailDto>> {
     let d = st.app.work_order(&actor, id).await?;
     let now = st.app.now();
-    Ok(Json(WorkOrderDetailDto { work_order: d.work_order.into(), clocks: d.clocks.into_iter().map(|c| ClockDto::new(c, now)).collect() }))
+    Ok(Json(WorkOrderDetailDto {
+        work_order: d.work_order.into(),
+        clocks: d.clocks.into_iter().map(|c| ClockDto::new(c, now)).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -164,21 +208,34 @@ pub struct DispatchRequest {
     request_body = DispatchRequest,
     responses((status = 200, body = WorkOrderDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn dispatch(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<DispatchRequest>) -> ApiResult<Json<WorkOrderDto>> {
+pub async fn dispatch(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DispatchRequest>,
+) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.dispatch_work_order(&actor, id, req.crew_id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/work-orders/{id}/depart", tag = "work orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = WorkOrderDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn depart(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<WorkOrderDto>> {
+pub async fn depart(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.depart_work_order(&actor, id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/work-orders/{id}/arrive", tag = "work orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = WorkOrderDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn arrive(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<WorkOrderDto>> {
+pub async fn arrive(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.arrive_work_order(&actor, id).await?.into()))
 }
 
@@ -197,7 +254,12 @@ pub struct CompleteRequest {
     request_body = CompleteRequest,
     responses((status = 200, body = WorkOrderDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn complete(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<CompleteRequest>) -> ApiResult<Json<WorkOrderDto>> {
+pub async fn complete(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CompleteRequest>,
+) -> ApiResult<Json<WorkOrderDto>> {
     let done = Completion { result: req.result, fee_fen: req.fee_fen, signed_by: req.signed_by };
     Ok(Json(st.app.complete_work_order(&actor, id, done).await?.into()))
 }
@@ -212,6 +274,11 @@ pub struct CancelRequest {
     request_body = CancelRequest,
     responses((status = 200, body = WorkOrderDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn cancel(State(st): State<AppState>, Authed(actor): Authed, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<CancelRequest>) -> ApiResult<Json<WorkOrderDto>> {
+pub async fn cancel(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CancelRequest>,
+) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.cancel_work_order(&actor, id, req.reason).await?.into()))
 }

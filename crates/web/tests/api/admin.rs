@@ -21,14 +21,27 @@ fn move_to(t: &TestApp, to: &str) {
 
 /// Signs in afresh (the TestApp's tokens expire when the clock moves far).
 async fn sign_in(t: &TestApp, username: &str) -> String {
-    let (s, b) = t.send(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": username, "password": PASSWORD}))).await;
+    let (s, b) = t
+        .send(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": username, "password": PASSWORD})))
+        .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     b["token"].as_str().unwrap().to_owned()
 }
 
 /// A request with a given token, body and Accept-Language.
-async fn call(t: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>, lang: &str) -> (StatusCode, Value) {
-    let req = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {token}")).header("accept-language", lang);
+async fn call(
+    t: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    lang: &str,
+) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("accept-language", lang);
     let req = match body {
         Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
         None => req.body(Body::empty()),
@@ -54,7 +67,13 @@ async fn consultation(t: &TestApp, token: &str) -> (StatusCode, Value) {
 async fn c1(t: &TestApp, token: &str, case_id: i64) -> Value {
     let (s, d) = get(t, token, &format!("/api/v1/cases/{case_id}")).await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    d["clocks"].as_array().unwrap().iter().find(|c| c["rule_id"] == "C1").cloned().unwrap_or_else(|| panic!("no C1 clock in {d}"))
+    d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == "C1")
+        .cloned()
+        .unwrap_or_else(|| panic!("no C1 clock in {d}"))
 }
 
 /// The shipped policy with `version` set and one edit applied.

@@ -24,7 +24,13 @@ async fn staffed(t: TestApp) -> (TestApp, i64, i64) {
 
 /// The case's own steps on its timeline (commitment clock events are left out).
 fn kinds(detail: &Value) -> Vec<String> {
-    detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).filter(|k| k.starts_with("case.")).collect()
+    detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .filter(|k| k.starts_with("case."))
+        .collect()
 }
 
 on_both! {

@@ -14,7 +14,12 @@ async fn staffed(t: TestApp) -> TestApp {
 }
 
 fn clock<'a>(detail: &'a Value, rule: &str) -> &'a Value {
-    detail["clocks"].as_array().unwrap().iter().find(|c| c["rule_id"] == rule).unwrap_or_else(|| panic!("no {rule} clock in {detail}"))
+    detail["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} clock in {detail}"))
 }
 
 fn count(detail: &Value, kind: &str) -> usize {

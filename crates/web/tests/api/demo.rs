@@ -1,12 +1,12 @@
 //! The demo company loads completely, verifies clean, and loads only once.
 
 use crate::on_both;
+use axum::http::{Method, StatusCode};
 use pledge_app::auth::PasswordCost;
 use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::case::{CaseKind, CaseState};
 use pledge_domain::{Role, Utility};
-use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 on_both! {

@@ -13,7 +13,8 @@ async fn tamper(t: &TestApp, sql: &str) -> Result<(), String> {
     match t.backend {
         Backend::Sqlite => {
             let path = t.db_url.trim_start_matches("sqlite://");
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{path}")).await.map_err(|e| e.to_string())?;
+            let mut c =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{path}")).await.map_err(|e| e.to_string())?;
             c.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))).await.map(|_| ()).map_err(|e| e.to_string())
         }
         Backend::Postgres => {
@@ -26,7 +27,9 @@ async fn tamper(t: &TestApp, sql: &str) -> Result<(), String> {
 /// Removes the append-only guards, as someone with direct file or superuser access could.
 async fn drop_guards(t: &TestApp) {
     let sql = match t.backend {
-        Backend::Sqlite => "DROP TRIGGER ledger_no_update; DROP TRIGGER ledger_no_delete; DROP TRIGGER cases_no_delete;",
+        Backend::Sqlite => {
+            "DROP TRIGGER ledger_no_update; DROP TRIGGER ledger_no_delete; DROP TRIGGER cases_no_delete;"
+        }
         Backend::Postgres => "ALTER TABLE ledger DISABLE TRIGGER USER; ALTER TABLE cases DISABLE TRIGGER USER;",
     };
     tamper(t, sql).await.expect("drop guards");

@@ -27,7 +27,18 @@ fn vars() -> Value {
 /// Queues `topic` about outage 7 for `customers`.
 async fn queue(t: &TestApp, customers: &[i64]) -> u64 {
     let mut tx = t.app.store().begin().await.unwrap();
-    let n = notify_customers(&mut tx, t.admin.staff.company_id, "outage.announced", "outage", 7, customers, &vars(), t.app.now().as_microsecond()).await.unwrap();
+    let n = notify_customers(
+        &mut tx,
+        t.admin.staff.company_id,
+        "outage.announced",
+        "outage",
+        7,
+        customers,
+        &vars(),
+        t.app.now().as_microsecond(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     n
 }

@@ -14,7 +14,9 @@ pub async fn three_customers(t: &TestApp) -> (i64, i64, i64) {
     let with_email = t.customer("100002", "李四", "").await;
     let silent = t.customer("100003", "王五", "").await;
     let mut tx = t.app.store().begin().await.unwrap();
-    tx.set_customer_contact(t.admin.staff.company_id, with_email, Some("li.si@example.test"), Some(Locale::En)).await.unwrap();
+    tx.set_customer_contact(t.admin.staff.company_id, with_email, Some("li.si@example.test"), Some(Locale::En))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     (with_phone, with_email, silent)
 }

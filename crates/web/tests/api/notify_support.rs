@@ -39,7 +39,14 @@ pub fn notifier(app: &App, smtp: Option<SmtpConfig>, webhook: Option<WebhookConf
 }
 
 pub fn smtp_config(port: u16) -> SmtpConfig {
-    SmtpConfig { host: "127.0.0.1".into(), port, from: "供气通知 <notice@utility.test>".into(), username: None, password: None, timeout: Duration::from_secs(2) }
+    SmtpConfig {
+        host: "127.0.0.1".into(),
+        port,
+        from: "供气通知 <notice@utility.test>".into(),
+        username: None,
+        password: None,
+        timeout: Duration::from_secs(2),
+    }
 }
 
 /// The Python interpreter with the test tools, or a clear failure.

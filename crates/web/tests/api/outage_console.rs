@@ -16,7 +16,11 @@ fn outage_id(location: &str) -> i64 {
 
 /// The state shown in the page heading.
 fn state_of(body: &str) -> &str {
-    body.split("id=\"outage-state\"").nth(1).and_then(|s| s.split('>').nth(1)).and_then(|s| s.split('<').next()).unwrap_or("")
+    body.split("id=\"outage-state\"")
+        .nth(1)
+        .and_then(|s| s.split('>').nth(1))
+        .and_then(|s| s.split('<').next())
+        .unwrap_or("")
 }
 
 on_both! {

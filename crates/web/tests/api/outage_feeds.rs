@@ -22,7 +22,8 @@ fn check(dir: &Path, caps: &[std::path::PathBuf]) -> Value {
     }
     let out = cmd.output().expect("run the feed checker");
     assert!(out.status.success(), "checker failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("checker output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("checker output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 async fn text(t: &crate::support::TestApp, path: &str) -> (StatusCode, String) {

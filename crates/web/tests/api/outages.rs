@@ -25,7 +25,13 @@ pub struct Net {
 }
 
 async fn node(t: &TestApp, parent: Option<i64>, level: &str, name: &str) -> i64 {
-    let (s, b) = t.post("admin", "/api/v1/network/nodes", json!({"utility": "gas", "parent_id": parent, "level": level, "name": name})).await;
+    let (s, b) = t
+        .post(
+            "admin",
+            "/api/v1/network/nodes",
+            json!({"utility": "gas", "parent_id": parent, "level": level, "name": name}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     b["id"].as_i64().unwrap()
 }
@@ -55,10 +61,12 @@ pub async fn network(t: &TestApp) -> Net {
     let b2 = node(t, Some(a1), "building", "2 号楼").await;
     let mut n = 200001;
     let mut many = |count: usize| {
-        let v: Vec<String> = (0..count).map(|_| {
-            n += 1;
-            n.to_string()
-        }).collect();
+        let v: Vec<String> = (0..count)
+            .map(|_| {
+                n += 1;
+                n.to_string()
+            })
+            .collect();
         v
     };
     let (nb1, nb2, na2) = (many(3), many(2), many(2));
@@ -94,12 +102,18 @@ fn id(v: &Value) -> i64 {
 }
 
 async fn notifications(t: &TestApp, topic: &str) -> u64 {
-    let f = NotificationFilter { company_id: t.admin.staff.company_id, topic: Some(topic.into()), ..Default::default() };
+    let f =
+        NotificationFilter { company_id: t.admin.staff.company_id, topic: Some(topic.into()), ..Default::default() };
     t.app.store().read().notifications(&f, PageRequest::new(None, None)).await.unwrap().total
 }
 
 fn stat<'a>(stats: &'a Value, rule: &str) -> &'a Value {
-    stats["rows"].as_array().unwrap().iter().find(|r| r["rule_id"] == rule).unwrap_or_else(|| panic!("no {rule} row in {stats}"))
+    stats["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} row in {stats}"))
 }
 
 on_both! {

@@ -23,7 +23,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// A unique name for this test's database.
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
@@ -42,7 +43,10 @@ pub async fn fresh_database(backend: Backend) -> String {
             let name = unique("pledge_t");
             use sqlx::Connection;
             let mut conn = sqlx::PgConnection::connect(&base).await.expect("connect to PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
             let (head, _) = base.rsplit_once('/').expect("URL has a database");
             format!("{head}/{name}")
         }
@@ -87,7 +91,8 @@ impl TestApp {
             .await
             .expect("bootstrap");
         let router = pledge_web::router(app.clone());
-        let mut t = TestApp { app, now_us, router, backend, db_url, admin, tokens: HashMap::new(), staff_ids: HashMap::new() };
+        let mut t =
+            TestApp { app, now_us, router, backend, db_url, admin, tokens: HashMap::new(), staff_ids: HashMap::new() };
         let token = t.login("admin", PASSWORD).await;
         t.tokens.insert("admin".into(), token);
         t.staff_ids.insert("admin".into(), t.admin.id());
@@ -98,7 +103,8 @@ impl TestApp {
     async fn app_on(db_url: &str, now_us: Arc<AtomicI64>) -> App {
         let store = Store::connect(&ConnectOptions::new(db_url.to_owned())).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let clock: pledge_app::Clock = Arc::new(move || jiff::Timestamp::from_microsecond(now_us.load(Ordering::SeqCst)).expect("clock in range"));
+        let clock: pledge_app::Clock =
+            Arc::new(move || jiff::Timestamp::from_microsecond(now_us.load(Ordering::SeqCst)).expect("clock in range"));
         let app = App::with_clock(store, AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, clock);
         app.load_settings().await.expect("load settings");
         app
@@ -123,7 +129,16 @@ impl TestApp {
     pub async fn with_named_staff(mut self, username: &str, role: Role, department_id: Option<i64>) -> TestApp {
         let s = self
             .app
-            .create_staff(&self.admin, StaffInput { username: username.into(), display_name: format!("{username} 测试"), role, department_id, password: Secret::new(PASSWORD) })
+            .create_staff(
+                &self.admin,
+                StaffInput {
+                    username: username.into(),
+                    display_name: format!("{username} 测试"),
+                    role,
+                    department_id,
+                    password: Secret::new(PASSWORD),
+                },
+            )
             .await
             .expect("create staff");
         let token = self.login(username, PASSWORD).await;
@@ -137,7 +152,9 @@ impl TestApp {
     }
 
     async fn login(&self, username: &str, password: &str) -> String {
-        let (status, body) = self.send(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": username, "password": password}))).await;
+        let (status, body) = self
+            .send(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": username, "password": password})))
+            .await;
         assert_eq!(status, StatusCode::OK, "login of {username} failed: {body}");
         body["token"].as_str().expect("token").to_owned()
     }
@@ -147,7 +164,13 @@ impl TestApp {
     }
 
     /// Sends a request as `username` (None: anonymous); returns status and JSON body (Null if empty).
-    pub async fn send(&self, username: Option<&str>, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        username: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(u) = username {
             req = req.header("authorization", format!("Bearer {}", self.token(u)));
@@ -168,7 +191,8 @@ impl TestApp {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         (status, body)
     }
@@ -187,7 +211,8 @@ impl TestApp {
 
     /// Creates a department through the API and returns its id.
     pub async fn department(&self, code: &str, name: &str) -> i64 {
-        let (s, b) = self.post("admin", "/api/v1/departments", json!({"code": code, "name_zh": name, "name_en": code})).await;
+        let (s, b) =
+            self.post("admin", "/api/v1/departments", json!({"code": code, "name_zh": name, "name_en": code})).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
         b["id"].as_i64().unwrap()
     }

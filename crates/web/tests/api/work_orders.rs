@@ -21,15 +21,30 @@ async fn crewed(t: TestApp) -> TestApp {
 }
 
 fn clock<'a>(clocks: &'a Value, rule: &str) -> &'a Value {
-    clocks.as_array().unwrap().iter().find(|c| c["rule_id"] == rule).unwrap_or_else(|| panic!("no {rule} clock in {clocks}"))
+    clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} clock in {clocks}"))
 }
 
 /// A gas emergency repair case (C7 and C8 start with it) and a work order on it for tech1.
 async fn emergency_job(t: &TestApp) -> (i64, i64) {
-    let case = t.case("hotline_agent", "repair", json!({"subkind": "emergency", "subject": "燃气泄漏", "description": "楼道内有燃气味"})).await;
+    let case = t
+        .case(
+            "hotline_agent",
+            "repair",
+            json!({"subkind": "emergency", "subject": "燃气泄漏", "description": "楼道内有燃气味"}),
+        )
+        .await;
     let case_id = case["id"].as_i64().unwrap();
     let (s, w) = t
-        .post("dispatcher", &format!("/api/v1/cases/{case_id}/work-orders"), json!({"instructions": "携带检漏仪，立即到场", "crew_id": t.id_of("tech1")}))
+        .post(
+            "dispatcher",
+            &format!("/api/v1/cases/{case_id}/work-orders"),
+            json!({"instructions": "携带检漏仪，立即到场", "crew_id": t.id_of("tech1")}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{w}");
     (case_id, w["id"].as_i64().unwrap())

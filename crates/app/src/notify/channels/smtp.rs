@@ -32,8 +32,11 @@ pub struct SmtpChannel {
 impl SmtpChannel {
     /// Checks the sender address; the server is first contacted on the first send.
     pub fn new(cfg: &SmtpConfig) -> Result<SmtpChannel, SendError> {
-        let from: Mailbox = cfg.from.parse().map_err(|e| SendError(format!("bad sender address {:?}: {e}", cfg.from)))?;
-        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.as_str()).port(cfg.port).timeout(Some(cfg.timeout));
+        let from: Mailbox =
+            cfg.from.parse().map_err(|e| SendError(format!("bad sender address {:?}: {e}", cfg.from)))?;
+        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.as_str())
+            .port(cfg.port)
+            .timeout(Some(cfg.timeout));
         if let (Some(u), Some(p)) = (&cfg.username, &cfg.password) {
             b = b.credentials(Credentials::new(u.clone(), p.expose().to_owned()));
         }

@@ -112,12 +112,22 @@ fn escaped(v: &str, escape: BodyEscape) -> String {
 impl Channel for WebhookChannel {
     fn send<'a>(&'a self, msg: &'a Outgoing) -> SendFuture<'a> {
         Box::pin(async move {
-            let mut req = self.client.post(&self.cfg.url).header("content-type", &self.cfg.content_type).header("idempotency-key", format!("pledge-notification-{}", msg.id));
+            let mut req = self
+                .client
+                .post(&self.cfg.url)
+                .header("content-type", &self.cfg.content_type)
+                .header("idempotency-key", format!("pledge-notification-{}", msg.id));
             for (name, value) in &self.cfg.headers {
                 req = req.header(name.as_str(), value.expose());
             }
             let res = req.body(self.body(msg)).send().await.map_err(|e| {
-                let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "cannot connect" } else { "request failed" };
+                let what = if e.is_timeout() {
+                    "timed out"
+                } else if e.is_connect() {
+                    "cannot connect"
+                } else {
+                    "request failed"
+                };
                 SendError(format!("webhook: {what}"))
             })?;
             let status = res.status();
@@ -132,7 +142,14 @@ mod tests {
     use pledge_domain::notify::Locale;
 
     fn msg() -> Outgoing {
-        Outgoing { id: 42, topic: "outage.announced".into(), to: Some("13800000001".into()), locale: Locale::Zh, subject: "停气".into(), body: "因\"检修\"停气\n请谅解 & 配合".into() }
+        Outgoing {
+            id: 42,
+            topic: "outage.announced".into(),
+            to: Some("13800000001".into()),
+            locale: Locale::Zh,
+            subject: "停气".into(),
+            body: "因\"检修\"停气\n请谅解 & 配合".into(),
+        }
     }
 
     #[test]
@@ -140,7 +157,10 @@ mod tests {
         let body = fill(r#"{"to":"{to}","text":"{body}","ref":"{id}","x":"{unknown}"}"#, &msg(), BodyEscape::Json);
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["text"], "因\"检修\"停气\n请谅解 & 配合");
-        assert_eq!((v["to"].as_str(), v["ref"].as_str(), v["x"].as_str()), (Some("13800000001"), Some("42"), Some("{unknown}")));
+        assert_eq!(
+            (v["to"].as_str(), v["ref"].as_str(), v["x"].as_str()),
+            (Some("13800000001"), Some("42"), Some("{unknown}"))
+        );
     }
 
     #[test]

@@ -31,39 +31,21 @@ impl Cx<'_> {
             ("longer_than", raw.longer_than.is_some()),
         ] {
             if present && !allowed.contains(&field) {
-                return Err(
-                    self.conflict(line, format!("a {} subject takes no {field}", kind.code()))
-                );
+                return Err(self.conflict(line, format!("a {} subject takes no {field}", kind.code())));
             }
         }
-        let categories = self.names(
-            &raw.categories,
-            "customer category",
-            CustomerCategory::parse,
-        )?;
+        let categories = self.names(&raw.categories, "customer category", CustomerCategory::parse)?;
         Ok(match kind {
             SubjectKind::Case => {
                 let kinds = self.names(&raw.kinds, "case kind", CaseKind::parse)?;
                 let subkinds = self.names(&raw.subkinds, "case subkind", CaseSubkind::parse)?;
-                let candidates = if kinds.is_empty() {
-                    CaseKind::ALL.to_vec()
-                } else {
-                    kinds.clone()
-                };
+                let candidates = if kinds.is_empty() { CaseKind::ALL.to_vec() } else { kinds.clone() };
                 for (sub, spanned) in subkinds.iter().zip(raw.subkinds.iter().flatten()) {
                     if !candidates.iter().any(|k| k.accepts(Some(*sub))) {
-                        return Err(self.unknown(
-                            self.at(spanned),
-                            "subkind of the listed case kinds",
-                            sub.code(),
-                        ));
+                        return Err(self.unknown(self.at(spanned), "subkind of the listed case kinds", sub.code()));
                     }
                 }
-                Subject::Case {
-                    kinds,
-                    subkinds,
-                    categories,
-                }
+                Subject::Case { kinds, subkinds, categories }
             }
             SubjectKind::Outage => Subject::Outage {
                 kinds: self.names(&raw.kinds, "outage kind", OutageKind::parse)?,
@@ -72,10 +54,7 @@ impl Cx<'_> {
                     Some(p) => {
                         let period = self.period("applies_to.longer_than", p)?;
                         if period.fixed().is_none() {
-                            return Err(self.conflict(
-                                self.at(p),
-                                "longer_than counts minutes, hours or calendar_days",
-                            ));
+                            return Err(self.conflict(self.at(p), "longer_than counts minutes, hours or calendar_days"));
                         }
                         Some(period)
                     }
@@ -95,8 +74,7 @@ impl Cx<'_> {
     ) -> Result<Vec<T>, PolicyError> {
         let mut out = Vec::new();
         for name in list.iter().flatten() {
-            let value = parse(name.get_ref())
-                .ok_or_else(|| self.unknown(self.at(name), what, name.get_ref()))?;
+            let value = parse(name.get_ref()).ok_or_else(|| self.unknown(self.at(name), what, name.get_ref()))?;
             if !out.contains(&value) {
                 out.push(value);
             }
@@ -104,11 +82,7 @@ impl Cx<'_> {
         Ok(out)
     }
 
-    pub(super) fn event(
-        &self,
-        name: &Spanned<String>,
-        subject: Option<SubjectKind>,
-    ) -> Result<Event, PolicyError> {
+    pub(super) fn event(&self, name: &Spanned<String>, subject: Option<SubjectKind>) -> Result<Event, PolicyError> {
         let line = self.at(name);
         let event = Event::parse(name.get_ref()).ok_or_else(|| PolicyError::UnknownEvent {
             line,
@@ -128,11 +102,7 @@ impl Cx<'_> {
         Ok(event)
     }
 
-    pub(super) fn events(
-        &self,
-        list: &Events,
-        subject: Option<SubjectKind>,
-    ) -> Result<Vec<Event>, PolicyError> {
+    pub(super) fn events(&self, list: &Events, subject: Option<SubjectKind>) -> Result<Vec<Event>, PolicyError> {
         let mut out = Vec::new();
         for name in list.iter().flat_map(|l| l.get_ref()) {
             let event = self.event(name, subject)?;
@@ -179,19 +149,11 @@ impl Cx<'_> {
             _ => {}
         }
         if pause.is_empty() != resume.is_empty() {
-            let line = list_line(if pause.is_empty() {
-                &raw.resume
-            } else {
-                &raw.pause
-            });
+            let line = list_line(if pause.is_empty() { &raw.resume } else { &raw.pause });
             return Err(self.conflict(line, "pause and resume go together"));
         }
-        let roles = [
-            ("start", vec![start]),
-            ("stop", stop.to_vec()),
-            ("pause", pause.to_vec()),
-            ("resume", resume.to_vec()),
-        ];
+        let roles =
+            [("start", vec![start]), ("stop", stop.to_vec()), ("pause", pause.to_vec()), ("resume", resume.to_vec())];
         for (i, (role_a, a)) in roles.iter().enumerate() {
             for (role_b, b) in &roles[i + 1..] {
                 if let Some(e) = a.iter().find(|e| b.contains(e)) {
@@ -200,10 +162,7 @@ impl Cx<'_> {
                         "pause" => &raw.pause,
                         _ => &raw.resume,
                     });
-                    return Err(self.conflict(
-                        line,
-                        format!("{e} is listed both as {role_a} and as {role_b}"),
-                    ));
+                    return Err(self.conflict(line, format!("{e} is listed both as {role_a} and as {role_b}")));
                 }
             }
         }
@@ -212,16 +171,8 @@ impl Cx<'_> {
 
     /// A measured figure or a season runs no clock, so clock fields are
     /// refused rather than silently ignored.
-    pub(super) fn check_no_clock_fields(
-        &self,
-        raw: &RawRule,
-        timing: &Timing,
-    ) -> Result<(), PolicyError> {
-        let what = if matches!(timing, Timing::Season(_)) {
-            "a season"
-        } else {
-            "a measured_only rule"
-        };
+    pub(super) fn check_no_clock_fields(&self, raw: &RawRule, timing: &Timing) -> Result<(), PolicyError> {
+        let what = if matches!(timing, Timing::Season(_)) { "a season" } else { "a measured_only rule" };
         let present = [
             ("start", raw.start.as_ref().map(|v| self.at(v))),
             ("stop", raw.stop.as_ref().map(|v| self.at(v))),

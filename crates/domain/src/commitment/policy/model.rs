@@ -101,10 +101,7 @@ impl EscalationTarget {
         if s == "department_head" {
             return Some(Self::DepartmentHead);
         }
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s)
-            .map(Self::Role)
+        Role::ALL.into_iter().find(|r| r.code() == s).map(Self::Role)
     }
 
     pub fn code(self) -> &'static str {
@@ -149,34 +146,18 @@ impl CommitmentRule {
         category: Option<CustomerCategory>,
     ) -> bool {
         self.utilities.contains(&utility)
-            && self
-                .applies_to
-                .as_ref()
-                .is_some_and(|s| s.covers_case(kind, subkind, category))
+            && self.applies_to.as_ref().is_some_and(|s| s.covers_case(kind, subkind, category))
     }
 
     /// Whether the rule covers an outage of this utility and kind, expected
     /// to last `expected`.
-    pub fn covers_outage(
-        &self,
-        utility: Utility,
-        kind: OutageKind,
-        expected: SignedDuration,
-    ) -> bool {
-        self.utilities.contains(&utility)
-            && self
-                .applies_to
-                .as_ref()
-                .is_some_and(|s| s.covers_outage(kind, expected))
+    pub fn covers_outage(&self, utility: Utility, kind: OutageKind, expected: SignedDuration) -> bool {
+        self.utilities.contains(&utility) && self.applies_to.as_ref().is_some_and(|s| s.covers_outage(kind, expected))
     }
 
     /// Whether the rule covers an account of this utility and category.
     pub fn covers_account(&self, utility: Utility, category: CustomerCategory) -> bool {
-        self.utilities.contains(&utility)
-            && self
-                .applies_to
-                .as_ref()
-                .is_some_and(|s| s.covers_account(category))
+        self.utilities.contains(&utility) && self.applies_to.as_ref().is_some_and(|s| s.covers_account(category))
     }
 }
 
@@ -188,8 +169,6 @@ impl Policy {
 
     /// The clock rules `event` starts.
     pub fn started_by(&self, event: Event) -> impl Iterator<Item = &CommitmentRule> {
-        self.commitments
-            .iter()
-            .filter(move |r| r.is_clock() && r.start == Some(event))
+        self.commitments.iter().filter(move |r| r.is_clock() && r.start == Some(event))
     }
 }

@@ -32,37 +32,22 @@ pub(super) fn parse(src: &str) -> Result<Policy, PolicyError> {
     let mut seen = HashSet::new();
     let mut commitments = Vec::with_capacity(raw.commitments.len());
     for rule in &raw.commitments {
-        let cx = Cx {
-            src,
-            rule: rule.id.get_ref().trim().to_string(),
-            line: line_at(src, rule.id.span().start),
-        };
+        let cx = Cx { src, rule: rule.id.get_ref().trim().to_string(), line: line_at(src, rule.id.span().start) };
         if cx.rule.is_empty() {
             return Err(cx.missing(cx.line, "an id"));
         }
         if !seen.insert(cx.rule.clone()) {
-            return Err(PolicyError::DuplicateRule {
-                line: cx.line,
-                rule: cx.rule,
-            });
+            return Err(PolicyError::DuplicateRule { line: cx.line, rule: cx.rule });
         }
         commitments.push(cx.rule(rule, raw.version)?);
     }
-    Ok(Policy {
-        version: raw.version,
-        company: raw.company,
-        commitments,
-    })
+    Ok(Policy { version: raw.version, company: raw.company, commitments })
 }
 
 /// The 1-based line holding byte `offset` of `src`.
 fn line_at(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
-    src.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    src.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Validation context: the source and the rule being read.
@@ -79,28 +64,15 @@ impl Cx<'_> {
     }
 
     pub(super) fn missing(&self, line: usize, what: &'static str) -> PolicyError {
-        PolicyError::Missing {
-            line,
-            rule: self.rule.clone(),
-            what,
-        }
+        PolicyError::Missing { line, rule: self.rule.clone(), what }
     }
 
     pub(super) fn conflict(&self, line: usize, reason: impl Into<String>) -> PolicyError {
-        PolicyError::Conflict {
-            line,
-            rule: self.rule.clone(),
-            reason: reason.into(),
-        }
+        PolicyError::Conflict { line, rule: self.rule.clone(), reason: reason.into() }
     }
 
     pub(super) fn unknown(&self, line: usize, what: &'static str, value: &str) -> PolicyError {
-        PolicyError::UnknownKind {
-            line,
-            rule: self.rule.clone(),
-            what,
-            value: value.to_string(),
-        }
+        PolicyError::UnknownKind { line, rule: self.rule.clone(), what, value: value.to_string() }
     }
 
     fn rule(&self, raw: &RawRule, version: u32) -> Result<CommitmentRule, PolicyError> {
@@ -116,11 +88,7 @@ impl Cx<'_> {
             None => return Err(self.missing(self.line, "applies_to")),
         };
         let subject = applies_to.as_ref().map(Subject::kind);
-        let start = raw
-            .start
-            .as_ref()
-            .map(|e| self.event(e, subject))
-            .transpose()?;
+        let start = raw.start.as_ref().map(|e| self.event(e, subject)).transpose()?;
         let stop = self.events(&raw.stop, subject)?;
         let pause = self.events(&raw.pause, subject)?;
         let resume = self.events(&raw.resume, subject)?;
@@ -132,14 +100,9 @@ impl Cx<'_> {
         }
         let window = match &raw.window {
             None => None,
-            Some(w) if matches!(timing, Timing::Duration(_) | Timing::ByZone { .. }) => {
-                Some(self.window(w)?)
-            }
+            Some(w) if matches!(timing, Timing::Duration(_) | Timing::ByZone { .. }) => Some(self.window(w)?),
             Some(w) => {
-                return Err(self.conflict(
-                    self.at(w),
-                    "a window applies only to a duration or duration_by_zone",
-                ));
+                return Err(self.conflict(self.at(w), "a window applies only to a duration or duration_by_zone"));
             }
         };
         let warn_at = match &raw.warn_at {
@@ -156,10 +119,7 @@ impl Cx<'_> {
                         .ok_or_else(|| self.unknown(self.at(t), "escalation target", t.get_ref()))
                 })
                 .collect::<Result<_, _>>()?,
-            None if is_clock => vec![
-                EscalationTarget::Role(Role::DutyManager),
-                EscalationTarget::DepartmentHead,
-            ],
+            None if is_clock => vec![EscalationTarget::Role(Role::DutyManager), EscalationTarget::DepartmentHead],
             None => Vec::new(),
         };
         Ok(CommitmentRule {
@@ -190,19 +150,12 @@ impl Cx<'_> {
 
     fn utilities(&self, value: &Spanned<toml::Value>) -> Result<Vec<Utility>, PolicyError> {
         let line = self.at(value);
-        let unknown = |u: &str| PolicyError::UnknownUtility {
-            line,
-            rule: self.rule.clone(),
-            utility: u.to_string(),
-        };
+        let unknown = |u: &str| PolicyError::UnknownUtility { line, rule: self.rule.clone(), utility: u.to_string() };
         let names: Vec<&str> = match value.get_ref() {
             toml::Value::String(s) => vec![s.as_str()],
             toml::Value::Array(items) => items
                 .iter()
-                .map(|v| {
-                    v.as_str()
-                        .ok_or_else(|| unknown(&format!("({})", v.type_str())))
-                })
+                .map(|v| v.as_str().ok_or_else(|| unknown(&format!("({})", v.type_str()))))
                 .collect::<Result<_, _>>()?,
             other => return Err(unknown(&format!("({})", other.type_str()))),
         };

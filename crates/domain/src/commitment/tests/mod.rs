@@ -18,12 +18,7 @@ static SHIPPED: LazyLock<Policy> = LazyLock::new(Policy::shipped);
 
 /// `"2026-09-30T10:00"` in Asia/Shanghai.
 fn sh(local: &str) -> Timestamp {
-    local
-        .parse::<DateTime>()
-        .unwrap()
-        .in_tz(TIME_ZONE)
-        .unwrap()
-        .timestamp()
+    local.parse::<DateTime>().unwrap().in_tz(TIME_ZONE).unwrap().timestamp()
 }
 
 /// A rule of the shipped policy.

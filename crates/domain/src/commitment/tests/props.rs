@@ -29,14 +29,8 @@ fn step() -> impl Strategy<Value = (i64, Step)> {
 #[track_caller]
 fn check_thresholds(c: &Clock) {
     let t = c.thresholds();
-    assert!(
-        t.windows(2).all(|w| w[0].1 <= w[1].1),
-        "not in time order: {t:?}"
-    );
-    assert!(
-        t.iter().all(|(_, at)| *at >= c.started_at),
-        "before the start: {t:?}"
-    );
+    assert!(t.windows(2).all(|w| w[0].1 <= w[1].1), "not in time order: {t:?}");
+    assert!(t.iter().all(|(_, at)| *at >= c.started_at), "before the start: {t:?}");
     assert_eq!(t.last(), Some(&(Threshold::Breach, c.due_at)));
     if let Some((threshold, at)) = c.next_threshold() {
         assert!(t.contains(&(threshold, at)));
