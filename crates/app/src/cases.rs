@@ -116,6 +116,7 @@ impl Routing {
 
 /// Applies one lifecycle step inside a transaction: checks the transition,
 /// writes the case and appends the event with the resulting state.
+#[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
 pub(crate) async fn step(
     tx: &mut Tx,
     engine: &Engine,

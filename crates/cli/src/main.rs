@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web console and the REST API.
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
     /// Bring the database schema up to date.
     Migrate(migrate::Args),
     /// Load the demo company (idempotent) and list its sign-ins.
@@ -78,7 +78,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     let result = match cli.command {
-        Command::Serve(a) => serve::run(a).await,
+        Command::Serve(a) => serve::run(*a).await,
         Command::Migrate(a) => migrate::run(a).await,
         Command::Demo(a) => demo::run(a).await,
         Command::Audit { command } => audit::run(command).await,

@@ -101,15 +101,15 @@ impl CaseKind {
     /// Whether `sub` refines this kind; kinds without subkinds accept none.
     pub fn accepts(self, sub: Option<CaseSubkind>) -> bool {
         use CaseSubkind::*;
-        match (self, sub) {
-            (_, None) => true,
-            (
-                Self::BusinessApplication,
-                Some(NewConnection | CapacityChange | ChangeOfUse | StopResume | OwnershipTransfer),
-            ) => true,
-            (Self::Repair, Some(InsideMeter | OutsideMeter | Emergency | NoSupply)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, sub),
+            (_, None)
+                | (
+                    Self::BusinessApplication,
+                    Some(NewConnection | CapacityChange | ChangeOfUse | StopResume | OwnershipTransfer)
+                )
+                | (Self::Repair, Some(InsideMeter | OutsideMeter | Emergency | NoSupply))
+        )
     }
 }
 

@@ -174,6 +174,7 @@ impl Exec<'_> {
     }
 
     /// On-time figures for clocks started in `[from, to)`.
+    #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     pub async fn clock_stats(
         &self,
         company_id: i64,

@@ -76,6 +76,7 @@ impl Exec<'_> {
 
 impl Tx {
     #[tracing::instrument(skip(self, reason))]
+    #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     pub async fn insert_extension_request(
         &mut self,
         company_id: i64,

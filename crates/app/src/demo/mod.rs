@@ -334,7 +334,7 @@ async fn build(
             .map(|k| k.0)
             .unwrap_or(CaseKind::Consultation);
         // Make sure every kind appears even in a small demo.
-        let kind = if (i as usize) < kinds.len() { kinds[i].0 } else { kind };
+        let kind = if i < kinds.len() { kinds[i].0 } else { kind };
         let cust = &customers[rng.below(customers.len() as u64) as usize];
         let (subject, description) = people::case_text(&mut rng, kind.code(), cust.1.code());
         let subkind = match kind {

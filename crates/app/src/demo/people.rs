@@ -4,6 +4,8 @@
 //! Every name, place, number and text here is invented for demonstration.
 //! The same seed always produces the same sequence of values, so demo tenants
 //! can be rebuilt byte-for-byte.
+// `*rng.pick(…)` derefs a `&&str`: dropping the `*`, as clippy suggests, breaks type inference.
+#![allow(clippy::explicit_auto_deref)]
 
 // ---------------------------------------------------------------------------
 // PRNG
