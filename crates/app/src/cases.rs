@@ -9,9 +9,10 @@ use crate::registry::event;
 use crate::{Actor, App, shanghai};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
+use pledge_domain::model::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest};
 use pledge_domain::text::{Body, Label, mask_name};
 use pledge_domain::{Permission, Phone, Utility};
-use pledge_store::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest, StoreError, Tx};
+use pledge_store::{StoreError, Tx};
 use serde_json::{Value, json};
 use std::sync::Arc;
 

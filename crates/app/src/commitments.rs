@@ -10,8 +10,9 @@ use jiff::Timestamp;
 use pledge_domain::calendar::WorkingCalendar;
 use pledge_domain::case::CaseAction;
 use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Policy, Threshold};
+use pledge_domain::model::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup};
 use pledge_domain::{Permission, Zone};
-use pledge_store::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup, Tx};
+use pledge_store::Tx;
 use serde_json::json;
 
 /// The policy and calendar clocks are computed with.

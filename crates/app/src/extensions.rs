@@ -8,8 +8,9 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::Permission;
 use pledge_domain::commitment::ClockError;
+use pledge_domain::model::ExtensionRequest;
 use pledge_domain::text::Body;
-use pledge_store::{ExtensionRequest, StoreError};
+use pledge_store::StoreError;
 use serde_json::json;
 
 impl App {

@@ -23,8 +23,9 @@ pub use error::{AppError, AppResult};
 pub use pledge_store as store;
 
 use jiff::Timestamp;
+use pledge_domain::model::Staff;
 use pledge_domain::{Permission, Role};
-use pledge_store::{Staff, Store};
+use pledge_store::Store;
 use std::sync::Arc;
 
 /// Where the application reads the time; tests pin it.

@@ -5,15 +5,16 @@
 use crate::auth::{Secret, hash_password};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
+use pledge_domain::model::{
+    Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewEvent, NewNode, NewPremises, NewStaff, Page,
+    PageRequest, Staff,
+};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::text::Label;
 use pledge_domain::{
     AccountName, CustomerCategory, CustomerNumber, Permission, Phone, Role, SpecialCare, Utility, Zone,
 };
-use pledge_store::{
-    Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewEvent, NewNode, NewPremises, NewStaff, Page,
-    PageRequest, Staff, Tx,
-};
+use pledge_store::Tx;
 use serde_json::json;
 
 /// Input for a new customer account, with its premises.

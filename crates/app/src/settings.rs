@@ -16,7 +16,7 @@ use pledge_domain::Permission;
 use pledge_domain::calendar::{CalendarError, DayInfo, WorkingCalendar, YearTable};
 use pledge_domain::commitment::Policy;
 use pledge_domain::commitment::policy::SHIPPED_TOML;
-use pledge_store::SettingsMark;
+use pledge_domain::model::SettingsMark;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};

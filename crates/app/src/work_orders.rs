@@ -11,10 +11,11 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseState};
 use pledge_domain::commitment::Event;
+use pledge_domain::model::{NewWorkOrder, Page, PageRequest, WorkOrder, WorkOrderChange, WorkOrderFilter};
 use pledge_domain::text::{Body, Label};
 use pledge_domain::work_order::{Fee, WorkOrderAction};
 use pledge_domain::{Permission, Role};
-use pledge_store::{NewWorkOrder, Page, PageRequest, Tx, WorkOrder, WorkOrderChange, WorkOrderFilter};
+use pledge_store::Tx;
 use serde_json::{Value, json};
 
 /// What a dispatcher enters to raise a work order.

@@ -11,6 +11,7 @@ pub mod case;
 pub mod commitment;
 pub mod customer;
 pub mod ledger;
+pub mod model;
 pub mod network;
 pub mod notify;
 pub mod outage;

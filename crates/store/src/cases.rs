@@ -8,58 +8,6 @@ use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::{CaseNumber, Utility};
 use sea_orm::{QueryResult, Value};
 
-/// A case to insert; the number is drawn inside the same transaction.
-#[derive(Debug, Clone)]
-pub struct NewCase {
-    pub company_id: i64,
-    pub utility: Utility,
-    pub kind: CaseKind,
-    pub subkind: Option<CaseSubkind>,
-    pub channel: Channel,
-    pub state: CaseState,
-    pub subject: String,
-    pub description: String,
-    pub customer_id: Option<i64>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    pub anonymous: bool,
-    pub first_responder_id: i64,
-    pub assignee_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub upstream_platform: Option<String>,
-    pub upstream_ref: Option<String>,
-    pub upstream_due_us: Option<i64>,
-    pub answered_on_spot: bool,
-    pub created_at_us: i64,
-}
-
-/// Filters for case lists; all optional, combined with AND.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    pub company_id: Option<i64>,
-    pub kind: Option<CaseKind>,
-    pub states: Vec<CaseState>,
-    pub open_only: bool,
-    pub utility: Option<Utility>,
-    pub department_id: Option<i64>,
-    pub first_responder_id: Option<i64>,
-    pub assignee_id: Option<i64>,
-    pub customer_id: Option<i64>,
-    pub created_from_us: Option<i64>,
-    pub created_to_us: Option<i64>,
-    /// Matches the number, subject or description.
-    pub text: Option<String>,
-}
-
-/// Sort order of a case list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum CaseSort {
-    #[default]
-    NewestFirst,
-    OldestFirst,
-    RecentlyUpdated,
-}
-
 const CASE_COLS: &str = "id, company_id, number, utility, kind, subkind, channel, state, subject, description, customer_id, \
      contact_name, contact_phone, anonymous, first_responder_id, assignee_id, department_id, upstream_platform, upstream_ref, \
      upstream_due, duplicate_of, answered_on_spot, created_at, updated_at, closed_at, version";

@@ -3,39 +3,10 @@
 
 use crate::error::{Result, StoreError, decode};
 use crate::exec::{Exec, Tx};
+use crate::records::*;
 use pledge_domain::Utility;
 use pledge_domain::commitment::{Clock, Outcome};
 use sea_orm::{QueryResult, Value};
-
-/// A stored clock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClockRecord {
-    pub id: i64,
-    pub company_id: i64,
-    /// What the clock is attached to: `case` (later `work_order`, `outage`, `account`).
-    pub subject: String,
-    pub subject_id: i64,
-    pub utility: Utility,
-    pub department_id: Option<i64>,
-    pub clock: Clock,
-}
-
-impl ClockRecord {
-    /// `running`, `paused` or `stopped`.
-    pub fn state(&self) -> &'static str {
-        state_of(&self.clock)
-    }
-}
-
-fn state_of(c: &Clock) -> &'static str {
-    if c.is_stopped() {
-        "stopped"
-    } else if c.is_paused() {
-        "paused"
-    } else {
-        "running"
-    }
-}
 
 /// The instant the sweeper must next look at this clock, if any.
 fn next_at(c: &Clock) -> Option<i64> {
@@ -50,30 +21,6 @@ fn outcome_code(c: &Clock) -> Option<&'static str> {
         Outcome::Met => "met",
         Outcome::Breached => "breached",
     })
-}
-
-/// On-time figures for one commitment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClockStats {
-    pub rule_id: String,
-    pub utility: Option<Utility>,
-    pub department_id: Option<i64>,
-    /// Clocks stopped in the period.
-    pub stopped: u64,
-    pub met: u64,
-    pub breached: u64,
-    /// Clocks still running or paused.
-    pub open: u64,
-    /// Open clocks already past due.
-    pub overdue: u64,
-}
-
-/// How statistics are grouped beside the commitment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatsGroup {
-    Rule,
-    RuleAndUtility,
-    RuleAndDepartment,
 }
 
 const COLS: &str = "id, company_id, subject, subject_id, utility, department_id, body";
@@ -111,7 +58,7 @@ fn clock_values(
         (c.policy_version as i64).into(),
         utility.code().into(),
         department_id.into(),
-        state_of(c).into(),
+        clock_state(c).into(),
         c.started_at.as_microsecond().into(),
         c.due_at.as_microsecond().into(),
         next_at(c).into(),
@@ -128,7 +75,7 @@ fn update_values(id: i64, department_id: Option<i64>, c: &Clock) -> Result<Vec<V
     Ok(vec![
         id.into(),
         department_id.into(),
-        state_of(c).into(),
+        clock_state(c).into(),
         c.due_at.as_microsecond().into(),
         next_at(c).into(),
         c.stopped_at.map(|t| t.as_microsecond()).into(),

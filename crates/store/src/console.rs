@@ -5,19 +5,10 @@
 use crate::cases::case_by_ids_sql;
 use crate::error::Result;
 use crate::exec::Exec;
+use crate::records::*;
 use crate::records::{Case, Customer, ts};
 use crate::registry::{CUSTOMER_COLS, customer_row, like_escape};
-use jiff::Timestamp;
 use sea_orm::Value;
-
-/// The nearest deadline among a case's running or paused clocks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseDeadline {
-    pub case_id: i64,
-    pub due_at: Timestamp,
-    /// Whether any open clock of the case has breached.
-    pub breached: bool,
-}
 
 /// The smallest digit string above every string starting with `digits`
 /// ("139" → "14", "1299" → "13"); None for all nines.

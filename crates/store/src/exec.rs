@@ -2,7 +2,7 @@
 //! transaction ([`Tx`]).
 
 use crate::error::Result;
-use crate::ledger::LedgerHead;
+use crate::records::LedgerHead;
 use crate::{Backend, stmt};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, SqliteTransactionMode, TransactionOptions,

@@ -3,25 +3,8 @@
 use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
 use crate::records::ts;
-use jiff::Timestamp;
+use crate::records::*;
 use sea_orm::QueryResult;
-
-/// A request to move a clock's deadline, pending or decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtensionRequest {
-    pub id: i64,
-    pub company_id: i64,
-    pub case_id: i64,
-    pub clock_id: i64,
-    pub requested_by: i64,
-    pub new_due: Timestamp,
-    pub reason: String,
-    /// `pending`, `approved` or `refused`.
-    pub state: String,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-}
 
 const COLS: &str =
     "id, company_id, case_id, clock_id, requested_by, new_due, reason, state, decided_by, decided_at, created_at";

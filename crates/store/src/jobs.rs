@@ -4,15 +4,7 @@
 
 use crate::error::Result;
 use crate::exec::{Exec, Tx};
-
-/// A claimed job.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobRecord {
-    pub id: i64,
-    pub kind: String,
-    pub payload: String,
-    pub attempts: i64,
-}
+use crate::records::*;
 
 impl Tx {
     /// Takes up to `limit` pending jobs of `kind` due at `now`, oldest first,

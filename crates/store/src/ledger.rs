@@ -3,25 +3,9 @@
 
 use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
+use crate::records::*;
 use crate::records::{Event, ts};
 use pledge_domain::ledger::{EventBody, Hash, StoredEvent};
-
-/// The last event of the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerHead {
-    pub seq: i64,
-    pub hash: Hash,
-}
-
-/// An event to append.
-#[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
-    pub case_id: Option<i64>,
-    pub actor_id: Option<i64>,
-    pub kind: &'a str,
-    pub payload: serde_json::Value,
-    pub at_us: i64,
-}
 
 impl Tx {
     async fn load_head(&mut self) -> Result<LedgerHead> {

@@ -28,23 +28,9 @@ mod suspects;
 mod work_orders;
 
 pub use backup::BackupOutcome;
-pub use cases::{CaseFilter, CaseSort, NewCase};
-pub use clocks::{ClockRecord, ClockStats, StatsGroup};
-pub use console::CaseDeadline;
 pub use error::{Result, StoreError};
 pub use exec::{Exec, Tx};
-pub use extension_requests::ExtensionRequest;
-pub use jobs::JobRecord;
-pub use ledger::{LedgerHead, NewEvent};
 pub use migrate::MigrationReport;
-pub use notifications::{DeliveryCount, NotificationFilter, NotificationRecord, Recipients, StoredTemplate};
-pub use outages::{NewOutage, Outage, OutageFilter};
-pub use phrases::StoredPhrase;
-pub use records::*;
-pub use registry::{CustomerFilter, NewCustomer, NewNode, NewPremises, NewStaff};
-pub use settings::{SettingsMark, StoredCalendarYear, StoredPolicy};
-pub use suspects::Suspect;
-pub use work_orders::{NewWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter};
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;

@@ -3,34 +3,10 @@
 
 use crate::error::{Result, StoreError, decode};
 use crate::exec::{Exec, Tx};
+use crate::records::*;
 use crate::records::{Page, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState, Locale};
 use sea_orm::{QueryResult, Value};
-
-/// One notification: a message to one recipient, and how its delivery went.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NotificationRecord {
-    pub id: i64,
-    pub company_id: i64,
-    pub topic: String,
-    pub subject: String,
-    pub subject_id: i64,
-    pub customer_id: Option<i64>,
-    pub staff_id: Option<i64>,
-    pub channel: ChannelKind,
-    pub address: Option<String>,
-    pub locale: Locale,
-    pub vars: serde_json::Value,
-    pub state: DeliveryState,
-    pub attempts: u32,
-    pub next_attempt_at: Option<i64>,
-    pub locked_by: Option<String>,
-    pub last_error: Option<String>,
-    pub sent_via: Option<ChannelKind>,
-    pub sent_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
 
 const COLS: &str = "id, company_id, topic, subject, subject_id, customer_id, staff_id, channel, address, locale, vars, state, attempts, \
                     next_attempt_at, locked_by, last_error, sent_via, sent_at, created_at, updated_at";
@@ -60,43 +36,6 @@ fn row(r: &QueryResult) -> Result<NotificationRecord> {
         created_at: r.try_get("", "created_at")?,
         updated_at: r.try_get("", "updated_at")?,
     })
-}
-
-/// Which notifications an administrator lists.
-#[derive(Debug, Clone, Default)]
-pub struct NotificationFilter {
-    pub company_id: i64,
-    pub state: Option<DeliveryState>,
-    pub topic: Option<String>,
-    pub subject: Option<String>,
-    pub subject_id: Option<i64>,
-    pub channel: Option<ChannelKind>,
-}
-
-/// How many notifications about one subject are in one state on one channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryCount {
-    pub state: DeliveryState,
-    pub channel: ChannelKind,
-    pub count: u64,
-}
-
-/// A company's stored template for one topic and language (unparsed text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredTemplate {
-    pub topic: String,
-    pub locale: Locale,
-    pub subject: String,
-    pub body: String,
-    pub updated_by: Option<i64>,
-    pub updated_at: i64,
-}
-
-/// Who receives a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recipients<'a> {
-    Customers(&'a [i64]),
-    Staff(&'a [i64]),
 }
 
 /// Ids per statement: well under SQLite's and PostgreSQL's parameter limits.

@@ -4,6 +4,7 @@
 
 use crate::error::{Result, StoreError, decode};
 use crate::exec::{Exec, Tx};
+use crate::records::*;
 use crate::records::{Customer, Page, PageRequest, ts};
 use crate::registry::{CUSTOMER_COLS, customer_row};
 use jiff::Timestamp;
@@ -12,66 +13,6 @@ use pledge_domain::commitment::OutageKind;
 use pledge_domain::network;
 use pledge_domain::outage::{Effect, OutageState};
 use sea_orm::{QueryResult, Value};
-
-/// A stored outage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outage {
-    pub id: i64,
-    pub company_id: i64,
-    pub utility: Utility,
-    pub kind: OutageKind,
-    pub effect: Effect,
-    pub state: OutageState,
-    pub node_id: i64,
-    pub node_path: String,
-    pub reason: String,
-    pub area: String,
-    pub starts_at: Timestamp,
-    pub expected_restore_at: Timestamp,
-    pub restored_at: Option<Timestamp>,
-    pub announced_at: Option<Timestamp>,
-    pub restore_notified_at: Option<Timestamp>,
-    pub authority_reported_at: Option<Timestamp>,
-    pub cancelled_at: Option<Timestamp>,
-    pub override_reason: Option<String>,
-    pub override_by: Option<i64>,
-    pub affected_count: u64,
-    pub suspected_id: Option<i64>,
-    pub created_by: Option<i64>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// An outage to insert.
-#[derive(Debug, Clone)]
-pub struct NewOutage {
-    pub company_id: i64,
-    pub utility: Utility,
-    pub kind: OutageKind,
-    pub effect: Effect,
-    pub state: OutageState,
-    pub node_id: i64,
-    pub node_path: String,
-    pub reason: String,
-    pub area: String,
-    pub starts_at_us: i64,
-    pub expected_restore_at_us: i64,
-    pub suspected_id: Option<i64>,
-    pub created_by: Option<i64>,
-    pub at_us: i64,
-}
-
-/// Filters for the outage list; all optional, combined with AND.
-#[derive(Debug, Clone, Default)]
-pub struct OutageFilter {
-    pub company_id: Option<i64>,
-    pub utility: Option<Utility>,
-    pub states: Vec<OutageState>,
-    pub kind: Option<OutageKind>,
-    pub node_id: Option<i64>,
-    /// Only outages still running or ahead (not restored or cancelled).
-    pub open_only: bool,
-}
 
 const COLS: &str = "id, company_id, utility, kind, effect, state, node_id, node_path, reason, area, starts_at, expected_restore_at, \
      restored_at, announced_at, restore_notified_at, authority_reported_at, cancelled_at, override_reason, override_by, affected_count, \

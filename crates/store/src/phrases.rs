@@ -4,17 +4,7 @@
 use crate::error::Result;
 use crate::exec::{Exec, Tx};
 use crate::records::ts;
-use jiff::Timestamp;
-
-/// A company's stored wording for one situation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPhrase {
-    pub situation: String,
-    pub text_zh: String,
-    pub text_en: String,
-    pub updated_by: Option<i64>,
-    pub updated_at: Timestamp,
-}
+use crate::records::*;
 
 impl Exec<'_> {
     /// Every phrase the company has edited.

@@ -8,58 +8,6 @@ use pledge_domain::network::{self, NodeLevel};
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
 use sea_orm::{QueryResult, Value};
 
-/// A staff member to create; the password is already hashed.
-#[derive(Debug, Clone)]
-pub struct NewStaff {
-    pub company_id: i64,
-    pub department_id: Option<i64>,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub password_hash: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewNode {
-    pub company_id: i64,
-    pub utility: Utility,
-    pub parent_id: Option<i64>,
-    pub level: NodeLevel,
-    pub name: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewPremises {
-    pub company_id: i64,
-    pub address: String,
-    pub zone: Zone,
-    pub floor_area_m2: Option<i64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewCustomer {
-    pub company_id: i64,
-    pub utility: Utility,
-    pub number: CustomerNumber,
-    pub account_name: AccountName,
-    pub category: CustomerCategory,
-    pub phone: Option<Phone>,
-    pub special_care: Vec<SpecialCare>,
-    pub premises_id: Option<i64>,
-}
-
-/// Filters for the customer list; all optional, combined with AND.
-#[derive(Debug, Clone, Default)]
-pub struct CustomerFilter {
-    pub company_id: Option<i64>,
-    pub utility: Option<Utility>,
-    pub category: Option<CustomerCategory>,
-    /// Matches customer number (prefix), phone (contains), account name or address (contains).
-    pub text: Option<String>,
-    /// Only customers whose premises hang below this network node.
-    pub below_node: Option<i64>,
-}
-
 pub(crate) fn staff_row_pub(r: &QueryResult) -> Result<Staff> {
     staff_row(r)
 }

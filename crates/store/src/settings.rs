@@ -5,30 +5,8 @@
 use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
 use crate::records::ts;
-use jiff::Timestamp;
+use crate::records::*;
 use sea_orm::QueryResult;
-
-/// One stored version of a company's policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPolicy {
-    pub company_id: i64,
-    pub version: i64,
-    /// The TOML exactly as the administrator sent it.
-    pub source: String,
-    pub created_by: Option<i64>,
-    pub created_at: Timestamp,
-}
-
-/// One stored year table of the working-day calendar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCalendarYear {
-    pub year: i64,
-    /// The year table's JSON exactly as the administrator sent it.
-    pub source_json: String,
-    pub created_by: Option<i64>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
 
 fn policy_row(r: &QueryResult) -> Result<StoredPolicy> {
     Ok(StoredPolicy {
@@ -48,16 +26,6 @@ fn year_row(r: &QueryResult) -> Result<StoredCalendarYear> {
         created_at: ts(r.try_get("", "created_at")?)?,
         updated_at: ts(r.try_get("", "updated_at")?)?,
     })
-}
-
-/// See [`Exec::settings_mark`]. Policies are never overwritten, so their
-/// count moves with every new version; a calendar year may be replaced, so
-/// its latest change time is part of the mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SettingsMark {
-    pub policies: i64,
-    pub years: i64,
-    pub years_updated_us: i64,
 }
 
 impl Exec<'_> {

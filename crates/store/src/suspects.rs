@@ -3,29 +3,12 @@
 
 use crate::error::{Result, StoreError, decode};
 use crate::exec::{Exec, Tx};
+use crate::records::*;
 use crate::records::{NetworkNode, Page, PageRequest, ts};
-use jiff::Timestamp;
 use pledge_domain::Utility;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{GroupingRule, SuspectState};
 use sea_orm::{QueryResult, Value};
-
-/// A stored suspected outage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suspect {
-    pub id: i64,
-    pub company_id: i64,
-    pub utility: Utility,
-    pub node_id: i64,
-    pub state: SuspectState,
-    pub first_call_at: Timestamp,
-    pub last_call_at: Timestamp,
-    pub calls: u64,
-    pub outage_id: Option<i64>,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<Timestamp>,
-    pub note: Option<String>,
-}
 
 const COLS: &str = "id, company_id, utility, node_id, state, first_call_at, last_call_at, calls, outage_id, decided_by, decided_at, note";
 

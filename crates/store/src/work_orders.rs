@@ -2,72 +2,12 @@
 
 use crate::error::{Result, StoreError, decode};
 use crate::exec::{Exec, Tx};
+use crate::records::*;
 use crate::records::{Page, PageRequest, ts};
 use jiff::Timestamp;
 use pledge_domain::Utility;
 use pledge_domain::work_order::WorkOrderState;
 use sea_orm::{QueryResult, Value};
-
-/// A stored work order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkOrder {
-    pub id: i64,
-    pub company_id: i64,
-    pub case_id: i64,
-    pub utility: Utility,
-    pub state: WorkOrderState,
-    pub instructions: String,
-    pub crew_id: Option<i64>,
-    pub appointment_from: Option<Timestamp>,
-    pub appointment_to: Option<Timestamp>,
-    pub fee_fen: Option<i64>,
-    pub result: Option<String>,
-    pub signed_by: Option<String>,
-    pub cancel_reason: Option<String>,
-    pub created_by: i64,
-    pub created_at: Timestamp,
-    pub dispatched_at: Option<Timestamp>,
-    pub departed_at: Option<Timestamp>,
-    pub on_site_at: Option<Timestamp>,
-    pub done_at: Option<Timestamp>,
-    pub updated_at: Timestamp,
-    pub version: i64,
-}
-
-/// A work order about to be raised.
-#[derive(Debug, Clone)]
-pub struct NewWorkOrder {
-    pub company_id: i64,
-    pub case_id: i64,
-    pub utility: Utility,
-    pub instructions: String,
-    pub appointment_from_us: Option<i64>,
-    pub appointment_to_us: Option<i64>,
-    pub created_by: i64,
-    pub created_at_us: i64,
-}
-
-/// A change of state and what goes with it. `None` leaves a column as it is.
-#[derive(Debug, Clone, Default)]
-pub struct WorkOrderChange {
-    pub crew_id: Option<i64>,
-    pub fee_fen: Option<i64>,
-    pub result: Option<String>,
-    pub signed_by: Option<String>,
-    pub cancel_reason: Option<String>,
-    /// Which timestamp column records this step (`dispatched_at` …).
-    pub stamp: Option<&'static str>,
-}
-
-/// Which work orders to list.
-#[derive(Debug, Clone, Default)]
-pub struct WorkOrderFilter {
-    pub company_id: i64,
-    pub states: Vec<WorkOrderState>,
-    pub crew_id: Option<i64>,
-    pub case_id: Option<i64>,
-    pub utility: Option<Utility>,
-}
 
 const COLS: &str = "id, company_id, case_id, utility, state, instructions, crew_id, appointment_from, appointment_to, fee_fen, result, \
      signed_by, cancel_reason, created_by, created_at, dispatched_at, departed_at, on_site_at, done_at, updated_at, version";

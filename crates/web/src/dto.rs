@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use jiff::Timestamp;
 use pledge_app::shanghai;
-use pledge_app::store::{AccessEntry, Case, Customer, Department, Distribution, Event, NetworkNode, Staff};
+use pledge_domain::model::{AccessEntry, Case, Customer, Department, Distribution, Event, NetworkNode, Staff};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

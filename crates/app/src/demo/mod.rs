@@ -13,9 +13,10 @@ use crate::{Actor, App};
 use jiff::{SignedDuration, Timestamp};
 use people::DemoRng;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
+use pledge_domain::model::{NewCustomer, NewNode, NewPremises, NewStaff};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
-use pledge_store::{NewCustomer, NewNode, NewPremises, NewStaff, Tx};
+use pledge_store::Tx;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -87,7 +88,7 @@ impl App {
             let staff = self
                 .store()
                 .read()
-                .staff_list(Some(c.id), None, None, pledge_store::PageRequest::new(Some(200), None))
+                .staff_list(Some(c.id), None, None, pledge_domain::model::PageRequest::new(Some(200), None))
                 .await?;
             let depts: BTreeMap<i64, String> =
                 self.store().read().departments(Some(c.id)).await?.into_iter().map(|d| (d.id, d.name_zh)).collect();
@@ -524,7 +525,7 @@ async fn field_job(
     ] {
         let wo = tx.exec().work_order(id).await?;
         let change = if action == WorkOrderAction::Complete {
-            pledge_store::WorkOrderChange {
+            pledge_domain::model::WorkOrderChange {
                 result: Some("已排除故障并复查正常，用户签字确认。".into()),
                 ..Default::default()
             }

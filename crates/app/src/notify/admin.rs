@@ -6,8 +6,8 @@
 use super::templates::locale_of;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
+use pledge_domain::model::{DeliveryCount, NotificationFilter, NotificationRecord, Page, PageRequest};
 use pledge_domain::{Permission, Phone};
-use pledge_store::{DeliveryCount, NotificationFilter, NotificationRecord, Page, PageRequest};
 
 /// Contact details for notifications; None clears a value.
 #[derive(Debug, Clone, Default)]

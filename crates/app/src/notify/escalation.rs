@@ -6,7 +6,8 @@
 use super::notify_staff;
 use crate::error::AppResult;
 use crate::{App, shanghai};
-use pledge_store::{JobRecord, Tx};
+use pledge_domain::model::JobRecord;
+use pledge_store::Tx;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -10,7 +10,8 @@
 //! the lease runs out; nothing else sends twice.
 
 use crate::AppResult;
-use pledge_store::{Recipients, Tx};
+use pledge_domain::model::Recipients;
+use pledge_store::Tx;
 
 pub mod admin;
 mod backoff;

@@ -5,8 +5,9 @@
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::Permission;
+use pledge_domain::model::StoredTemplate;
 use pledge_domain::notify::{Locale, TOPICS, Template, TemplateError, topic_vars};
-use pledge_store::{Exec, StoredTemplate};
+use pledge_store::Exec;
 use std::collections::HashMap;
 
 /// A template as administrators see it.

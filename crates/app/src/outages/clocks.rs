@@ -7,7 +7,8 @@ use crate::error::{AppError, AppResult};
 use crate::registry::event;
 use jiff::Timestamp;
 use pledge_domain::commitment::{Clock, ClockError, Event, Timing};
-use pledge_store::{Outage, Tx};
+use pledge_domain::model::Outage;
+use pledge_store::Tx;
 use serde_json::json;
 
 fn clock_error(e: ClockError) -> AppError {

@@ -13,8 +13,9 @@ use crate::error::AppResult;
 use crate::registry::event;
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind};
+use pledge_domain::model::Case;
 use pledge_domain::outage::{SuspectState, path_ids};
-use pledge_store::{Case, Tx};
+use pledge_store::Tx;
 use serde_json::json;
 
 /// The department that investigates supply faults no outage explains.

@@ -10,10 +10,11 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
 use pledge_domain::commitment::{Event, OutageKind};
+use pledge_domain::model::{NewOutage, Outage};
 use pledge_domain::outage::{self, Effect, OutageAction, OutageError, OutageState, Schedule};
 use pledge_domain::text::Body;
 use pledge_domain::{Permission, Utility};
-use pledge_store::{NewOutage, Outage, Tx};
+use pledge_store::Tx;
 use serde_json::{Value, json};
 use std::sync::Arc;
 

@@ -16,8 +16,9 @@ pub use lifecycle::{OutageInput, OutagePatch};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::Permission;
+use pledge_domain::model::{Customer, NetworkNode, Outage, OutageFilter, Page, PageRequest};
 use pledge_domain::outage::OutageError;
-use pledge_store::{Customer, NetworkNode, Outage, OutageFilter, Page, PageRequest, StoreError};
+use pledge_store::StoreError;
 
 /// The ledger and clock subject name of an outage.
 pub const SUBJECT: &str = "outage";

@@ -5,7 +5,8 @@
 use crate::error::AppResult;
 use crate::shanghai;
 use jiff::Timestamp;
-use pledge_store::{Outage, Tx};
+use pledge_domain::model::Outage;
+use pledge_store::Tx;
 use serde_json::{Value, json};
 
 /// The notification topics an outage raises.

@@ -8,11 +8,11 @@ use crate::registry::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::commitment::OutageKind;
+use pledge_domain::model::{NewOutage, Page, PageRequest, Suspect};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{self, Effect, GroupingRule, OutageState, Schedule, SuspectState};
 use pledge_domain::text::Body;
 use pledge_domain::{Permission, Utility};
-use pledge_store::{NewOutage, Page, PageRequest, Suspect};
 use serde_json::json;
 
 /// What the dispatcher states when confirming a suspected outage.

@@ -10,8 +10,8 @@ use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::case::CaseState;
+use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use std::collections::HashMap;
 
 /// How far ahead "at risk" looks unless `?hours=` says otherwise (1–72).
@@ -85,7 +85,7 @@ pub async fn page(
     ids.extend(requests.iter().map(|x| x.case_id));
     ids.sort_unstable();
     ids.dedup();
-    let cases: HashMap<i64, pledge_app::store::Case> = app
+    let cases: HashMap<i64, pledge_domain::model::Case> = app
         .store()
         .read()
         .cases_by_ids(&ids)

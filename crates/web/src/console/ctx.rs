@@ -8,9 +8,9 @@ use crate::i18n::{Lang, current_lang};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_app::{Actor, App};
 use pledge_domain::Permission;
+use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 
 /// The cookie that remembers the console language.
 pub const LANG_COOKIE: &str = "pledge_lang";

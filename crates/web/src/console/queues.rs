@@ -10,8 +10,8 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::case::{CaseKind, CaseState};
+use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 
 const PAGE: u32 = 25;

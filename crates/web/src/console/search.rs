@@ -8,8 +8,8 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::CustomerCategory;
+use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 
 /// How many matches the search shows.

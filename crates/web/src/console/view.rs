@@ -3,9 +3,9 @@
 
 use crate::i18n::Lang;
 use jiff::Timestamp;
-use pledge_app::store::Case;
 use pledge_domain::Role;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
+use pledge_domain::model::Case;
 use pledge_domain::{SpecialCare, Utility};
 
 /// `billing_inquiry` → `Billing inquiry`.
@@ -131,7 +131,7 @@ pub struct CaseRow {
 }
 
 impl CaseRow {
-    pub fn new(c: &Case, deadline: Option<&pledge_app::store::CaseDeadline>, now: Timestamp, lang: Lang) -> CaseRow {
+    pub fn new(c: &Case, deadline: Option<&pledge_domain::model::CaseDeadline>, now: Timestamp, lang: Lang) -> CaseRow {
         CaseRow {
             id: c.id,
             number: c.number.to_string(),

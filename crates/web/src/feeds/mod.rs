@@ -10,8 +10,8 @@ pub mod ics;
 
 use jiff::Timestamp;
 use pledge_app::shanghai;
-use pledge_app::store::Outage;
 use pledge_domain::commitment::OutageKind;
+use pledge_domain::model::Outage;
 use pledge_domain::outage::OutageState;
 
 /// An outage with the company that publishes it.

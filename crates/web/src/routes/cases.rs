@@ -8,9 +8,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::cases::{CaseInput, Upstream, WaitFor};
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::Utility;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
+use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 

@@ -6,8 +6,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Authed};
 use axum::Json;
 use axum::extract::State;
-use pledge_app::store::StatsGroup;
 use pledge_domain::Utility;
+use pledge_domain::model::StatsGroup;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

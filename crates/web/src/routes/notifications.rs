@@ -13,7 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use pledge_app::notify::TemplateView;
 use pledge_app::notify::admin::ContactInput;
-use pledge_app::store::{NotificationFilter, NotificationRecord, PageRequest};
+use pledge_domain::model::{NotificationFilter, NotificationRecord, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

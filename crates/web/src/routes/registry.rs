@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::auth::Secret;
 use pledge_app::registry::StaffInput;
-use pledge_app::store::PageRequest;
+use pledge_domain::model::PageRequest;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{Permission, Role, Utility};
 use serde::Deserialize;

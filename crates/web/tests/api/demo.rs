@@ -4,8 +4,8 @@ use crate::on_both;
 use axum::http::{Method, StatusCode};
 use pledge_app::auth::PasswordCost;
 use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
-use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::case::{CaseKind, CaseState};
+use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::{Role, Utility};
 use serde_json::json;
 
@@ -28,7 +28,7 @@ on_both! {
         for state in [CaseState::Received, CaseState::Transferred, CaseState::InProgress, CaseState::Answered, CaseState::Closed] {
             assert!(cases.items.iter().any(|c| c.state == state), "no {state:?} case");
         }
-        let done = pledge_store::WorkOrderFilter { company_id: first.company_id, states: vec![pledge_domain::work_order::WorkOrderState::Done], ..Default::default() };
+        let done = pledge_domain::model::WorkOrderFilter { company_id: first.company_id, states: vec![pledge_domain::work_order::WorkOrderState::Done], ..Default::default() };
         assert!(r.work_orders(&done, PageRequest::new(None, None)).await.unwrap().total > 0, "repairs were carried out by crews");
         let utilities: std::collections::BTreeSet<Utility> = cases.items.iter().map(|c| c.utility).collect();
         assert_eq!(utilities.len(), 4, "cases for every utility");

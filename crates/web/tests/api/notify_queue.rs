@@ -4,8 +4,8 @@
 use crate::on_both;
 use crate::support::TestApp;
 use pledge_app::notify::notify_customers;
+use pledge_domain::model::{NotificationFilter, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState, Locale};
-use pledge_store::{NotificationFilter, PageRequest};
 use serde_json::json;
 
 /// Three customers: one with a phone, one with only an e-mail address (in English), one with neither.

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use jiff::SignedDuration;
 use pledge_domain::Role;
-use pledge_store::{NotificationFilter, PageRequest};
+use pledge_domain::model::{NotificationFilter, PageRequest};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 

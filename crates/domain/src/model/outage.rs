@@ -1,0 +1,83 @@
+//! Outages and suspected outages.
+
+use crate::Utility;
+use crate::commitment::OutageKind;
+use crate::outage::{Effect, OutageState, SuspectState};
+use jiff::Timestamp;
+
+/// A stored outage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outage {
+    pub id: i64,
+    pub company_id: i64,
+    pub utility: Utility,
+    pub kind: OutageKind,
+    pub effect: Effect,
+    pub state: OutageState,
+    pub node_id: i64,
+    pub node_path: String,
+    pub reason: String,
+    pub area: String,
+    pub starts_at: Timestamp,
+    pub expected_restore_at: Timestamp,
+    pub restored_at: Option<Timestamp>,
+    pub announced_at: Option<Timestamp>,
+    pub restore_notified_at: Option<Timestamp>,
+    pub authority_reported_at: Option<Timestamp>,
+    pub cancelled_at: Option<Timestamp>,
+    pub override_reason: Option<String>,
+    pub override_by: Option<i64>,
+    pub affected_count: u64,
+    pub suspected_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// An outage to insert.
+#[derive(Debug, Clone)]
+pub struct NewOutage {
+    pub company_id: i64,
+    pub utility: Utility,
+    pub kind: OutageKind,
+    pub effect: Effect,
+    pub state: OutageState,
+    pub node_id: i64,
+    pub node_path: String,
+    pub reason: String,
+    pub area: String,
+    pub starts_at_us: i64,
+    pub expected_restore_at_us: i64,
+    pub suspected_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub at_us: i64,
+}
+
+/// Filters for the outage list; all optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct OutageFilter {
+    pub company_id: Option<i64>,
+    pub utility: Option<Utility>,
+    pub states: Vec<OutageState>,
+    pub kind: Option<OutageKind>,
+    pub node_id: Option<i64>,
+    /// Only outages still running or ahead (not restored or cancelled).
+    pub open_only: bool,
+}
+
+/// A stored suspected outage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspect {
+    pub id: i64,
+    pub company_id: i64,
+    pub utility: Utility,
+    pub node_id: i64,
+    pub state: SuspectState,
+    pub first_call_at: Timestamp,
+    pub last_call_at: Timestamp,
+    pub calls: u64,
+    pub outage_id: Option<i64>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<Timestamp>,
+    pub note: Option<String>,
+}
