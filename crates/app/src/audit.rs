@@ -5,7 +5,9 @@
 
 use crate::App;
 use crate::error::AppResult;
+use pledge_domain::Permission;
 use pledge_domain::ledger::{ChainVerifier, Finding};
+use pledge_domain::model::{AccessEntry, Page, PageRequest};
 use std::collections::BTreeMap;
 
 /// What verification found.
@@ -93,5 +95,20 @@ impl App {
         // Whatever the ledger knows but the table lacks was deleted.
         findings.extend(cases.into_keys().map(|case_id| Finding::CaseMissing { case_id }));
         Ok(AuditReport { events_checked, cases_checked, findings })
+    }
+}
+
+impl App {
+    /// A page of the personal-data access log: the reads by staff of the actor's company.
+    pub async fn access_log(
+        &self,
+        actor: &crate::Actor,
+        subject: Option<&str>,
+        subject_id: Option<i64>,
+        staff_id: Option<i64>,
+        page: PageRequest,
+    ) -> AppResult<Page<AccessEntry>> {
+        actor.require(Permission::AuditRead, "read the access log")?;
+        Ok(self.store().read().access_log(subject, subject_id, staff_id, actor.staff.company_id, page).await?)
     }
 }

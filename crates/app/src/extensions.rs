@@ -94,6 +94,21 @@ impl App {
         Ok(self.store().read().extension_request(request_id).await?)
     }
 
+    /// Decides a request made on case `case_id`; a request of another case is "not found".
+    pub async fn decide_case_extension(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        request_id: i64,
+        approve: bool,
+    ) -> AppResult<ExtensionRequest> {
+        let req = self.store().read().extension_request(request_id).await?;
+        if req.case_id != case_id {
+            return Err(AppError::NotFound("extension request"));
+        }
+        self.decide_extension(actor, request_id, approve).await
+    }
+
     /// Requests waiting for a decision, oldest first.
     pub async fn pending_extensions(&self, actor: &Actor, limit: u32) -> AppResult<Vec<ExtensionRequest>> {
         actor.require(Permission::CaseRead, "read cases")?;

@@ -7,10 +7,13 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod commitments;
+mod console;
 pub mod demo;
+mod directory;
 pub mod error;
 pub mod extensions;
 pub mod notify;
+mod ops;
 pub mod outages;
 pub mod phrases;
 pub mod registry;
@@ -20,7 +23,6 @@ pub mod work_orders;
 mod writer;
 
 pub use error::{AppError, AppResult};
-pub use pledge_store as store;
 
 use jiff::Timestamp;
 use pledge_domain::model::Staff;
@@ -74,7 +76,7 @@ impl App {
         App { store, writer, clock, config: Arc::new(config), engine: Arc::new(settings::EngineHolder::shipped()) }
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 

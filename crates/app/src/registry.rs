@@ -314,6 +314,10 @@ impl App {
 
     #[tracing::instrument(skip(self, actor, patch))]
     pub async fn update_customer(&self, actor: &Actor, id: i64, patch: CustomerPatch) -> AppResult<Customer> {
+        // A customer of another company is "not found", whatever the role.
+        if self.store().read().customer(id).await?.company_id != actor.staff.company_id {
+            return Err(AppError::NotFound("customer"));
+        }
         actor.require(Permission::CustomerWrite, "change customers")?;
         let (who, at) = (actor.id(), self.now().as_microsecond());
         self.writer

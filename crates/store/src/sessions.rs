@@ -31,12 +31,15 @@ impl Exec<'_> {
         subject: Option<&str>,
         subject_id: Option<i64>,
         staff_id: Option<i64>,
+        company_id: i64,
         page: PageRequest,
     ) -> Result<Page<AccessEntry>> {
-        let filter =
-            "WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR subject_id = $2) AND ($3 IS NULL OR staff_id = $3)";
-        let vals =
-            || -> Vec<sea_orm::Value> { vec![subject.map(str::to_owned).into(), subject_id.into(), staff_id.into()] };
+        // The log has no company column yet: an entry belongs to its reader's company.
+        let filter = "WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR subject_id = $2) AND ($3 IS NULL OR staff_id = $3) \
+             AND staff_id IN (SELECT id FROM staff WHERE company_id = $4)";
+        let vals = || -> Vec<sea_orm::Value> {
+            vec![subject.map(str::to_owned).into(), subject_id.into(), staff_id.into(), company_id.into()]
+        };
         let total: i64 = self
             .one(&format!("SELECT COUNT(*) AS n FROM access_log {filter}"), vals())
             .await?
@@ -47,7 +50,7 @@ impl Exec<'_> {
         v.push((page.limit as i64).into());
         v.push((page.offset as i64).into());
         let rows = self
-            .all(&format!("SELECT id, staff_id, at, subject, subject_id, action FROM access_log {filter} ORDER BY id DESC LIMIT $4 OFFSET $5"), v)
+            .all(&format!("SELECT id, staff_id, at, subject, subject_id, action FROM access_log {filter} ORDER BY id DESC LIMIT $5 OFFSET $6"), v)
             .await?;
         let items = rows
             .iter()

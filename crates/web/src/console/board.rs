@@ -71,11 +71,9 @@ pub async fn page(
         .checked_add(jiff::SignedDuration::from_hours(horizon))
         .map_err(|e| err(pledge_app::AppError::Internal(e.to_string())))?;
     let subjects: HashMap<i64, i64> = app
-        .store()
-        .read()
-        .clocks_due_before(who.actor.staff.company_id, before.as_microsecond(), CLOCKS)
+        .clocks_due_before(&who.actor, before, CLOCKS)
         .await
-        .map_err(|e| err(e.into()))?
+        .map_err(err)?
         .into_iter()
         .filter(|r| r.subject == "case")
         .map(|r| (r.id, r.subject_id))
@@ -85,15 +83,8 @@ pub async fn page(
     ids.extend(requests.iter().map(|x| x.case_id));
     ids.sort_unstable();
     ids.dedup();
-    let cases: HashMap<i64, pledge_domain::model::Case> = app
-        .store()
-        .read()
-        .cases_by_ids(&ids)
-        .await
-        .map_err(|e| err(e.into()))?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let cases: HashMap<i64, pledge_domain::model::Case> =
+        app.cases_by_ids(&who.actor, &ids).await.map_err(err)?.into_iter().map(|c| (c.id, c)).collect();
     let (mut breached, mut at_risk) = (Vec::new(), Vec::new());
     for (k, case_id) in clocks.iter().zip(&clock_cases) {
         let Some(case) = cases.get(case_id) else { continue };
@@ -119,7 +110,7 @@ pub async fn page(
         .await
         .map_err(err)?
         .items;
-    let rows = case_rows(app, &returned, lang).await.map_err(err)?;
+    let rows = case_rows(app, &who.actor, &returned, lang).await.map_err(err)?;
     let requests = requests
         .iter()
         .filter_map(|x| {

@@ -68,12 +68,10 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) 
             let number =
                 CaseNumber::parse(&raw).map_err(|_| AppError::invalid("unknown_case", "original", "no such case"))?;
             let original = app
-                .store()
-                .read()
-                .case_by_number(&number)
+                .case_id_by_number(a, &number)
                 .await
                 .map_err(|_| AppError::invalid("unknown_case", "original", "no such case"))?;
-            app.link_duplicate(a, id, original.id).await.map(drop)
+            app.link_duplicate(a, id, original).await.map(drop)
         }
         "acknowledge" => app.acknowledge_form_copy(a, id, need(f.copy_id, "copy_id")?).await.map(drop),
         "request_extension" => {
@@ -84,11 +82,7 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) 
         }
         "decide_extension" => {
             let req = need(f.request_id, "request_id")?;
-            let owner = app.store().read().extension_request(req).await.map_err(AppError::from)?;
-            if owner.case_id != id {
-                return Err(AppError::NotFound("extension request"));
-            }
-            app.decide_extension(a, req, f.decision.as_deref() == Some("approve")).await.map(drop)
+            app.decide_case_extension(a, id, req, f.decision.as_deref() == Some("approve")).await.map(drop)
         }
         _ => Err(AppError::NotFound("action")),
     }

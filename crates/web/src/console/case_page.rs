@@ -184,14 +184,12 @@ pub async fn render_case(
         app.case(&who.actor, id).await.map_err(err)?;
     let clocks = app.case_clocks(&who.actor, id).await.map_err(err)?;
     let requests = app.extension_requests_of(&who.actor, id).await.map_err(err)?;
-    let r = app.store().read();
-    let staff: Vec<Staff> = r
-        .staff_list(Some(who.actor.staff.company_id), None, None, PageRequest::new(Some(PageRequest::MAX_LIMIT), None))
+    let staff: Vec<Staff> = app
+        .staff_list(&who.actor, None, None, PageRequest::new(Some(PageRequest::MAX_LIMIT), None))
         .await
-        .map_err(|e| err(e.into()))?
+        .map_err(err)?
         .items;
-    let departments: Vec<Department> =
-        r.departments(Some(who.actor.staff.company_id)).await.map_err(|e| err(e.into()))?;
+    let departments: Vec<Department> = app.departments(&who.actor).await.map_err(err)?;
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.display_name.clone())).collect();
     let dept_name = |d: &Department| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() };
     let depts: HashMap<i64, String> = departments.iter().map(|d| (d.id, dept_name(d))).collect();

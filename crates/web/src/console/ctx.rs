@@ -107,11 +107,14 @@ impl Ctx {
     pub async fn load(app: &App, who: &Signed, here: &'static str) -> Result<Ctx, super::ConsoleError> {
         let a = &who.actor;
         let err = |e: pledge_app::AppError| super::ConsoleError::new(e, who.lang);
-        let r = app.store().read();
-        let company = r.companies().await.map_err(|e| err(e.into()))?.into_iter().find(|c| c.id == a.staff.company_id);
+        let company = match app.company(a).await {
+            Ok(c) => Some(c),
+            Err(pledge_app::AppError::NotFound(_)) => None,
+            Err(e) => return Err(err(e)),
+        };
         let department = match a.staff.department_id {
-            Some(d) => r
-                .department(d)
+            Some(d) => app
+                .department(a, d)
                 .await
                 .ok()
                 .map(|d| if who.lang == Lang::En { d.name_en } else { d.name_zh })

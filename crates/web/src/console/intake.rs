@@ -69,17 +69,11 @@ struct IntakePage {
 async fn show(st: &AppState, who: &Signed, f: IntakeForm, error: Option<String>) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let c = Ctx::load(&st.app, who, "intake").await?;
-    let company_utilities = st
-        .app
-        .store()
-        .read()
-        .companies()
-        .await
-        .map_err(|e| ConsoleError::new(e.into(), lang))?
-        .into_iter()
-        .find(|x| x.id == who.actor.staff.company_id)
-        .map(|x| x.utilities)
-        .unwrap_or_default();
+    let company_utilities = match st.app.company(&who.actor).await {
+        Ok(c) => c.utilities,
+        Err(pledge_app::AppError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(ConsoleError::new(e, lang)),
+    };
     let utilities = Utility::ALL
         .into_iter()
         .filter(|u| company_utilities.contains(u))

@@ -150,8 +150,8 @@ struct ListPage {
     base: String,
 }
 
-async fn node_name(st: &AppState, id: i64) -> String {
-    st.app.store().read().node(id).await.map(|n| n.name).unwrap_or_else(|_| format!("#{id}"))
+async fn node_name(st: &AppState, who: &Signed, id: i64) -> String {
+    st.app.node(&who.actor, id).await.map(|n| n.name).unwrap_or_else(|_| format!("#{id}"))
 }
 
 async fn render_list(
@@ -183,7 +183,7 @@ async fn render_list(
             id: o.id,
             utility: utility_name(o.utility, lang),
             kind: kind_name(o.kind, lang),
-            node: node_name(st, o.node_id).await,
+            node: node_name(st, who, o.node_id).await,
             area: o.area.clone(),
             reason: o.reason.clone(),
             starts: time(o.starts_at),
@@ -203,7 +203,7 @@ async fn render_list(
         suspects.push(SuspectRow {
             id: s.id,
             utility: utility_name(s.utility, lang),
-            node: node_name(st, s.node_id).await,
+            node: node_name(st, who, s.node_id).await,
             calls: s.calls,
             first_call: time(s.first_call_at),
             last_call: time(s.last_call_at),
@@ -418,12 +418,14 @@ async fn render_detail(st: &AppState, who: &Signed, id: i64, error: Option<Strin
         .into_iter()
         .map(|x| Delivery { state: x.state.code(), channel: x.channel.code(), count: x.count })
         .collect();
-    let mut cases = Vec::new();
-    for cid in d.case_ids.iter().take(100) {
-        if let Ok(c) = app.store().read().case(*cid).await {
-            cases.push(CaseLink { id: c.id, number: c.number.to_string(), subject: c.subject });
-        }
-    }
+    let ids: Vec<i64> = d.case_ids.iter().take(100).copied().collect();
+    let mut found: std::collections::HashMap<i64, pledge_domain::model::Case> =
+        app.cases_by_ids(a, &ids).await.map_err(err)?.into_iter().map(|c| (c.id, c)).collect();
+    let cases: Vec<CaseLink> = ids
+        .iter()
+        .filter_map(|cid| found.remove(cid))
+        .map(|c| CaseLink { id: c.id, number: c.number.to_string(), subject: c.subject })
+        .collect();
     let t = |k| super::text::t(lang, k);
     let mut facts = Vec::new();
     let mut fact = |k: &'static str, v: Option<Timestamp>| {
@@ -558,8 +560,6 @@ pub struct NodeOpt {
 
 /// The nodes offered in the form: every node of every utility, by path.
 async fn node_options(st: &AppState, who: &Signed) -> AppResult<Vec<NodeOpt>> {
-    let r = st.app.store().read();
-    let company = who.actor.staff.company_id;
     let mut out = Vec::new();
     for u in Utility::ALL {
         // Walk the tree; each label carries its path, so sorting by label
@@ -571,7 +571,7 @@ async fn node_options(st: &AppState, who: &Signed) -> AppResult<Vec<NodeOpt>> {
             if guard > 2000 {
                 break;
             }
-            for n in r.node_children(company, u, parent).await? {
+            for n in st.app.node_children(&who.actor, u, parent).await? {
                 let label = if prefix.is_empty() {
                     format!("{} · {}", utility_name(u, who.lang), n.name)
                 } else {

@@ -36,9 +36,8 @@ pub async fn receipt(State(st): State<AppState>, who: Signed, Path(id): Path<i64
     let clocks = st.app.case_clocks(&who.actor, id).await.map_err(err)?;
     let deadline =
         clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
-    let r = st.app.store().read();
     let contact_id = case.assignee_id.unwrap_or(case.first_responder_id);
-    let contact_staff = r.staff(contact_id).await.map(|s| s.display_name).unwrap_or_default();
+    let contact_staff = st.app.staff_member(&who.actor, contact_id).await.map(|s| s.display_name).unwrap_or_default();
     let c = Ctx::load(&st.app, &who, "case").await?;
     render(&Receipt {
         number: case.number.to_string(),
@@ -89,8 +88,7 @@ pub async fn complaint_form(
     let CaseDetail { case, distributions, timeline, .. } = st.app.case(&who.actor, id).await.map_err(err)?;
     let last = distributions.iter().map(|d| d.transfer_no).max();
     let (Some(last), CaseKind::Complaint) = (last, case.kind) else { return Err(ConsoleError::not_found(lang)) };
-    let departments =
-        st.app.store().read().departments(Some(who.actor.staff.company_id)).await.map_err(|e| err(e.into()))?;
+    let departments = st.app.departments(&who.actor).await.map_err(err)?;
     let dept = |id: Option<i64>| {
         id.and_then(|i| departments.iter().find(|d| d.id == i))
             .map(|d| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() })

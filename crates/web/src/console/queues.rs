@@ -101,7 +101,7 @@ pub async fn page(
         .cases(a, filter, sort, PageRequest::new(Some(PAGE), Some((page_no - 1) * PAGE as u64)))
         .await
         .map_err(|e| ConsoleError::new(e, lang))?;
-    let rows = case_rows(&st.app, &result.items, lang).await.map_err(|e| ConsoleError::new(e, lang))?;
+    let rows = case_rows(&st.app, &who.actor, &result.items, lang).await.map_err(|e| ConsoleError::new(e, lang))?;
     let c = Ctx::load(&st.app, &who, here).await?;
     let base = format!("kind={}&state={}&q={}&sort={}", enc(&q.kind), enc(&q.state), enc(&q.q), enc(&q.sort));
     render(&QueuePage {

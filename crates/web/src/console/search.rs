@@ -117,7 +117,7 @@ pub async fn panel(State(st): State<AppState>, who: Signed, Path(id): Path<i64>)
         .await
         .map_err(err)?
         .items;
-    let rows = case_rows(&st.app, &cases, lang).await.map_err(err)?;
+    let rows = case_rows(&st.app, &who.actor, &cases, lang).await.map_err(err)?;
     let (mut open, mut recent) = (Vec::new(), Vec::new());
     for (row, case) in rows.into_iter().zip(&cases) {
         if case.state.is_open() { open.push(row) } else { recent.push(row) }

@@ -149,11 +149,11 @@ impl CaseRow {
 /// List rows for `cases`, with each one's nearest open deadline.
 pub async fn case_rows(
     app: &pledge_app::App,
+    actor: &pledge_app::Actor,
     cases: &[Case],
     lang: Lang,
 ) -> Result<Vec<CaseRow>, pledge_app::AppError> {
-    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
-    let deadlines = app.store().read().case_deadlines(&ids).await?;
+    let deadlines = app.case_deadlines(actor, cases).await?;
     let now = app.now();
     Ok(cases.iter().map(|c| CaseRow::new(c, deadlines.iter().find(|d| d.case_id == c.id), now, lang)).collect())
 }

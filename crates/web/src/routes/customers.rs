@@ -145,10 +145,6 @@ pub async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateCustomer>,
 ) -> ApiResult<Json<CustomerDto>> {
-    let existing = st.app.store().read().customer(id).await.map_err(pledge_app::AppError::from)?;
-    if existing.company_id != actor.staff.company_id {
-        return Err(ApiError::not_found("customer"));
-    }
     let patch = CustomerPatch {
         account_name: req
             .account_name

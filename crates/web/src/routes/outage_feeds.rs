@@ -16,7 +16,7 @@ const KEEP_ENDED: SignedDuration = SignedDuration::from_hours(72);
 async fn notices(st: &AppState) -> ApiResult<Vec<Notice>> {
     let since = st.app.now().checked_sub(KEEP_ENDED).unwrap_or(st.app.now());
     let outages = st.app.public_outages(since).await?;
-    let companies = st.app.store().read().companies().await.map_err(pledge_app::AppError::from)?;
+    let companies = st.app.public_companies().await?;
     Ok(outages
         .into_iter()
         .filter_map(|o| {

@@ -11,7 +11,7 @@ use pledge_app::auth::Secret;
 use pledge_app::registry::StaffInput;
 use pledge_domain::model::PageRequest;
 use pledge_domain::network::NodeLevel;
-use pledge_domain::{Permission, Role, Utility};
+use pledge_domain::{Role, Utility};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,16 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 #[utoipa::path(get, path = "/api/v1/company", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = CompanyDto), (status = 401, body = ErrorBody)))]
 pub async fn company(State(st): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<CompanyDto>> {
-    let c = st
-        .app
-        .store()
-        .read()
-        .companies()
-        .await
-        .map_err(pledge_app::AppError::from)?
-        .into_iter()
-        .find(|c| c.id == actor.staff.company_id);
-    let c = c.ok_or_else(|| crate::error::ApiError::not_found("company"))?;
+    let c = st.app.company(&actor).await?;
     Ok(Json(CompanyDto {
         id: c.id,
         code: c.code,
@@ -53,8 +44,7 @@ pub async fn list_departments(
     State(st): State<AppState>,
     Authed(actor): Authed,
 ) -> ApiResult<Json<Vec<DepartmentDto>>> {
-    let d =
-        st.app.store().read().departments(Some(actor.staff.company_id)).await.map_err(pledge_app::AppError::from)?;
+    let d = st.app.departments(&actor).await?;
     Ok(Json(d.into_iter().map(Into::into).collect()))
 }
 
@@ -90,13 +80,7 @@ pub async fn list_staff(
 ) -> ApiResult<Json<StaffPage>> {
     let role = q.role.as_deref().map(|r| code("role", "invalid_role", r, Role::parse)).transpose()?;
     let page = PageRequest::new(q.limit, q.offset);
-    let p = st
-        .app
-        .store()
-        .read()
-        .staff_list(Some(actor.staff.company_id), q.department_id, role, page)
-        .await
-        .map_err(pledge_app::AppError::from)?;
+    let p = st.app.staff_list(&actor, q.department_id, role, page).await?;
     Ok(Json(StaffPage {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
@@ -185,13 +169,7 @@ pub async fn list_nodes(
     ApiQuery(q): ApiQuery<NodeQuery>,
 ) -> ApiResult<Json<Vec<NodeDto>>> {
     let utility = code("utility", "invalid_utility", &q.utility, Utility::parse)?;
-    let n = st
-        .app
-        .store()
-        .read()
-        .node_children(actor.staff.company_id, utility, q.parent_id)
-        .await
-        .map_err(pledge_app::AppError::from)?;
+    let n = st.app.node_children(&actor, utility, q.parent_id).await?;
     Ok(Json(n.into_iter().map(Into::into).collect()))
 }
 
@@ -202,13 +180,7 @@ pub async fn get_node(
     Authed(actor): Authed,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<NodeDto>> {
-    actor.require(Permission::CaseRead, "read the network")?;
-    let r = st.app.store().read();
-    let node = r.node(id).await.map_err(pledge_app::AppError::from)?;
-    if node.company_id != actor.staff.company_id {
-        return Err(crate::error::ApiError::not_found("network node"));
-    }
-    let below = r.count_customers_below(id).await.map_err(pledge_app::AppError::from)?;
+    let (node, below) = st.app.node_detail(&actor, id).await?;
     let mut dto = NodeDto::from(node);
     dto.customers_below = Some(below);
     Ok(Json(dto))

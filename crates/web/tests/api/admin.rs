@@ -319,7 +319,7 @@ on_both! {
 
     async fn stored_settings_that_no_longer_read_leave_the_shipped_defaults(t) {
         // Written behind the API's back, as a damaged database or a stricter release would present them.
-        let mut tx = t.app.store().begin().await.unwrap();
+        let mut tx = t.store.begin().await.unwrap();
         let at = t.app.now().as_microsecond();
         tx.insert_policy(t.admin.staff.company_id, 7, "version = 7\n[[commitments]]\nid = 1\n", None, at).await.unwrap();
         tx.save_calendar_year(2027, "{\"year\": 2027, \"source\": \"\"}", None, at).await.unwrap();

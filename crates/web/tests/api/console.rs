@@ -324,7 +324,7 @@ on_both! {
         let at_risk = |html: &str| html.split("id=\"at-risk\"").nth(1).unwrap().split("</ul>").next().unwrap().contains("咨询开户资料");
         assert!(!at_risk(&board.body), "due in days, not in the next 4 hours");
         assert!(duty.get("/board?hours=500").await.body.contains("(72 h)"), "the look-ahead is capped at 72 hours");
-        let req = t.app.store().read().pending_extension_requests(t.admin.staff.company_id, 10).await.unwrap()[0].id.to_string();
+        let req = t.app.pending_extensions(&t.admin, 10).await.unwrap()[0].id.to_string();
         let refused = agent.post(&format!("/cases/{id}/do/decide_extension"), &[("request_id", &req), ("decision", "approve")]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "an agent cannot approve");
         let page = duty.submit(&format!("/cases/{id}/do/decide_extension"), &[("request_id", &req), ("decision", "approve")]).await;

@@ -19,7 +19,7 @@ on_both! {
         }
         assert_eq!(first.customers, DemoSize::SMALL.customers);
 
-        let r = t.app.store().read();
+        let r = t.store.read();
         let cases = r.cases(&CaseFilter { company_id: Some(first.company_id), ..Default::default() }, CaseSort::NewestFirst, PageRequest::new(Some(200), None)).await.unwrap();
         assert_eq!(cases.total, DemoSize::SMALL.cases as u64);
         for kind in CaseKind::ALL {
@@ -40,10 +40,10 @@ on_both! {
         let report = t.app.audit_verify().await.unwrap();
         assert!(report.is_clean(), "{:?}", report.findings);
 
-        let events_before = t.app.store().read().ledger_head().await.unwrap();
+        let events_before = t.store.read().ledger_head().await.unwrap();
         let again = t.app.load_demo(DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
         assert!(!again.created);
         assert_eq!(again.accounts.len(), 40);
-        assert_eq!(t.app.store().read().ledger_head().await.unwrap(), events_before, "a second load writes nothing");
+        assert_eq!(t.store.read().ledger_head().await.unwrap(), events_before, "a second load writes nothing");
     }
 }

@@ -52,7 +52,7 @@ async fn findings(t: &TestApp) -> Vec<Finding> {
 }
 
 async fn seq_of(t: &TestApp, case_id: i64, kind: &str) -> i64 {
-    let events = t.app.store().read().case_events(case_id).await.unwrap();
+    let events = t.store.read().case_events(case_id).await.unwrap();
     events.iter().find(|e| e.kind == kind).map(|e| e.seq).expect("event")
 }
 
@@ -107,7 +107,7 @@ on_both! {
 
     async fn a_truncated_tail_is_found(t) {
         history(&t).await;
-        let (head, _) = t.app.store().read().ledger_head().await.unwrap().unwrap();
+        let (head, _) = t.store.read().ledger_head().await.unwrap().unwrap();
         drop_guards(&t).await;
         tamper(&t, &format!("DELETE FROM ledger WHERE seq >= {}", head - 1)).await.unwrap();
         assert_eq!(findings(&t).await, vec![Finding::Truncated { head_seq: head, last_seq: head - 2 }]);

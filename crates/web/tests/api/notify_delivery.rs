@@ -26,7 +26,7 @@ fn vars() -> Value {
 
 /// Queues `topic` about outage 7 for `customers`.
 async fn queue(t: &TestApp, customers: &[i64]) -> u64 {
-    let mut tx = t.app.store().begin().await.unwrap();
+    let mut tx = t.store.begin().await.unwrap();
     let n = notify_customers(
         &mut tx,
         t.admin.staff.company_id,
@@ -46,7 +46,7 @@ async fn queue(t: &TestApp, customers: &[i64]) -> u64 {
 /// Every notification of the company, oldest first.
 async fn rows(t: &TestApp) -> Vec<NotificationRecord> {
     let f = NotificationFilter { company_id: t.admin.staff.company_id, ..Default::default() };
-    let mut v = t.app.store().read().notifications(&f, PageRequest::new(Some(200), None)).await.unwrap().items;
+    let mut v = t.store.read().notifications(&f, PageRequest::new(Some(200), None)).await.unwrap().items;
     v.reverse();
     v
 }
@@ -62,7 +62,7 @@ fn wait_s(t: &TestApp, n: &NotificationRecord) -> i64 {
 
 /// `n` customers with mobile phones, written straight to the store.
 async fn many_customers(t: &TestApp, n: u32) -> Vec<i64> {
-    let mut tx = t.app.store().begin().await.unwrap();
+    let mut tx = t.store.begin().await.unwrap();
     let mut ids = Vec::new();
     for i in 0..n {
         let c = NewCustomer {
@@ -229,7 +229,7 @@ on_both! {
         queue(&t, &[a]).await;
         // A worker claims the row and dies before sending or recording.
         let now = t.app.now().as_microsecond();
-        let mut tx = t.app.store().begin().await.unwrap();
+        let mut tx = t.store.begin().await.unwrap();
         let claimed = tx.claim_notifications("crashed", now, now + 300_000_000, 10).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(claimed.len(), 1);
@@ -243,7 +243,7 @@ on_both! {
         let row = row_of(&t, a).await;
         assert_eq!((row.state, row.attempts), (DeliveryState::Sent, 2));
         // The dead worker's late record changes nothing.
-        let mut tx = t.app.store().begin().await.unwrap();
+        let mut tx = t.store.begin().await.unwrap();
         assert!(!tx.record_failure(row.id, "crashed", "late", None, now).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(row_of(&t, a).await.state, DeliveryState::Sent);

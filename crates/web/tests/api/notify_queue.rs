@@ -13,7 +13,7 @@ pub async fn three_customers(t: &TestApp) -> (i64, i64, i64) {
     let with_phone = t.customer("100001", "张三", "13800000001").await;
     let with_email = t.customer("100002", "李四", "").await;
     let silent = t.customer("100003", "王五", "").await;
-    let mut tx = t.app.store().begin().await.unwrap();
+    let mut tx = t.store.begin().await.unwrap();
     tx.set_customer_contact(t.admin.staff.company_id, with_email, Some("li.si@example.test"), Some(Locale::En))
         .await
         .unwrap();
@@ -28,18 +28,18 @@ on_both! {
         let vars = json!({"utility": "gas", "kind": "planned", "area": "城关镇", "starts_at": "2026-10-08 09:00", "hotline": "0356-96000"});
         let now = t.app.now().as_microsecond();
         for expected in [3, 0] {
-            let mut tx = t.app.store().begin().await.unwrap();
+            let mut tx = t.store.begin().await.unwrap();
             let n = notify_customers(&mut tx, company, "outage.announced", "outage", 7, &[a, b, c, 999_999], &vars, now).await.unwrap();
             tx.commit().await.unwrap();
             assert_eq!(n, expected, "the second call finds every customer already told");
         }
         // Another topic about the same outage is a different message.
-        let mut tx = t.app.store().begin().await.unwrap();
+        let mut tx = t.store.begin().await.unwrap();
         assert_eq!(notify_customers(&mut tx, company, "outage.restored", "outage", 7, &[a], &vars, now).await.unwrap(), 1);
         tx.commit().await.unwrap();
 
         let f = NotificationFilter { company_id: company, topic: Some("outage.announced".into()), ..Default::default() };
-        let page = t.app.store().read().notifications(&f, PageRequest::new(None, None)).await.unwrap();
+        let page = t.store.read().notifications(&f, PageRequest::new(None, None)).await.unwrap();
         assert_eq!(page.total, 3);
         let by_customer = |id| page.items.iter().find(|n| n.customer_id == Some(id)).unwrap();
         assert_eq!((by_customer(a).channel, by_customer(a).address.as_deref(), by_customer(a).locale), (ChannelKind::Sms, Some("13800000001"), Locale::Zh));
@@ -50,7 +50,7 @@ on_both! {
 
     async fn an_unknown_topic_is_refused_before_anything_is_queued(t) {
         let a = t.customer("100001", "张三", "13800000001").await;
-        let mut tx = t.app.store().begin().await.unwrap();
+        let mut tx = t.store.begin().await.unwrap();
         let r = notify_customers(&mut tx, t.admin.staff.company_id, "outage.exploded", "outage", 1, &[a], &json!({}), 0).await;
         assert!(r.is_err());
     }

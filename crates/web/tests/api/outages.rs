@@ -104,7 +104,7 @@ fn id(v: &Value) -> i64 {
 async fn notifications(t: &TestApp, topic: &str) -> u64 {
     let f =
         NotificationFilter { company_id: t.admin.staff.company_id, topic: Some(topic.into()), ..Default::default() };
-    t.app.store().read().notifications(&f, PageRequest::new(None, None)).await.unwrap().total
+    t.store.read().notifications(&f, PageRequest::new(None, None)).await.unwrap().total
 }
 
 fn stat<'a>(stats: &'a Value, rule: &str) -> &'a Value {
@@ -137,7 +137,7 @@ on_both! {
         assert_eq!(seen, below, "the snapshot is exactly the customers below A1");
         assert_eq!(notifications(&t, "outage.announced").await, 5);
         // The announcement's queue and notify_customers share dedup keys: nobody is told twice.
-        let mut tx = t.app.store().begin().await.unwrap();
+        let mut tx = t.store.begin().await.unwrap();
         let ids: Vec<i64> = below.iter().copied().collect();
         let again = pledge_app::notify::notify_customers(&mut tx, t.admin.staff.company_id, "outage.announced", "outage", id(&o), &ids, &json!({}), 0).await.unwrap();
         tx.commit().await.unwrap();

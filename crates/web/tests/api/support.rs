@@ -59,6 +59,9 @@ pub const START: &str = "2026-09-30T10:00:00+08:00";
 
 pub struct TestApp {
     pub app: App,
+    /// The application's store, for tests that set up or tamper with the
+    /// database directly (the web layer itself never sees it).
+    pub store: Store,
     /// The application's clock, in microseconds; tests move it with [`TestApp::advance`].
     pub now_us: Arc<AtomicI64>,
     pub router: Router,
@@ -77,7 +80,7 @@ impl TestApp {
         let db_url = fresh_database(backend).await;
         let start: jiff::Timestamp = START.parse().expect("start instant");
         let now_us = Arc::new(AtomicI64::new(start.as_microsecond()));
-        let app = Self::app_on(&db_url, now_us.clone()).await;
+        let (app, store) = Self::app_on(&db_url, now_us.clone()).await;
         let admin = app
             .bootstrap(Bootstrap {
                 company_code: "TEST".into(),
@@ -91,28 +94,41 @@ impl TestApp {
             .await
             .expect("bootstrap");
         let router = pledge_web::router(app.clone());
-        let mut t =
-            TestApp { app, now_us, router, backend, db_url, admin, tokens: HashMap::new(), staff_ids: HashMap::new() };
+        let mut t = TestApp {
+            app,
+            store,
+            now_us,
+            router,
+            backend,
+            db_url,
+            admin,
+            tokens: HashMap::new(),
+            staff_ids: HashMap::new(),
+        };
         let token = t.login("admin", PASSWORD).await;
         t.tokens.insert("admin".into(), token);
         t.staff_ids.insert("admin".into(), t.admin.id());
         t
     }
 
-    /// An application on `db_url` (migrated) reading the shared test clock.
-    async fn app_on(db_url: &str, now_us: Arc<AtomicI64>) -> App {
+    /// An application on `db_url` (migrated) reading the shared test clock, and its store.
+    async fn app_on(db_url: &str, now_us: Arc<AtomicI64>) -> (App, Store) {
         let store = Store::connect(&ConnectOptions::new(db_url.to_owned())).await.expect("connect");
         store.migrate().await.expect("migrate");
         let clock: pledge_app::Clock =
             Arc::new(move || jiff::Timestamp::from_microsecond(now_us.load(Ordering::SeqCst)).expect("clock in range"));
-        let app = App::with_clock(store, AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() }, clock);
+        let app = App::with_clock(
+            store.clone(),
+            AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() },
+            clock,
+        );
         app.load_settings().await.expect("load settings");
-        app
+        (app, store)
     }
 
     /// A second application (another "server") on the same database and clock.
     pub async fn another_server(&self) -> App {
-        Self::app_on(&self.db_url, self.now_us.clone()).await
+        Self::app_on(&self.db_url, self.now_us.clone()).await.0
     }
 
     /// Moves the clock forward.
