@@ -3,9 +3,11 @@
 //! notes, assignment and duplicate links. Every change is a ledger event whose
 //! payload carries the case's state after it, so `audit verify` can replay.
 
-use crate::commitments::Engine;
+pub(crate) use crate::case_flow::{Routing, step};
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
+pub use crate::registry::GENERAL_MANAGEMENT_CODE;
 use crate::{Actor, App, shanghai};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
@@ -18,8 +20,6 @@ use std::sync::Arc;
 
 /// The three copies of a transferred complaint's form.
 pub const FORM_COPIES: [&str; 3] = ["archive", "department", "management"];
-/// The department holding the management copy is the one with this code.
-pub const GENERAL_MANAGEMENT_CODE: &str = "GMO";
 
 /// An upstream platform's reference (12345, 95598 …) carried beside ours.
 #[derive(Debug, Clone)]
@@ -102,56 +102,6 @@ fn not_found_as(e: StoreError, code: &'static str, field: &'static str, msg: &'s
         StoreError::NotFound(_) => AppError::invalid(code, field, msg),
         other => other.into(),
     }
-}
-
-/// Changes to department and assignee that go with a step.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Routing {
-    pub(crate) department: Option<Option<i64>>,
-    pub(crate) assignee: Option<Option<i64>>,
-}
-
-impl Routing {
-    pub(crate) const KEEP: Routing = Routing { department: None, assignee: None };
-}
-
-/// Applies one lifecycle step inside a transaction: checks the transition,
-/// writes the case and appends the event with the resulting state.
-#[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
-pub(crate) async fn step(
-    tx: &mut Tx,
-    engine: &Engine,
-    who: i64,
-    case: &Case,
-    action: Option<CaseAction>,
-    kind: &str,
-    mut payload: Value,
-    routing: Routing,
-    at: i64,
-) -> AppResult<()> {
-    let next = match action {
-        Some(a) => case.state.after(a)?,
-        None => case.state,
-    };
-    let dept = routing.department.unwrap_or(case.department_id);
-    let assignee = routing.assignee.unwrap_or(case.assignee_id);
-    tx.update_case_routing(case.id, case.version, next, dept, assignee, at).await?;
-    if let Value::Object(m) = &mut payload {
-        m.insert("state".into(), json!(next.code()));
-        if routing.department.is_some() {
-            m.insert("department_id".into(), json!(dept));
-        }
-        if routing.assignee.is_some() {
-            m.insert("assignee_id".into(), json!(assignee));
-        }
-    }
-    event(tx, Some(who), Some(case.id), kind, payload, at).await?;
-    if let Some(ev) = action.and_then(crate::commitments::event_for) {
-        let after = tx.exec().case(case.id).await?;
-        let at = Timestamp::from_microsecond(at).map_err(|e| AppError::Internal(e.to_string()))?;
-        crate::commitments::on_case_event(tx, engine, &after, ev, at, Some(who)).await?;
-    }
-    Ok(())
 }
 
 /// Receives a case inside `tx` at time `at`. Used by intake and the demo loader.

@@ -3,31 +3,17 @@
 //! warnings and breaches exactly once and escalates breaches, and the
 //! figures are read back as on-time rates and an at-risk list.
 
+pub use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
-use pledge_domain::calendar::WorkingCalendar;
 use pledge_domain::case::CaseAction;
-use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Policy, Threshold};
+use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Threshold};
 use pledge_domain::model::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup};
 use pledge_domain::{Permission, Zone};
 use pledge_store::Tx;
 use serde_json::json;
-
-/// The policy and calendar clocks are computed with.
-#[derive(Debug)]
-pub struct Engine {
-    pub policy: Policy,
-    pub calendar: WorkingCalendar,
-}
-
-impl Engine {
-    /// The shipped default policy on China's statutory calendar.
-    pub fn shipped() -> Engine {
-        Engine { policy: Policy::shipped(), calendar: WorkingCalendar::china_default() }
-    }
-}
 
 /// The commitment event a case step raises, if any.
 pub(crate) fn event_for(action: CaseAction) -> Option<Event> {
@@ -350,10 +336,5 @@ impl App {
                 department_id,
             )
             .await?)
-    }
-
-    /// The policy in force (it keeps its engine alive; a later swap does not change it).
-    pub fn policy(&self) -> crate::settings::PolicyInForce {
-        crate::settings::PolicyInForce::of(self.engine())
     }
 }

@@ -3,7 +3,7 @@
 //! [`App::extend_clock`]) or refuses. Requests and decisions are ledgered.
 
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::Permission;

@@ -5,13 +5,16 @@
 
 pub mod audit;
 pub mod auth;
+mod case_flow;
 pub mod cases;
 pub mod commitments;
 mod console;
 pub mod demo;
 mod directory;
+mod engine;
 pub mod error;
 pub mod extensions;
+mod ledger;
 pub mod notify;
 mod ops;
 pub mod outages;

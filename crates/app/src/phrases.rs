@@ -3,7 +3,7 @@
 //! our own words; administrators replace them for their company.
 
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use pledge_domain::Permission;
 use pledge_domain::text::Body;

@@ -5,17 +5,21 @@
 use crate::auth::{Secret, hash_password};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
+
+pub(crate) use crate::ledger::event;
 use pledge_domain::model::{
-    Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewEvent, NewNode, NewPremises, NewStaff, Page,
-    PageRequest, Staff,
+    Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewNode, NewPremises, NewStaff, Page, PageRequest,
+    Staff,
 };
 use pledge_domain::network::NodeLevel;
 use pledge_domain::text::Label;
 use pledge_domain::{
     AccountName, CustomerCategory, CustomerNumber, Permission, Phone, Role, SpecialCare, Utility, Zone,
 };
-use pledge_store::Tx;
 use serde_json::json;
+
+/// The department holding the management copy is the one with this code.
+pub const GENERAL_MANAGEMENT_CODE: &str = "GMO";
 
 /// Input for a new customer account, with its premises.
 #[derive(Debug, Clone)]
@@ -60,17 +64,6 @@ fn username(raw: &str) -> AppResult<String> {
     } else {
         Err(AppError::invalid("invalid_username", "username", "usernames are 3–40 letters, digits, '.', '_' or '-'"))
     }
-}
-
-pub(crate) async fn event(
-    tx: &mut Tx,
-    actor: Option<i64>,
-    case_id: Option<i64>,
-    kind: &str,
-    payload: serde_json::Value,
-    at_us: i64,
-) -> AppResult<i64> {
-    Ok(tx.append_event(NewEvent { case_id, actor_id: actor, kind, payload, at_us }).await?)
 }
 
 impl App {
@@ -437,7 +430,7 @@ impl App {
                     let gmo = tx
                         .insert_department(
                             company_id,
-                            crate::cases::GENERAL_MANAGEMENT_CODE,
+                            GENERAL_MANAGEMENT_CODE,
                             "综合管理部",
                             "General management",
                             None,

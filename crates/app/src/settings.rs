@@ -7,9 +7,9 @@
 //! Clocks keep the policy version they started under (it is part of the
 //! stored clock), so a new policy applies to new clocks only.
 
-use crate::commitments::Engine;
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::civil::Date;
 use pledge_domain::Permission;
@@ -188,6 +188,11 @@ fn calendar_with(stored: &[(i16, String)]) -> (WorkingCalendar, BTreeSet<i16>) {
 }
 
 impl App {
+    /// The policy in force (it keeps its engine alive; a later swap does not change it).
+    pub fn policy(&self) -> PolicyInForce {
+        PolicyInForce::of(self.engine())
+    }
+
     /// The engine in force. Take it once per operation: a later swap does not
     /// change the engine an operation already holds.
     pub fn engine(&self) -> Arc<Engine> {

@@ -3,10 +3,10 @@
 //! on its work orders meanwhile, and arrival and completion stop the case's
 //! clocks that wait on them (C8 crew on site, C7 repaired within 24 hours).
 
-use crate::cases::{Routing, step};
+use crate::case_flow::{Routing, step};
 use crate::commitments::{ClockView, on_case_event};
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseState};
@@ -73,13 +73,7 @@ fn stamp(a: WorkOrderAction) -> Option<&'static str> {
 
 /// Puts a case into "waiting on a work order", starting work on it first if
 /// nobody has yet.
-async fn case_waits(
-    tx: &mut Tx,
-    engine: &crate::commitments::Engine,
-    who: i64,
-    case_id: i64,
-    at: i64,
-) -> AppResult<()> {
+async fn case_waits(tx: &mut Tx, engine: &crate::engine::Engine, who: i64, case_id: i64, at: i64) -> AppResult<()> {
     let case = tx.exec().case(case_id).await?;
     match case.state {
         CaseState::WaitingWorkOrder => return Ok(()),
@@ -118,7 +112,7 @@ async fn case_waits(
 /// When the last active work order of a case ends, work on the case resumes.
 async fn case_resumes_if_done(
     tx: &mut Tx,
-    engine: &crate::commitments::Engine,
+    engine: &crate::engine::Engine,
     who: i64,
     case_id: i64,
     at: i64,
@@ -346,7 +340,7 @@ pub(crate) struct Job {
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn raise(
     tx: &mut Tx,
-    engine: &crate::commitments::Engine,
+    engine: &crate::engine::Engine,
     company_id: i64,
     who: i64,
     case_id: i64,
@@ -415,7 +409,7 @@ pub(crate) async fn raise(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn apply(
     tx: &mut Tx,
-    engine: &crate::commitments::Engine,
+    engine: &crate::engine::Engine,
     who: i64,
     wo: &WorkOrder,
     action: WorkOrderAction,

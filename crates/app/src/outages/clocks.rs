@@ -2,9 +2,9 @@
 //! start and stop on its lifecycle events, inside the step's transaction.
 
 use super::SUBJECT;
-use crate::commitments::Engine;
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use jiff::Timestamp;
 use pledge_domain::commitment::{Clock, ClockError, Event, Timing};
 use pledge_domain::model::Outage;

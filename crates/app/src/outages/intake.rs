@@ -7,10 +7,10 @@
 //!   department to investigate, and is gathered with other such calls below
 //!   the same network node into a suspected outage.
 
-use crate::cases::{Routing, step};
-use crate::commitments::Engine;
+use crate::case_flow::{Routing, step};
+use crate::engine::Engine;
 use crate::error::AppResult;
-use crate::registry::event;
+use crate::ledger::event;
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind};
 use pledge_domain::model::Case;

@@ -2,10 +2,10 @@
 //! start, restore notice, restore, cancel and the report to the authority.
 
 use super::{OutageDetail, clocks, notices, outage_error, unknown_node};
-use crate::cases::{Routing, step};
-use crate::commitments::Engine;
+use crate::case_flow::{Routing, step};
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;

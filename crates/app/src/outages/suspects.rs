@@ -4,7 +4,7 @@
 
 use super::{OutageDetail, outage_error};
 use crate::error::{AppError, AppResult};
-use crate::registry::event;
+use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::commitment::OutageKind;

@@ -1,0 +1,61 @@
+//! One lifecycle step of a case inside a transaction, shared by the case,
+//! work-order and outage use cases (and the demo loader).
+
+use crate::engine::Engine;
+use crate::error::{AppError, AppResult};
+use crate::ledger::event;
+use jiff::Timestamp;
+use pledge_domain::case::CaseAction;
+use pledge_domain::model::Case;
+use pledge_store::Tx;
+use serde_json::{Value, json};
+
+/// Changes to department and assignee that go with a step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Routing {
+    pub(crate) department: Option<Option<i64>>,
+    pub(crate) assignee: Option<Option<i64>>,
+}
+
+impl Routing {
+    pub(crate) const KEEP: Routing = Routing { department: None, assignee: None };
+}
+
+/// Applies one lifecycle step inside a transaction: checks the transition,
+/// writes the case and appends the event with the resulting state.
+#[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
+pub(crate) async fn step(
+    tx: &mut Tx,
+    engine: &Engine,
+    who: i64,
+    case: &Case,
+    action: Option<CaseAction>,
+    kind: &str,
+    mut payload: Value,
+    routing: Routing,
+    at: i64,
+) -> AppResult<()> {
+    let next = match action {
+        Some(a) => case.state.after(a)?,
+        None => case.state,
+    };
+    let dept = routing.department.unwrap_or(case.department_id);
+    let assignee = routing.assignee.unwrap_or(case.assignee_id);
+    tx.update_case_routing(case.id, case.version, next, dept, assignee, at).await?;
+    if let Value::Object(m) = &mut payload {
+        m.insert("state".into(), json!(next.code()));
+        if routing.department.is_some() {
+            m.insert("department_id".into(), json!(dept));
+        }
+        if routing.assignee.is_some() {
+            m.insert("assignee_id".into(), json!(assignee));
+        }
+    }
+    event(tx, Some(who), Some(case.id), kind, payload, at).await?;
+    if let Some(ev) = action.and_then(crate::commitments::event_for) {
+        let after = tx.exec().case(case.id).await?;
+        let at = Timestamp::from_microsecond(at).map_err(|e| AppError::Internal(e.to_string()))?;
+        crate::commitments::on_case_event(tx, engine, &after, ev, at, Some(who)).await?;
+    }
+    Ok(())
+}
