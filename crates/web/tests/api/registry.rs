@@ -56,6 +56,21 @@ on_both! {
         assert_eq!(c["special_care"], json!(["elderly"]));
     }
 
+    async fn the_access_log_shows_only_the_readers_company(t) {
+        let a = t.customer("100000201", "陈秀兰", "13611112222").await;
+        let (s, _) = t.get("admin", &format!("/api/v1/customers/{a}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let other = t.app.bootstrap(pledge_app::registry::Bootstrap {
+            company_code: "OTHER".into(), company_name: "另一公用事业公司".into(), hotline: "0356-96001".into(),
+            utilities: vec![pledge_domain::Utility::Water], admin_username: "other_admin".into(),
+            admin_name: "另一管理员".into(), admin_password: pledge_app::auth::Secret::new(crate::support::PASSWORD),
+        }).await.unwrap();
+        let all = pledge_domain::model::PageRequest::new(None, None);
+        assert!(t.app.access_log(&t.admin, None, None, None, all).await.unwrap().total > 0, "the reader's own company sees the read");
+        let theirs = t.app.access_log(&other, None, None, None, all).await.unwrap();
+        assert_eq!(theirs.total, 0, "another company sees none of it: {:?}", theirs.items);
+    }
+
     async fn everyone_below_a_network_node_is_one_query(t) {
         let node = |utility: &str, parent: Option<i64>, level: &str, name: &str| json!({"utility": utility, "parent_id": parent, "level": level, "name": name});
         let (s, station) = t.post("admin", "/api/v1/network/nodes", node("gas", None, "station", "城东门站")).await;
