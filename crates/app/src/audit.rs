@@ -6,6 +6,7 @@
 use crate::App;
 use crate::error::AppResult;
 use pledge_domain::ledger::{ChainVerifier, Finding};
+use pledge_store::repo::*;
 use std::collections::BTreeMap;
 
 /// What verification found.

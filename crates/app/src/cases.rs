@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::text::{Body, Label, mask_name};
 use pledge_domain::{Permission, Phone, Utility};
+use pledge_store::repo::*;
 use pledge_store::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest, StoreError, Tx};
 use serde_json::{Value, json};
 use std::sync::Arc;

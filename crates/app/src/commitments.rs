@@ -11,6 +11,7 @@ use pledge_domain::calendar::WorkingCalendar;
 use pledge_domain::case::CaseAction;
 use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Policy, Threshold};
 use pledge_domain::{Permission, Zone};
+use pledge_store::repo::*;
 use pledge_store::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup, Tx};
 use serde_json::json;
 

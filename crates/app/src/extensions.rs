@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use pledge_domain::Permission;
 use pledge_domain::commitment::ClockError;
 use pledge_domain::text::Body;
+use pledge_store::repo::*;
 use pledge_store::{ExtensionRequest, StoreError};
 use serde_json::json;
 

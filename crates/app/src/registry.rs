@@ -10,6 +10,7 @@ use pledge_domain::text::Label;
 use pledge_domain::{
     AccountName, CustomerCategory, CustomerNumber, Permission, Phone, Role, SpecialCare, Utility, Zone,
 };
+use pledge_store::repo::*;
 use pledge_store::{
     Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewEvent, NewNode, NewPremises, NewStaff, Page,
     PageRequest, Staff, Tx,

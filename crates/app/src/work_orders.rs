@@ -14,6 +14,7 @@ use pledge_domain::commitment::Event;
 use pledge_domain::text::{Body, Label};
 use pledge_domain::work_order::{Fee, WorkOrderAction};
 use pledge_domain::{Permission, Role};
+use pledge_store::repo::*;
 use pledge_store::{NewWorkOrder, Page, PageRequest, Tx, WorkOrder, WorkOrderChange, WorkOrderFilter};
 use serde_json::{Value, json};
 

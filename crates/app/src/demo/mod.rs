@@ -15,6 +15,7 @@ use people::DemoRng;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
+use pledge_store::repo::*;
 use pledge_store::{NewCustomer, NewNode, NewPremises, NewStaff, Tx};
 use serde_json::json;
 use std::collections::BTreeMap;

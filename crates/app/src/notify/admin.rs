@@ -7,6 +7,7 @@ use super::templates::locale_of;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::{Permission, Phone};
+use pledge_store::repo::*;
 use pledge_store::{DeliveryCount, NotificationFilter, NotificationRecord, Page, PageRequest};
 
 /// Contact details for notifications; None clears a value.

@@ -6,6 +6,7 @@
 use super::notify_staff;
 use crate::error::AppResult;
 use crate::{App, shanghai};
+use pledge_store::repo::*;
 use pledge_store::{JobRecord, Tx};
 use serde::Deserialize;
 use serde_json::json;

@@ -10,6 +10,7 @@
 //! the lease runs out; nothing else sends twice.
 
 use crate::AppResult;
+use pledge_store::repo::*;
 use pledge_store::{Recipients, Tx};
 
 pub mod admin;

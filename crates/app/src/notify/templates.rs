@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::Permission;
 use pledge_domain::notify::{Locale, TOPICS, Template, TemplateError, topic_vars};
+use pledge_store::repo::*;
 use pledge_store::{Exec, StoredTemplate};
 use std::collections::HashMap;
 

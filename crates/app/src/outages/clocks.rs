@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::registry::event;
 use jiff::Timestamp;
 use pledge_domain::commitment::{Clock, ClockError, Event, Timing};
+use pledge_store::repo::*;
 use pledge_store::{Outage, Tx};
 use serde_json::json;
 

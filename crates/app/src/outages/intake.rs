@@ -14,6 +14,7 @@ use crate::registry::event;
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind};
 use pledge_domain::outage::{SuspectState, path_ids};
+use pledge_store::repo::*;
 use pledge_store::{Case, Tx};
 use serde_json::json;
 

@@ -13,6 +13,7 @@ use pledge_domain::commitment::{Event, OutageKind};
 use pledge_domain::outage::{self, Effect, OutageAction, OutageError, OutageState, Schedule};
 use pledge_domain::text::Body;
 use pledge_domain::{Permission, Utility};
+use pledge_store::repo::*;
 use pledge_store::{NewOutage, Outage, Tx};
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::Permission;
 use pledge_domain::outage::OutageError;
+use pledge_store::repo::*;
 use pledge_store::{Customer, NetworkNode, Outage, OutageFilter, Page, PageRequest, StoreError};
 
 /// The ledger and clock subject name of an outage.

@@ -5,6 +5,7 @@
 use crate::error::AppResult;
 use crate::shanghai;
 use jiff::Timestamp;
+use pledge_store::repo::*;
 use pledge_store::{Outage, Tx};
 use serde_json::{Value, json};
 

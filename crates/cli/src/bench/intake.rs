@@ -14,6 +14,7 @@ use pledge_app::{Actor, App, AppConfig};
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::commitment::{Clock, Event};
 use pledge_domain::{Role, Utility, Zone};
+use pledge_store::repo::*;
 use pledge_store::{CaseFilter, CaseSort, ConnectOptions, NewCase, NewEvent, PageRequest, Store};
 use serde_json::json;
 use std::process::ExitCode;

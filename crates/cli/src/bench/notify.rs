@@ -10,6 +10,7 @@ use pledge_app::notify::{DeliveryConfig, notify_customers};
 use pledge_app::{App, AppConfig};
 use pledge_domain::notify::Locale;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Utility};
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, NewCustomer, Store};
 use serde_json::json;
 use std::process::ExitCode;

@@ -17,6 +17,7 @@ use pledge_domain::Utility;
 use pledge_domain::commitment::OutageKind;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::Effect;
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, NewNode, Store};
 use std::process::ExitCode;
 use std::sync::Arc;

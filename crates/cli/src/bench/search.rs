@@ -10,6 +10,7 @@ use crate::{CliError, CliResult};
 use pledge_app::auth::PasswordCost;
 use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
 use pledge_app::{App, AppConfig};
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, CustomerFilter, PageRequest, Store};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

@@ -10,6 +10,7 @@ use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use pledge_app::store::repo::*;
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::case::CaseState;
 use std::collections::HashMap;

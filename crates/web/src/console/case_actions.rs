@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use pledge_app::cases::WaitFor;
+use pledge_app::store::repo::*;
 use pledge_app::{AppError, AppResult};
 use pledge_domain::CaseNumber;
 use serde::Deserialize;

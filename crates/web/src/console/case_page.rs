@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pledge_app::cases::CaseDetail;
+use pledge_app::store::repo::*;
 use pledge_app::store::{Department, Event, PageRequest, Staff};
 use pledge_domain::case::{CaseKind, CaseState};
 use serde::Deserialize;

@@ -8,6 +8,7 @@ use crate::i18n::{Lang, current_lang};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use pledge_app::store::repo::*;
 use pledge_app::store::{CaseFilter, CaseSort, PageRequest};
 use pledge_app::{Actor, App};
 use pledge_domain::Permission;

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use pledge_app::AppError;
 use pledge_app::cases::CaseInput;
+use pledge_app::store::repo::*;
 use pledge_domain::case::{CaseKind, CaseSubkind, Channel};
 use pledge_domain::{Role, Utility};
 use serde::Deserialize;

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use pledge_app::outages::OutageInput;
 use pledge_app::outages::suspects::Confirmation;
+use pledge_app::store::repo::*;
 use pledge_app::store::{Outage, OutageFilter, PageRequest};
 use pledge_app::{AppError, AppResult};
 use pledge_domain::commitment::OutageKind;

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use pledge_app::cases::CaseDetail;
+use pledge_app::store::repo::*;
 use pledge_domain::case::CaseKind;
 use serde_json::Value;
 

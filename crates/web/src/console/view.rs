@@ -4,6 +4,7 @@
 use crate::i18n::Lang;
 use jiff::Timestamp;
 use pledge_app::store::Case;
+use pledge_app::store::repo::*;
 use pledge_domain::Role;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::{SpecialCare, Utility};

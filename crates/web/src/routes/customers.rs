@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::registry::{CustomerInput, CustomerPatch};
+use pledge_app::store::repo::*;
 use pledge_app::store::{CustomerFilter, PageRequest};
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, SpecialCare, Utility, Zone};
 use serde::Deserialize;

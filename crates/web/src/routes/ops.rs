@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use pledge_app::store::PageRequest;
+use pledge_app::store::repo::*;
 use pledge_domain::Permission;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use jiff::SignedDuration;
+use pledge_app::store::repo::*;
 
 /// Ended outages stay in the feeds this long, so readers see the all-clear.
 const KEEP_ENDED: SignedDuration = SignedDuration::from_hours(72);

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use pledge_app::auth::Secret;
 use pledge_app::registry::StaffInput;
 use pledge_app::store::PageRequest;
+use pledge_app::store::repo::*;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{Permission, Role, Utility};
 use serde::Deserialize;

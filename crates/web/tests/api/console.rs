@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use pledge_domain::Role;
+use pledge_store::repo::*;
 use tower::ServiceExt;
 
 const HOST: &str = "desk.test";

@@ -12,6 +12,7 @@ use jiff::SignedDuration;
 use pledge_app::notify::notify_customers;
 use pledge_domain::notify::{ChannelKind, DeliveryState};
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, Utility};
+use pledge_store::repo::*;
 use pledge_store::{NewCustomer, NotificationFilter, NotificationRecord, PageRequest};
 use serde_json::{Value, json};
 use std::collections::HashSet;

@@ -5,6 +5,7 @@ use crate::on_both;
 use crate::support::TestApp;
 use pledge_app::notify::notify_customers;
 use pledge_domain::notify::{ChannelKind, DeliveryState, Locale};
+use pledge_store::repo::*;
 use pledge_store::{NotificationFilter, PageRequest};
 use serde_json::json;
 

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use jiff::SignedDuration;
 use pledge_domain::Role;
+use pledge_store::repo::*;
 use pledge_store::{NotificationFilter, PageRequest};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
