@@ -21,9 +21,6 @@ pub trait BulkLoad {
 }
 
 impl BulkLoad for Tx {
-    /// Adds `count` residential customers below `node` (one premises each),
-    /// numbered `number_base + premises id`. Run alone: the new premises are
-    /// found as the ids above the largest one before the insert.
     #[tracing::instrument(skip(self, node), fields(node_id = node.id))]
     async fn bulk_customers_at(&mut self, node: &NetworkNode, number_base: i64, count: u32, at_us: i64) -> Result<u64> {
         let x = self.exec();

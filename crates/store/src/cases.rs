@@ -208,7 +208,6 @@ impl CaseReads for Exec<'_> {
         self.page(CASE_COLS, &from, w.into_values(), order, page).await
     }
 
-    /// Every case row, in id order, `limit` at a time after `after_id`.
     async fn case_batch(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
         self.fetch_all(
             &format!("SELECT {CASE_COLS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"),
@@ -225,7 +224,6 @@ impl CaseReads for Exec<'_> {
         .await
     }
 
-    /// Cases linked to this one as duplicates.
     async fn duplicates_of(&self, case_id: i64) -> Result<Vec<Case>> {
         self.fetch_all(
             &format!("SELECT {CASE_COLS} FROM cases WHERE duplicate_of = $1 ORDER BY id"),
@@ -234,12 +232,10 @@ impl CaseReads for Exec<'_> {
         .await
     }
 
-    /// Counts of open cases per state, for the navigation and metrics.
     async fn case_counts_by_state(&self) -> Result<Vec<(CaseState, u64)>> {
         self.fetch_all("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state", vec![]).await
     }
 
-    /// The nearest open deadline of each listed case (cases without open clocks are left out).
     #[tracing::instrument(skip(self, case_ids), fields(n = case_ids.len()))]
     async fn case_deadlines(&self, case_ids: &[i64]) -> Result<Vec<CaseDeadline>> {
         if case_ids.is_empty() {
@@ -253,7 +249,6 @@ impl CaseReads for Exec<'_> {
         self.fetch_all(&sql, case_ids.iter().map(|&i| Value::from(i)).collect()).await
     }
 
-    /// The listed cases, in id order (unknown ids are left out).
     #[tracing::instrument(skip(self, ids), fields(n = ids.len()))]
     async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>> {
         if ids.is_empty() {
@@ -311,7 +306,6 @@ pub trait CaseWrites {
 }
 
 impl CaseWrites for Tx {
-    /// Draws the next number for a utility and day.
     async fn next_case_number(&mut self, utility: Utility, day: jiff::civil::Date) -> Result<CaseNumber> {
         let key = day.strftime("%Y%m%d").to_string();
         let last: i64 = self
@@ -363,8 +357,6 @@ impl CaseWrites for Tx {
             .await
     }
 
-    /// Writes a case's new state, department and assignee if its version is
-    /// still `expected_version`; a concurrent change makes this a conflict.
     async fn update_case_routing(
         &mut self,
         id: i64,
@@ -408,7 +400,6 @@ impl CaseWrites for Tx {
         Ok(())
     }
 
-    /// Touches a case so concurrent writers see a new version (notes, replies).
     async fn touch_case(&mut self, id: i64, at_us: i64) -> Result<()> {
         self.exec()
             .run("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1", vec![id.into(), at_us.into()])
@@ -433,7 +424,6 @@ impl CaseWrites for Tx {
             .await
     }
 
-    /// Records who acknowledged a copy; a copy is acknowledged once.
     async fn acknowledge_distribution(&mut self, id: i64, staff_id: i64, at_us: i64) -> Result<Distribution> {
         let n = self
             .exec()

@@ -201,7 +201,6 @@ impl ClockReads for Exec<'_> {
         self.fetch(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()], "clock").await
     }
 
-    /// Open clocks due before `before`, soonest first: the at-risk list.
     async fn clocks_due_before(&self, company_id: i64, before_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
         self.fetch_all(
             &format!("SELECT {COLS} FROM clocks WHERE company_id = $1 AND state <> 'stopped' AND due_at < $2 ORDER BY due_at LIMIT $3"),
@@ -210,7 +209,6 @@ impl ClockReads for Exec<'_> {
         .await
     }
 
-    /// On-time figures for clocks started in `[from, to)`.
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     async fn clock_stats(
         &self,
@@ -312,8 +310,6 @@ impl ClockWrites for Tx {
             .await
     }
 
-    /// Inserts many clocks of one company in multi-row statements (imports and
-    /// benchmarks); returns how many were written.
     async fn insert_clocks(
         &mut self,
         company_id: i64,
@@ -340,7 +336,6 @@ impl ClockWrites for Tx {
         Ok(written)
     }
 
-    /// Writes a clock's new state (and its subject's current department).
     async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
         let v = update_values(id, department_id, c)?;
         self.exec()
@@ -353,8 +348,6 @@ impl ClockWrites for Tx {
         Ok(())
     }
 
-    /// Writes many clocks' new states in multi-row statements (the sweeper's
-    /// flush); the same effect as [`ClockWrites::update_clock`] on each.
     async fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> Result<()> {
         // 10 values per row; well under SQLite's 32,766 parameters.
         const PER_STATEMENT: usize = 500;
@@ -383,9 +376,6 @@ impl ClockWrites for Tx {
         Ok(())
     }
 
-    /// Takes up to `limit` clocks whose next threshold is due at `now`, locking
-    /// them so another server's sweeper skips them (PostgreSQL); SQLite's
-    /// write lock already makes this transaction the only sweeper.
     async fn claim_due_clocks(&mut self, now_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
         let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         self.exec()

@@ -80,11 +80,6 @@ impl CustomerReads for Exec<'_> {
         .await
     }
 
-    /// Customers a clerk may mean by `text`, at most `limit`, best guesses first.
-    /// Digits are looked up as a customer-number or phone prefix on their
-    /// indexes, then (from 4 digits) anywhere in the phone; other text as part
-    /// of the account name or the address. No count of all matches is made,
-    /// so the cost stays near the few rows shown.
     #[tracing::instrument(skip(self, text))]
     async fn search_customers(&self, company_id: i64, text: &str, limit: u32) -> Result<Vec<Customer>> {
         let text = text.trim();

@@ -59,7 +59,6 @@ pub trait ExtensionRequestReads {
 }
 
 impl ExtensionRequestReads for Exec<'_> {
-    /// The company's pending requests, oldest first.
     #[tracing::instrument(skip(self))]
     async fn pending_extension_requests(&self, company_id: i64, limit: u32) -> Result<Vec<ExtensionRequest>> {
         self.fetch_all(
@@ -69,7 +68,6 @@ impl ExtensionRequestReads for Exec<'_> {
         .await
     }
 
-    /// Every request made on a case, oldest first.
     #[tracing::instrument(skip(self))]
     async fn extension_requests_of(&self, case_id: i64) -> Result<Vec<ExtensionRequest>> {
         self.fetch_all(
@@ -136,7 +134,6 @@ impl ExtensionRequestWrites for Tx {
             .await
     }
 
-    /// Records the decision on a pending request; a request already decided is a conflict.
     #[tracing::instrument(skip(self))]
     async fn decide_extension_request(&mut self, id: i64, state: &str, by: i64, at_us: i64) -> Result<()> {
         let n = self

@@ -60,9 +60,6 @@ pub trait JobWrites {
 }
 
 impl JobWrites for Tx {
-    /// Takes up to `limit` pending jobs of `kind` due at `now`, oldest first,
-    /// locking them against other servers (PostgreSQL; SQLite's write lock
-    /// makes this transaction the only claimer).
     #[tracing::instrument(skip(self))]
     async fn claim_jobs(&mut self, kind: &str, now_us: i64, limit: u32) -> Result<Vec<JobRecord>> {
         let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
@@ -74,7 +71,6 @@ impl JobWrites for Tx {
             .await
     }
 
-    /// Marks a job done, or failed with `error` (kept for an administrator).
     async fn finish_job(&mut self, id: i64, error: Option<&str>) -> Result<()> {
         let state = if error.is_some() { "failed" } else { "done" };
         self.exec()
@@ -86,7 +82,6 @@ impl JobWrites for Tx {
         Ok(())
     }
 
-    /// Queues many durable jobs of one kind at once (the sweeper's escalations).
     async fn enqueue_jobs(&mut self, kind: &str, payloads: &[serde_json::Value], run_at_us: i64) -> Result<u64> {
         const PER_STATEMENT: usize = 500;
         let mut written = 0;
@@ -105,7 +100,6 @@ impl JobWrites for Tx {
         Ok(written)
     }
 
-    /// Queues a durable job (outbox) in the same transaction as its cause.
     async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, run_at_us: i64) -> Result<i64> {
         self.exec()
             .insert_id(

@@ -96,15 +96,11 @@ pub trait LedgerWrites {
 }
 
 impl LedgerWrites for Tx {
-    /// Appends an event to the chain and returns its sequence number.
     async fn append_event(&mut self, e: NewEvent<'_>) -> Result<i64> {
         let seqs = self.append_events(std::slice::from_ref(&e)).await?;
         seqs.first().copied().ok_or_else(|| StoreError::Internal("an appended event got no sequence number".into()))
     }
 
-    /// Appends many events in order, in multi-row statements, moving the head
-    /// once per statement; the chain is the same as appending them one by one.
-    /// Returns the sequence number of each.
     async fn append_events(&mut self, events: &[NewEvent<'_>]) -> Result<Vec<i64>> {
         // 8 values per row.
         const PER_STATEMENT: usize = 500;
@@ -179,7 +175,6 @@ pub trait LedgerReads {
 }
 
 impl LedgerReads for Exec<'_> {
-    /// A case's events in order, for its timeline.
     async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
         self.fetch_all(
             "SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq",
@@ -188,12 +183,10 @@ impl LedgerReads for Exec<'_> {
         .await
     }
 
-    /// The recorded head of the chain.
     async fn ledger_head(&self) -> Result<Option<(i64, String)>> {
         self.fetch_opt("SELECT seq, hash FROM ledger_head WHERE id = 1", vec![]).await
     }
 
-    /// Events with `seq > after`, at most `limit`, in order: for verification in batches.
     async fn ledger_batch(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>> {
         self.fetch_all(
             "SELECT seq, case_id, actor_id, kind, payload, at, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",

@@ -38,7 +38,6 @@ impl NetworkReads for Exec<'_> {
             .await
     }
 
-    /// Direct children of a node, or the roots of a utility's network.
     async fn node_children(&self, company_id: i64, utility: Utility, parent: Option<i64>) -> Result<Vec<NetworkNode>> {
         self.fetch_all(
             &format!(
@@ -50,7 +49,6 @@ impl NetworkReads for Exec<'_> {
         .await
     }
 
-    /// How many premises and customers hang below a node (one range scan).
     async fn count_customers_below(&self, node_id: i64) -> Result<u64> {
         let node = self.node(node_id).await?;
         let (lo, hi) = network::subtree_bounds(&node.path);
@@ -64,7 +62,6 @@ impl NetworkReads for Exec<'_> {
         Ok(n.unwrap_or(0) as u64)
     }
 
-    /// Ids of every customer below a node, in id order.
     async fn customer_ids_below(&self, node_id: i64) -> Result<Vec<i64>> {
         let node = self.node(node_id).await?;
         let (lo, hi) = network::subtree_bounds(&node.path);
@@ -76,7 +73,6 @@ impl NetworkReads for Exec<'_> {
         .await
     }
 
-    /// The node among `ids` at `level`, deepest first (the ids come from a path).
     #[tracing::instrument(skip(self))]
     async fn node_at_level(&self, ids: &[i64], level: NodeLevel) -> Result<Option<NetworkNode>> {
         if ids.is_empty() {
@@ -110,7 +106,6 @@ pub trait NetworkWrites {
 }
 
 impl NetworkWrites for Tx {
-    /// Inserts a node under its parent and sets its materialised path.
     async fn insert_node(&mut self, n: &NewNode) -> Result<NetworkNode> {
         let parent_path = match n.parent_id {
             Some(pid) => {
@@ -162,7 +157,6 @@ impl NetworkWrites for Tx {
             .await
     }
 
-    /// Attaches a premises to the network leaf that supplies it with `node`'s utility.
     async fn attach_premises(&mut self, premises_id: i64, node_id: i64) -> Result<()> {
         let node = self.exec().node(node_id).await?;
         let x = self.exec();

@@ -237,10 +237,6 @@ pub trait NotificationWrites {
 }
 
 impl NotificationWrites for Tx {
-    /// Queues one notification per recipient (of `company_id`; others are
-    /// ignored) in multi-row `INSERT … SELECT` statements. The dedup key
-    /// (topic, subject, subject id, recipient, channel) makes a repeated call
-    /// a no-op. Returns how many rows were newly queued.
     #[allow(clippy::too_many_arguments)]
     #[tracing::instrument(skip(self, to, vars), fields(recipients))]
     async fn queue_notifications(
@@ -294,10 +290,6 @@ impl NotificationWrites for Tx {
         Ok(queued)
     }
 
-    /// Claims up to `limit` notifications that are due at `now` (queued,
-    /// retrying, or sending under an expired lease) for `worker` until
-    /// `lease_until`, counting the attempt. Rows another server has locked
-    /// are skipped (PostgreSQL); on SQLite the write lock serialises claims.
     #[tracing::instrument(skip(self))]
     async fn claim_notifications(
         &mut self,
@@ -324,8 +316,6 @@ impl NotificationWrites for Tx {
         Ok(out)
     }
 
-    /// Records a delivery. Ignored (returns false) when the row is no longer
-    /// this worker's: its lease ran out and another worker took it over.
     async fn record_sent(&mut self, id: i64, worker: &str, via: ChannelKind, now_us: i64) -> Result<bool> {
         let n = self
             .exec()
@@ -338,8 +328,6 @@ impl NotificationWrites for Tx {
         Ok(n == 1)
     }
 
-    /// Records many deliveries through `via` in one statement per 2,000
-    /// rows; returns how many were still this worker's (see [`NotificationWrites::record_sent`]).
     async fn record_sent_many(&mut self, ids: &[i64], worker: &str, via: ChannelKind, now_us: i64) -> Result<u64> {
         let mut done = 0;
         for chunk in ids.chunks(PER_STATEMENT) {
@@ -366,7 +354,6 @@ impl NotificationWrites for Tx {
         Ok(done)
     }
 
-    /// Records a failed attempt: tried again at `retry_at`, or dead when None.
     async fn record_failure(
         &mut self,
         id: i64,
@@ -387,7 +374,6 @@ impl NotificationWrites for Tx {
         Ok(n == 1)
     }
 
-    /// Puts a dead (or retrying) notification back in the queue with fresh attempts.
     async fn requeue_notification(&mut self, company_id: i64, id: i64, now_us: i64) -> Result<NotificationRecord> {
         self.exec()
             .fetch(
@@ -401,7 +387,6 @@ impl NotificationWrites for Tx {
             .await
     }
 
-    /// Sets the contact details notifications use for a customer (the phone is kept on the customer record).
     async fn set_customer_contact(
         &mut self,
         company_id: i64,
@@ -419,7 +404,6 @@ impl NotificationWrites for Tx {
         if n == 0 { Err(StoreError::NotFound("customer")) } else { Ok(()) }
     }
 
-    /// Sets a staff member's contact details for escalations.
     async fn set_staff_contact(
         &mut self,
         company_id: i64,
@@ -438,7 +422,6 @@ impl NotificationWrites for Tx {
         if n == 0 { Err(StoreError::NotFound("staff member")) } else { Ok(()) }
     }
 
-    /// Names (or clears) the head of a department.
     async fn set_department_head(&mut self, company_id: i64, department_id: i64, head: Option<i64>) -> Result<()> {
         let n = self
             .exec()
@@ -498,7 +481,6 @@ impl NotificationReads for Exec<'_> {
         .await
     }
 
-    /// Notifications matching `f`, newest first.
     #[tracing::instrument(skip(self))]
     async fn notifications(&self, f: &NotificationFilter, page: PageRequest) -> Result<Page<NotificationRecord>> {
         let mut w = Where::new();
@@ -512,8 +494,6 @@ impl NotificationReads for Exec<'_> {
         self.page(COLS, &from, w.into_values(), "id DESC", page).await
     }
 
-    /// Counts by state and channel of the notifications about one subject
-    /// (for sent ones, the channel that carried them).
     #[tracing::instrument(skip(self))]
     async fn delivery_counts(&self, company_id: i64, subject: &str, subject_id: i64) -> Result<Vec<DeliveryCount>> {
         self.fetch_all(
@@ -526,7 +506,6 @@ impl NotificationReads for Exec<'_> {
         .await
     }
 
-    /// A company's stored templates.
     async fn notification_templates(&self, company_id: i64) -> Result<Vec<StoredTemplate>> {
         self.fetch_all(
             "SELECT topic, locale, subject, body, updated_by, updated_at FROM notification_templates WHERE company_id = $1 ORDER BY topic, locale",

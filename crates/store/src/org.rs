@@ -108,7 +108,6 @@ impl OrgReads for Exec<'_> {
         self.fetch(&format!("SELECT {STAFF_COLS} FROM staff WHERE id = $1"), vec![id.into()], "staff member").await
     }
 
-    /// The staff member and their password hash, for login.
     async fn staff_credentials(&self, username: &str) -> Result<Option<(Staff, String)>> {
         self.fetch_opt(
             &format!("SELECT {STAFF_COLS}, password_hash FROM staff WHERE username = $1"),
@@ -132,8 +131,6 @@ impl OrgReads for Exec<'_> {
         self.page(STAFF_COLS, &from, w.into_values(), "id", page).await
     }
 
-    /// Active staff of a company holding one of `roles`, plus the head of
-    /// `department_id` when `with_head`; ids in order.
     async fn escalation_staff(
         &self,
         company_id: i64,

@@ -185,7 +185,6 @@ impl OutageReads for Exec<'_> {
         self.page(COLS, &from, w.into_values(), "starts_at DESC, id DESC", page).await
     }
 
-    /// Open outages on the same node whose span overlaps `[start, end)`.
     #[tracing::instrument(skip(self))]
     async fn overlapping_outages(
         &self,
@@ -202,7 +201,6 @@ impl OutageReads for Exec<'_> {
         .await
     }
 
-    /// Active outages whose affected set holds this customer.
     #[tracing::instrument(skip(self))]
     async fn active_outages_of_customer(&self, customer_id: i64) -> Result<Vec<Outage>> {
         self.fetch_all(
@@ -216,7 +214,6 @@ impl OutageReads for Exec<'_> {
         .await
     }
 
-    /// Customers in an outage's snapshot, in id order.
     #[tracing::instrument(skip(self))]
     async fn affected_customers(&self, outage_id: i64, page: PageRequest) -> Result<Page<Customer>> {
         self.page(
@@ -230,7 +227,6 @@ impl OutageReads for Exec<'_> {
         .await
     }
 
-    /// Ids of every customer in an outage's snapshot, in id order.
     #[tracing::instrument(skip(self))]
     async fn affected_customer_ids(&self, outage_id: i64) -> Result<Vec<i64>> {
         self.fetch_all(
@@ -240,14 +236,12 @@ impl OutageReads for Exec<'_> {
         .await
     }
 
-    /// Cases hung under an outage, in id order.
     #[tracing::instrument(skip(self))]
     async fn outage_case_ids(&self, outage_id: i64) -> Result<Vec<i64>> {
         self.fetch_all("SELECT case_id FROM outage_cases WHERE outage_id = $1 ORDER BY case_id", vec![outage_id.into()])
             .await
     }
 
-    /// Outages a case hangs under.
     #[tracing::instrument(skip(self))]
     async fn outages_of_case(&self, case_id: i64) -> Result<Vec<Outage>> {
         self.fetch_all(
@@ -260,8 +254,6 @@ impl OutageReads for Exec<'_> {
         .await
     }
 
-    /// Outages the public sees: every announced one still open, and those
-    /// restored or cancelled since `since` (so feeds carry the all-clear).
     #[tracing::instrument(skip(self))]
     async fn public_outages(&self, since_us: i64, limit: u32) -> Result<Vec<Outage>> {
         self.fetch_all(
@@ -274,7 +266,6 @@ impl OutageReads for Exec<'_> {
         .await
     }
 
-    /// The supply node (id, path) of a customer's premises for its utility.
     #[tracing::instrument(skip(self))]
     async fn supply_node_of_customer(&self, customer_id: i64) -> Result<Option<(i64, String)>> {
         self.fetch_opt(
@@ -349,7 +340,6 @@ impl OutageWrites for Tx {
             .await
     }
 
-    /// Writes every mutable column of an outage.
     #[tracing::instrument(skip(self, o), fields(id = o.id))]
     async fn update_outage(&mut self, o: &Outage) -> Result<()> {
         let n = self
@@ -382,9 +372,6 @@ impl OutageWrites for Tx {
         if n == 0 { Err(StoreError::NotFound("outage")) } else { Ok(()) }
     }
 
-    /// Replaces the outage's affected set with every customer below its node
-    /// (one range scan on the supply path, one `INSERT … SELECT`); returns
-    /// how many there are.
     #[tracing::instrument(skip(self))]
     async fn snapshot_affected(&mut self, outage_id: i64) -> Result<u64> {
         let o = self.exec().outage(outage_id).await?;
@@ -404,10 +391,6 @@ impl OutageWrites for Tx {
         Ok(n)
     }
 
-    /// Queues `topic` for every customer in the outage's snapshot with one
-    /// `INSERT … SELECT` joined to the snapshot (no id lists to bind), choosing
-    /// channels and building dedup keys exactly as `queue_notifications` does
-    /// for subject `outage`, so either path deduplicates against the other.
     #[tracing::instrument(skip(self, vars))]
     async fn queue_outage_notifications(
         &mut self,
@@ -444,8 +427,6 @@ impl OutageWrites for Tx {
             .await
     }
 
-    /// Hangs a case under an outage; linking twice changes nothing. Returns
-    /// whether a new link was made.
     #[tracing::instrument(skip(self))]
     async fn link_outage_case(&mut self, outage_id: i64, case_id: i64, how: &str, at_us: i64) -> Result<bool> {
         let n = self

@@ -35,7 +35,6 @@ pub trait PhraseReads {
 }
 
 impl PhraseReads for Exec<'_> {
-    /// Every phrase the company has edited.
     #[tracing::instrument(skip(self))]
     async fn phrases(&self, company_id: i64) -> Result<Vec<StoredPhrase>> {
         self.fetch_all(
@@ -61,7 +60,6 @@ pub trait PhraseWrites {
 }
 
 impl PhraseWrites for Tx {
-    /// Stores the company's wording for a situation, replacing any earlier one.
     #[tracing::instrument(skip(self, text_zh, text_en))]
     async fn save_phrase(
         &mut self,

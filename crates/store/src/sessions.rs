@@ -41,7 +41,6 @@ pub trait SessionReads {
 }
 
 impl SessionReads for Exec<'_> {
-    /// The live session for a token hash, if any.
     async fn session(&self, token_hash: &str, now_us: i64) -> Result<Option<Session>> {
         let staff_cols = STAFF_COLS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ");
         self.fetch_opt(
@@ -117,7 +116,6 @@ impl SessionWrites for Tx {
         Ok(())
     }
 
-    /// Records that a staff member read a subject's personal data.
     async fn log_access(
         &mut self,
         staff_id: i64,

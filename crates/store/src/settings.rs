@@ -88,7 +88,6 @@ pub trait SettingsReads {
 }
 
 impl SettingsReads for Exec<'_> {
-    /// The company's newest stored policy, if it ever stored one.
     async fn latest_policy(&self, company_id: i64) -> Result<Option<StoredPolicy>> {
         self.fetch_opt(
             "SELECT company_id, version, source, created_by, created_at FROM policies WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
@@ -97,9 +96,6 @@ impl SettingsReads for Exec<'_> {
         .await
     }
 
-    /// A cheap summary of the stored settings that changes whenever a policy
-    /// or calendar year is stored, so a server can tell that another one
-    /// changed them without reading them whole.
     async fn settings_mark(&self) -> Result<SettingsMark> {
         self.fetch_opt(
             "SELECT (SELECT COUNT(*) FROM policies) AS policies, (SELECT COUNT(*) FROM calendar_years) AS years, \
@@ -110,7 +106,6 @@ impl SettingsReads for Exec<'_> {
         .ok_or(StoreError::Internal("settings mark returned no row".into()))
     }
 
-    /// Every stored calendar year, oldest year first.
     async fn calendar_years(&self) -> Result<Vec<StoredCalendarYear>> {
         self.fetch_all(
             "SELECT year, source_json, created_by, created_at, updated_at FROM calendar_years ORDER BY year",
@@ -144,7 +139,6 @@ pub trait SettingsWrites {
 }
 
 impl SettingsWrites for Tx {
-    /// Stores a new policy version; a version already stored for the company is a conflict.
     async fn insert_policy(
         &mut self,
         company_id: i64,
@@ -162,8 +156,6 @@ impl SettingsWrites for Tx {
         Ok(())
     }
 
-    /// Stores a year table, replacing the stored one for that year (its
-    /// creator and creation time are kept; `updated_at` moves).
     async fn save_calendar_year(&mut self, year: i64, source_json: &str, by: Option<i64>, at_us: i64) -> Result<()> {
         self.exec()
             .run(

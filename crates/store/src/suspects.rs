@@ -90,7 +90,6 @@ impl SuspectReads for Exec<'_> {
             .await
     }
 
-    /// The open group below `node_id` whose first call came at or after `since`.
     #[tracing::instrument(skip(self))]
     async fn open_suspect(&self, company_id: i64, node_id: i64, since_us: i64) -> Result<Option<Suspect>> {
         self.fetch_opt(
@@ -103,7 +102,6 @@ impl SuspectReads for Exec<'_> {
         .await
     }
 
-    /// Suspected outages in `states` (all when empty), newest call first.
     #[tracing::instrument(skip(self))]
     async fn suspects(&self, company_id: i64, states: &[SuspectState], page: PageRequest) -> Result<Page<Suspect>> {
         let mut w = Where::new();
@@ -122,7 +120,6 @@ impl SuspectReads for Exec<'_> {
         .await
     }
 
-    /// The grouping thresholds of a utility, or the defaults.
     #[tracing::instrument(skip(self))]
     async fn grouping_rule(&self, company_id: i64, utility: Utility) -> Result<GroupingRule> {
         let rule = self
@@ -185,7 +182,6 @@ impl SuspectWrites for Tx {
             .await
     }
 
-    /// Adds a call to a group; returns the group's new call count.
     #[tracing::instrument(skip(self))]
     async fn add_suspect_case(&mut self, suspect_id: i64, case_id: i64, at_us: i64) -> Result<u64> {
         let x = self.exec();
@@ -202,7 +198,6 @@ impl SuspectWrites for Tx {
         Ok(x.suspect(suspect_id).await?.calls)
     }
 
-    /// Moves a group to `state`, recording the decision when there is one.
     #[tracing::instrument(skip(self, note))]
     async fn set_suspect_state(
         &mut self,

@@ -125,14 +125,12 @@ impl WorkOrderReads for Exec<'_> {
         self.fetch(&format!("SELECT {COLS} FROM work_orders WHERE id = $1"), vec![id.into()], "work order").await
     }
 
-    /// The work orders of a case, oldest first.
     #[tracing::instrument(skip(self))]
     async fn work_orders_of(&self, case_id: i64) -> Result<Vec<WorkOrder>> {
         self.fetch_all(&format!("SELECT {COLS} FROM work_orders WHERE case_id = $1 ORDER BY id"), vec![case_id.into()])
             .await
     }
 
-    /// A page of work orders, oldest first (the order a crew works them).
     #[tracing::instrument(skip(self))]
     async fn work_orders(&self, f: &WorkOrderFilter, page: PageRequest) -> Result<Page<WorkOrder>> {
         let mut w = Where::new();
@@ -184,8 +182,6 @@ impl WorkOrderWrites for Tx {
             .await
     }
 
-    /// Moves a work order to `state` if it is still at `expected_version`
-    /// (someone else's change in between is a conflict, not a lost update).
     #[tracing::instrument(skip(self, change))]
     async fn update_work_order(
         &mut self,
