@@ -8,6 +8,7 @@ use crate::error::AppResult;
 use pledge_domain::Permission;
 use pledge_domain::ledger::{ChainVerifier, Finding};
 use pledge_domain::model::{AccessEntry, Page, PageRequest};
+use pledge_store::repo::*;
 use std::collections::BTreeMap;
 
 /// What verification found.

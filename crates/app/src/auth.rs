@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use pledge_store::repo::*;
 use sha2::{Digest, Sha256};
 use std::fmt;
 

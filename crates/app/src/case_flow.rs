@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
 use pledge_domain::model::Case;
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 
 /// Changes to department and assignee that go with a step.

@@ -14,6 +14,7 @@ use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel}
 use pledge_domain::model::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest};
 use pledge_domain::text::{Body, Label, mask_name};
 use pledge_domain::{Permission, Phone, Utility};
+use pledge_store::repo::*;
 use pledge_store::{StoreError, Tx};
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Thre
 use pledge_domain::model::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup};
 use pledge_domain::{Permission, Zone};
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// The commitment event a case step raises, if any.

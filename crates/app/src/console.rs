@@ -7,6 +7,7 @@ use crate::{Actor, App};
 use pledge_domain::CaseNumber;
 use pledge_domain::Permission;
 use pledge_domain::model::{Case, CaseDeadline, ClockRecord};
+use pledge_store::repo::*;
 
 impl App {
     /// The nearest open deadline of each of `cases` (those of the actor's company).

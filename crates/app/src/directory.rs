@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::model::{Company, Department, NetworkNode, Page, PageRequest, Staff};
 use pledge_domain::{Permission, Role, Utility};
+use pledge_store::repo::*;
 
 impl App {
     /// The actor's company and the utilities it runs.

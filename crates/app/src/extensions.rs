@@ -11,6 +11,7 @@ use pledge_domain::commitment::ClockError;
 use pledge_domain::model::ExtensionRequest;
 use pledge_domain::text::Body;
 use pledge_store::StoreError;
+use pledge_store::repo::*;
 use serde_json::json;
 
 impl App {

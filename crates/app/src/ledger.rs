@@ -3,6 +3,7 @@
 use crate::error::AppResult;
 use pledge_domain::model::NewEvent;
 use pledge_store::Tx;
+use pledge_store::repo::*;
 
 /// Appends one event to the ledger inside `tx`; returns its sequence number.
 pub(crate) async fn event(

@@ -4,6 +4,7 @@
 use crate::App;
 use crate::error::AppResult;
 use pledge_domain::CaseState;
+use pledge_store::repo::*;
 
 impl App {
     /// Whether the database answers.

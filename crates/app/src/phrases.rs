@@ -7,6 +7,7 @@ use crate::ledger::event;
 use crate::{Actor, App};
 use pledge_domain::Permission;
 use pledge_domain::text::Body;
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// A situation that has a standard phrase.

@@ -16,6 +16,7 @@ use pledge_domain::text::Label;
 use pledge_domain::{
     AccountName, CustomerCategory, CustomerNumber, Permission, Phone, Role, SpecialCare, Utility, Zone,
 };
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// The department holding the management copy is the one with this code.

@@ -5,6 +5,7 @@ use crate::error::AppResult;
 use crate::{Actor, App};
 use pledge_domain::Permission;
 use pledge_domain::model::Customer;
+use pledge_store::repo::*;
 
 impl App {
     /// Customers matching what the clerk typed (number or phone digits, name or address words).

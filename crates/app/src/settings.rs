@@ -17,6 +17,7 @@ use pledge_domain::calendar::{CalendarError, DayInfo, WorkingCalendar, YearTable
 use pledge_domain::commitment::Policy;
 use pledge_domain::commitment::policy::SHIPPED_TOML;
 use pledge_domain::model::SettingsMark;
+use pledge_store::repo::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};

@@ -16,6 +16,7 @@ use pledge_domain::text::{Body, Label};
 use pledge_domain::work_order::{Fee, WorkOrderAction};
 use pledge_domain::{Permission, Role};
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 
 /// What a dispatcher enters to raise a work order.

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod commitment;
 pub mod customer;
+pub mod ids;
 pub mod ledger;
 pub mod model;
 pub mod network;

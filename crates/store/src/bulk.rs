@@ -4,27 +4,27 @@
 
 use crate::error::Result;
 use crate::exec::Tx;
-use crate::records::NetworkNode;
+use crate::records::*;
 
-impl Tx {
+/// Loading many rows at once (imports and benchmarks). Implemented for [`Tx`]: inside a write transaction.
+pub trait BulkLoad {
     /// Adds `count` residential customers below `node` (one premises each),
     /// numbered `number_base + premises id`. Run alone: the new premises are
     /// found as the ids above the largest one before the insert.
-    #[tracing::instrument(skip(self, node), fields(node_id = node.id))]
-    pub async fn bulk_customers_at(
+    fn bulk_customers_at(
         &mut self,
         node: &NetworkNode,
         number_base: i64,
         count: u32,
         at_us: i64,
-    ) -> Result<u64> {
+    ) -> impl Future<Output = Result<u64>> + Send;
+}
+
+impl BulkLoad for Tx {
+    #[tracing::instrument(skip(self, node), fields(node_id = node.id))]
+    async fn bulk_customers_at(&mut self, node: &NetworkNode, number_base: i64, count: u32, at_us: i64) -> Result<u64> {
         let x = self.exec();
-        let before: i64 = x
-            .one("SELECT COALESCE(MAX(id), 0) AS m FROM premises", vec![])
-            .await?
-            .map(|r| r.try_get("", "m"))
-            .transpose()?
-            .unwrap_or(0);
+        let before: i64 = x.fetch_opt("SELECT COALESCE(MAX(id), 0) AS m FROM premises", vec![]).await?.unwrap_or(0);
         x.run(
             "INSERT INTO premises (company_id, address, zone, floor_area_m2, created_at) \
              WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $3) \

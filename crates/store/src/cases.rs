@@ -1,210 +1,275 @@
 //! Cases, their numbering and the complaint form's distribution records.
 
-use crate::error::{Result, StoreError, decode};
+use crate::console::placeholders;
+use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
+use crate::paging::Where;
 use crate::records::*;
 use crate::registry::like_escape;
+use crate::row::{FromRow, Row};
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::{CaseNumber, Utility};
-use sea_orm::{QueryResult, Value};
+use sea_orm::Value;
 
 const CASE_COLS: &str = "id, company_id, number, utility, kind, subkind, channel, state, subject, description, customer_id, \
      contact_name, contact_phone, anonymous, first_responder_id, assignee_id, department_id, upstream_platform, upstream_ref, \
      upstream_due, duplicate_of, answered_on_spot, created_at, updated_at, closed_at, version";
 
-pub(crate) fn case_row(r: &QueryResult) -> Result<Case> {
-    let number: String = r.try_get("", "number")?;
-    let subkind: Option<String> = r.try_get("", "subkind")?;
-    Ok(Case {
-        id: r.try_get("", "id")?,
-        company_id: r.try_get("", "company_id")?,
-        number: CaseNumber::parse(&number).map_err(|_| StoreError::Corrupt(format!("case number {number:?}")))?,
-        utility: decode("utility", &r.try_get::<String>("", "utility")?, Utility::parse)?,
-        kind: decode("kind", &r.try_get::<String>("", "kind")?, CaseKind::parse)?,
-        subkind: subkind.map(|s| decode("subkind", &s, CaseSubkind::parse)).transpose()?,
-        channel: decode("channel", &r.try_get::<String>("", "channel")?, Channel::parse)?,
-        state: decode("state", &r.try_get::<String>("", "state")?, CaseState::parse)?,
-        subject: r.try_get("", "subject")?,
-        description: r.try_get("", "description")?,
-        customer_id: r.try_get("", "customer_id")?,
-        contact_name: r.try_get("", "contact_name")?,
-        contact_phone: r.try_get("", "contact_phone")?,
-        anonymous: r.try_get::<i64>("", "anonymous")? != 0,
-        first_responder_id: r.try_get("", "first_responder_id")?,
-        assignee_id: r.try_get("", "assignee_id")?,
-        department_id: r.try_get("", "department_id")?,
-        upstream_platform: r.try_get("", "upstream_platform")?,
-        upstream_ref: r.try_get("", "upstream_ref")?,
-        upstream_due: r.try_get::<Option<i64>>("", "upstream_due")?.map(ts).transpose()?,
-        duplicate_of: r.try_get("", "duplicate_of")?,
-        answered_on_spot: r.try_get::<i64>("", "answered_on_spot")? != 0,
-        created_at: ts(r.try_get("", "created_at")?)?,
-        updated_at: ts(r.try_get("", "updated_at")?)?,
-        closed_at: r.try_get::<Option<i64>>("", "closed_at")?.map(ts).transpose()?,
-        version: r.try_get("", "version")?,
-    })
+impl FromRow for Case {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        let number: String = r.get("number")?;
+        Ok(Case {
+            id: r.get("id")?,
+            company_id: r.get("company_id")?,
+            number: CaseNumber::parse(&number).map_err(|_| StoreError::Corrupt(format!("case number {number:?}")))?,
+            utility: r.code("utility", "utility", Utility::parse)?,
+            kind: r.code("kind", "kind", CaseKind::parse)?,
+            subkind: r.opt_code("subkind", "subkind", CaseSubkind::parse)?,
+            channel: r.code("channel", "channel", Channel::parse)?,
+            state: r.code("state", "state", CaseState::parse)?,
+            subject: r.get("subject")?,
+            description: r.get("description")?,
+            customer_id: r.get("customer_id")?,
+            contact_name: r.get("contact_name")?,
+            contact_phone: r.get("contact_phone")?,
+            anonymous: r.flag("anonymous")?,
+            first_responder_id: r.get("first_responder_id")?,
+            assignee_id: r.get("assignee_id")?,
+            department_id: r.get("department_id")?,
+            upstream_platform: r.get("upstream_platform")?,
+            upstream_ref: r.get("upstream_ref")?,
+            upstream_due: r.opt_ts("upstream_due")?,
+            duplicate_of: r.get("duplicate_of")?,
+            answered_on_spot: r.flag("answered_on_spot")?,
+            created_at: r.ts("created_at")?,
+            updated_at: r.ts("updated_at")?,
+            closed_at: r.opt_ts("closed_at")?,
+            version: r.get("version")?,
+        })
+    }
 }
 
-/// The case columns for `id IN (placeholders)`, in id order.
-pub(crate) fn case_by_ids_sql(placeholders: &str) -> String {
-    format!("SELECT {CASE_COLS} FROM cases WHERE id IN ({placeholders}) ORDER BY id")
+const DIST_COLS: &str =
+    "id, case_id, transfer_no, copy, holder_department_id, acknowledged_by, acknowledged_at, created_at";
+
+impl FromRow for Distribution {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(Distribution {
+            id: r.get("id")?,
+            case_id: r.get("case_id")?,
+            transfer_no: r.get("transfer_no")?,
+            copy: r.get("copy")?,
+            holder_department_id: r.get("holder_department_id")?,
+            acknowledged_by: r.get("acknowledged_by")?,
+            acknowledged_at: r.opt_ts("acknowledged_at")?,
+            created_at: r.ts("created_at")?,
+        })
+    }
 }
 
-fn dist_row(r: &QueryResult) -> Result<Distribution> {
-    Ok(Distribution {
-        id: r.try_get("", "id")?,
-        case_id: r.try_get("", "case_id")?,
-        transfer_no: r.try_get("", "transfer_no")?,
-        copy: r.try_get("", "copy")?,
-        holder_department_id: r.try_get("", "holder_department_id")?,
-        acknowledged_by: r.try_get("", "acknowledged_by")?,
-        acknowledged_at: r.try_get::<Option<i64>>("", "acknowledged_at")?.map(ts).transpose()?,
-        created_at: ts(r.try_get("", "created_at")?)?,
-    })
+impl FromRow for CaseDeadline {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(CaseDeadline { case_id: r.get("subject_id")?, due_at: r.ts("due")?, breached: r.flag("breached")? })
+    }
 }
 
-impl Exec<'_> {
-    pub async fn case(&self, id: i64) -> Result<Case> {
-        let r = self
-            .one(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"), vec![id.into()])
-            .await?
-            .ok_or(StoreError::NotFound("case"))?;
-        case_row(&r)
+impl FromRow for (CaseState, u64) {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok((r.code("state", "state", CaseState::parse)?, r.count("n")?))
+    }
+}
+
+/// Reading cases, their duplicates, distribution copies and deadlines. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait CaseReads {
+    fn case(&self, id: i64) -> impl Future<Output = Result<Case>> + Send;
+
+    fn case_by_number(&self, number: &CaseNumber) -> impl Future<Output = Result<Case>> + Send;
+
+    fn cases(
+        &self,
+        f: &CaseFilter,
+        sort: CaseSort,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Case>>> + Send;
+
+    /// Every case row, in id order, `limit` at a time after `after_id`.
+    fn case_batch(&self, after_id: i64, limit: u32) -> impl Future<Output = Result<Vec<Case>>> + Send;
+
+    fn distributions(&self, case_id: i64) -> impl Future<Output = Result<Vec<Distribution>>> + Send;
+
+    /// Cases linked to this one as duplicates.
+    fn duplicates_of(&self, case_id: i64) -> impl Future<Output = Result<Vec<Case>>> + Send;
+
+    /// Counts of open cases per state, for the navigation and metrics.
+    fn case_counts_by_state(&self) -> impl Future<Output = Result<Vec<(CaseState, u64)>>> + Send;
+
+    /// The nearest open deadline of each listed case (cases without open clocks are left out).
+    fn case_deadlines(&self, case_ids: &[i64]) -> impl Future<Output = Result<Vec<CaseDeadline>>> + Send;
+
+    /// The listed cases, in id order (unknown ids are left out).
+    fn cases_by_ids(&self, ids: &[i64]) -> impl Future<Output = Result<Vec<Case>>> + Send;
+}
+
+impl CaseReads for Exec<'_> {
+    async fn case(&self, id: i64) -> Result<Case> {
+        self.fetch(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"), vec![id.into()], "case").await
     }
 
-    pub async fn case_by_number(&self, number: &CaseNumber) -> Result<Case> {
-        let r = self
-            .one(&format!("SELECT {CASE_COLS} FROM cases WHERE number = $1"), vec![number.to_string().into()])
-            .await?
-            .ok_or(StoreError::NotFound("case"))?;
-        case_row(&r)
+    async fn case_by_number(&self, number: &CaseNumber) -> Result<Case> {
+        self.fetch(&format!("SELECT {CASE_COLS} FROM cases WHERE number = $1"), vec![number.to_string().into()], "case")
+            .await
     }
 
-    pub async fn cases(&self, f: &CaseFilter, sort: CaseSort, page: PageRequest) -> Result<Page<Case>> {
-        let mut v: Vec<Value> = Vec::new();
-        let mut wh: Vec<String> = vec!["1=1".into()];
-        fn arg(v: &mut Vec<Value>, x: Value) -> String {
-            v.push(x);
-            format!("${}", v.len())
-        }
-        let mut eq = |v: &mut Vec<Value>, col: &str, x: Option<Value>| {
-            if let Some(x) = x {
-                let a = arg(v, x);
-                wh.push(format!("{col} = {a}"));
-            }
-        };
-        eq(&mut v, "company_id", f.company_id.map(Into::into));
-        eq(&mut v, "kind", f.kind.map(|k| k.code().into()));
-        eq(&mut v, "utility", f.utility.map(|u| u.code().into()));
-        eq(&mut v, "department_id", f.department_id.map(Into::into));
-        eq(&mut v, "first_responder_id", f.first_responder_id.map(Into::into));
-        eq(&mut v, "assignee_id", f.assignee_id.map(Into::into));
-        eq(&mut v, "customer_id", f.customer_id.map(Into::into));
-        if !f.states.is_empty() {
-            let list: Vec<String> = f.states.iter().map(|s| arg(&mut v, s.code().into())).collect();
-            wh.push(format!("state IN ({})", list.join(", ")));
-        }
+    async fn cases(&self, f: &CaseFilter, sort: CaseSort, page: PageRequest) -> Result<Page<Case>> {
+        let mut w = Where::new();
+        w.eq("company_id", f.company_id);
+        w.eq("kind", f.kind.map(|k| k.code()));
+        w.eq("utility", f.utility.map(|u| u.code()));
+        w.eq("department_id", f.department_id);
+        w.eq("first_responder_id", f.first_responder_id);
+        w.eq("assignee_id", f.assignee_id);
+        w.eq("customer_id", f.customer_id);
+        w.any("state", f.states.iter().map(|s| s.code()));
         if f.open_only {
-            wh.push("state <> 'closed'".into());
+            w.and("state <> 'closed'");
         }
         if let Some(t) = f.created_from_us {
-            let a = arg(&mut v, t.into());
-            wh.push(format!("created_at >= {a}"));
+            let a = w.arg(t);
+            w.and(format!("created_at >= {a}"));
         }
         if let Some(t) = f.created_to_us {
-            let a = arg(&mut v, t.into());
-            wh.push(format!("created_at < {a}"));
+            let a = w.arg(t);
+            w.and(format!("created_at < {a}"));
         }
         if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let a = arg(&mut v, format!("%{}%", like_escape(t)).into());
-            wh.push(format!(
+            let a = w.arg(format!("%{}%", like_escape(t)));
+            w.and(format!(
                 "(number LIKE {a} ESCAPE '\\' OR subject LIKE {a} ESCAPE '\\' OR description LIKE {a} ESCAPE '\\')"
             ));
         }
-        let filter = wh.join(" AND ");
-        let total: i64 = self
-            .one(&format!("SELECT COUNT(*) AS n FROM cases WHERE {filter}"), v.clone())
-            .await?
-            .map(|r| r.try_get("", "n"))
-            .transpose()?
-            .unwrap_or(0);
         let order = match sort {
             CaseSort::NewestFirst => "created_at DESC, id DESC",
             CaseSort::OldestFirst => "created_at ASC, id ASC",
             CaseSort::RecentlyUpdated => "updated_at DESC, id DESC",
         };
-        let lim = arg(&mut v, (page.limit as i64).into());
-        let off = arg(&mut v, (page.offset as i64).into());
-        let rows = self
-            .all(&format!("SELECT {CASE_COLS} FROM cases WHERE {filter} ORDER BY {order} LIMIT {lim} OFFSET {off}"), v)
-            .await?;
-        Ok(Page { items: rows.iter().map(case_row).collect::<Result<_>>()?, total: total as u64 })
+        let from = format!("FROM cases {}", w.sql());
+        self.page(CASE_COLS, &from, w.into_values(), order, page).await
     }
 
-    /// Every case row, in id order, `limit` at a time after `after_id`.
-    pub async fn case_batch(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
-        let rows = self
-            .all(
-                &format!("SELECT {CASE_COLS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"),
-                vec![after_id.into(), (limit as i64).into()],
-            )
-            .await?;
-        rows.iter().map(case_row).collect()
+    async fn case_batch(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
+        self.fetch_all(
+            &format!("SELECT {CASE_COLS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"),
+            vec![after_id.into(), (limit as i64).into()],
+        )
+        .await
     }
 
-    pub async fn distributions(&self, case_id: i64) -> Result<Vec<Distribution>> {
-        let rows = self
-            .all(
-                "SELECT id, case_id, transfer_no, copy, holder_department_id, acknowledged_by, acknowledged_at, created_at \
-                 FROM distribution_records WHERE case_id = $1 ORDER BY transfer_no, id",
-                vec![case_id.into()],
-            )
-            .await?;
-        rows.iter().map(dist_row).collect()
+    async fn distributions(&self, case_id: i64) -> Result<Vec<Distribution>> {
+        self.fetch_all(
+            &format!("SELECT {DIST_COLS} FROM distribution_records WHERE case_id = $1 ORDER BY transfer_no, id"),
+            vec![case_id.into()],
+        )
+        .await
     }
 
-    /// Cases linked to this one as duplicates.
-    pub async fn duplicates_of(&self, case_id: i64) -> Result<Vec<Case>> {
-        let rows = self
-            .all(&format!("SELECT {CASE_COLS} FROM cases WHERE duplicate_of = $1 ORDER BY id"), vec![case_id.into()])
-            .await?;
-        rows.iter().map(case_row).collect()
+    async fn duplicates_of(&self, case_id: i64) -> Result<Vec<Case>> {
+        self.fetch_all(
+            &format!("SELECT {CASE_COLS} FROM cases WHERE duplicate_of = $1 ORDER BY id"),
+            vec![case_id.into()],
+        )
+        .await
     }
 
-    /// Counts of open cases per state, for the navigation and metrics.
-    pub async fn case_counts_by_state(&self) -> Result<Vec<(CaseState, u64)>> {
-        let rows = self.all("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state", vec![]).await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    decode("state", &r.try_get::<String>("", "state")?, CaseState::parse)?,
-                    r.try_get::<i64>("", "n")? as u64,
-                ))
-            })
-            .collect()
+    async fn case_counts_by_state(&self) -> Result<Vec<(CaseState, u64)>> {
+        self.fetch_all("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state", vec![]).await
+    }
+
+    #[tracing::instrument(skip(self, case_ids), fields(n = case_ids.len()))]
+    async fn case_deadlines(&self, case_ids: &[i64]) -> Result<Vec<CaseDeadline>> {
+        if case_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT subject_id, MIN(due_at) AS due, MAX(breached) AS breached FROM clocks \
+             WHERE subject = 'case' AND state <> 'stopped' AND subject_id IN ({}) GROUP BY subject_id",
+            placeholders(case_ids.len())
+        );
+        self.fetch_all(&sql, case_ids.iter().map(|&i| Value::from(i)).collect()).await
+    }
+
+    #[tracing::instrument(skip(self, ids), fields(n = ids.len()))]
+    async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT {CASE_COLS} FROM cases WHERE id IN ({}) ORDER BY id", placeholders(ids.len()));
+        self.fetch_all(&sql, ids.iter().map(|&i| Value::from(i)).collect()).await
     }
 }
 
-impl Tx {
+/// Numbering, inserting and changing cases and their distribution copies. Implemented for [`Tx`]: inside a write transaction.
+pub trait CaseWrites {
     /// Draws the next number for a utility and day.
-    pub async fn next_case_number(&mut self, utility: Utility, day: jiff::civil::Date) -> Result<CaseNumber> {
+    fn next_case_number(
+        &mut self,
+        utility: Utility,
+        day: jiff::civil::Date,
+    ) -> impl Future<Output = Result<CaseNumber>> + Send;
+
+    fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Writes a case's new state, department and assignee if its version is
+    /// still `expected_version`; a concurrent change makes this a conflict.
+    fn update_case_routing(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        state: CaseState,
+        department_id: Option<i64>,
+        assignee_id: Option<i64>,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    fn set_duplicate_of(&mut self, id: i64, duplicate_of: i64, at_us: i64) -> impl Future<Output = Result<()>> + Send;
+
+    /// Touches a case so concurrent writers see a new version (notes, replies).
+    fn touch_case(&mut self, id: i64, at_us: i64) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_distribution(
+        &mut self,
+        case_id: i64,
+        transfer_no: i64,
+        copy: &str,
+        holder_department_id: Option<i64>,
+        at_us: i64,
+    ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Records who acknowledged a copy; a copy is acknowledged once.
+    fn acknowledge_distribution(
+        &mut self,
+        id: i64,
+        staff_id: i64,
+        at_us: i64,
+    ) -> impl Future<Output = Result<Distribution>> + Send;
+}
+
+impl CaseWrites for Tx {
+    async fn next_case_number(&mut self, utility: Utility, day: jiff::civil::Date) -> Result<CaseNumber> {
         let key = day.strftime("%Y%m%d").to_string();
-        let r = self
+        let last: i64 = self
             .exec()
-            .one(
+            .fetch_opt(
                 "INSERT INTO case_number_seq (utility, day, last) VALUES ($1, $2, 1) \
                  ON CONFLICT (utility, day) DO UPDATE SET last = case_number_seq.last + 1 RETURNING last",
                 vec![utility.code().into(), key.into()],
             )
             .await?
             .ok_or(StoreError::Internal("case number sequence returned nothing".into()))?;
-        let last: i64 = r.try_get("", "last")?;
         CaseNumber::new(utility, day, last as u32).map_err(|_| {
             StoreError::Conflict(format!("more than {} cases in one day for {}", CaseNumber::MAX_SEQ, utility.code()))
         })
     }
-
-    pub async fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> Result<i64> {
+    async fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> Result<i64> {
         let closed_at = (c.state == CaseState::Closed).then_some(c.created_at_us);
         self.exec()
             .insert_id(
@@ -240,9 +305,7 @@ impl Tx {
             .await
     }
 
-    /// Writes a case's new state, department and assignee if its version is
-    /// still `expected_version`; a concurrent change makes this a conflict.
-    pub async fn update_case_routing(
+    async fn update_case_routing(
         &mut self,
         id: i64,
         expected_version: i64,
@@ -275,7 +338,7 @@ impl Tx {
         }
     }
 
-    pub async fn set_duplicate_of(&mut self, id: i64, duplicate_of: i64, at_us: i64) -> Result<()> {
+    async fn set_duplicate_of(&mut self, id: i64, duplicate_of: i64, at_us: i64) -> Result<()> {
         self.exec()
             .run(
                 "UPDATE cases SET duplicate_of = $2, updated_at = $3, version = version + 1 WHERE id = $1",
@@ -285,15 +348,14 @@ impl Tx {
         Ok(())
     }
 
-    /// Touches a case so concurrent writers see a new version (notes, replies).
-    pub async fn touch_case(&mut self, id: i64, at_us: i64) -> Result<()> {
+    async fn touch_case(&mut self, id: i64, at_us: i64) -> Result<()> {
         self.exec()
             .run("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1", vec![id.into(), at_us.into()])
             .await?;
         Ok(())
     }
 
-    pub async fn insert_distribution(
+    async fn insert_distribution(
         &mut self,
         case_id: i64,
         transfer_no: i64,
@@ -310,8 +372,7 @@ impl Tx {
             .await
     }
 
-    /// Records who acknowledged a copy; a copy is acknowledged once.
-    pub async fn acknowledge_distribution(&mut self, id: i64, staff_id: i64, at_us: i64) -> Result<Distribution> {
+    async fn acknowledge_distribution(&mut self, id: i64, staff_id: i64, at_us: i64) -> Result<Distribution> {
         let n = self
             .exec()
             .run(
@@ -319,18 +380,17 @@ impl Tx {
                 vec![id.into(), staff_id.into(), at_us.into()],
             )
             .await?;
-        let r = self
+        let d = self
             .exec()
-            .one(
-                "SELECT id, case_id, transfer_no, copy, holder_department_id, acknowledged_by, acknowledged_at, created_at \
-                 FROM distribution_records WHERE id = $1",
+            .fetch(
+                &format!("SELECT {DIST_COLS} FROM distribution_records WHERE id = $1"),
                 vec![id.into()],
+                "distribution record",
             )
-            .await?
-            .ok_or(StoreError::NotFound("distribution record"))?;
+            .await?;
         if n == 0 {
             return Err(StoreError::Conflict("this copy was already acknowledged".into()));
         }
-        dist_row(&r)
+        Ok(d)
     }
 }

@@ -1,12 +1,13 @@
 //! Commitment clocks: stored with the columns the sweeper and statistics
 //! need, the full domain clock kept as JSON beside them.
 
-use crate::error::{Result, StoreError, decode};
+use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
 use crate::records::*;
+use crate::row::{FromRow, Row};
 use pledge_domain::Utility;
 use pledge_domain::commitment::{Clock, Outcome};
-use sea_orm::{QueryResult, Value};
+use sea_orm::Value;
 
 /// The instant the sweeper must next look at this clock, if any.
 fn next_at(c: &Clock) -> Option<i64> {
@@ -25,17 +26,33 @@ fn outcome_code(c: &Clock) -> Option<&'static str> {
 
 const COLS: &str = "id, company_id, subject, subject_id, utility, department_id, body";
 
-fn row(r: &QueryResult) -> Result<ClockRecord> {
-    let body: String = r.try_get("", "body")?;
-    Ok(ClockRecord {
-        id: r.try_get("", "id")?,
-        company_id: r.try_get("", "company_id")?,
-        subject: r.try_get("", "subject")?,
-        subject_id: r.try_get("", "subject_id")?,
-        utility: decode("utility", &r.try_get::<String>("", "utility")?, Utility::parse)?,
-        department_id: r.try_get("", "department_id")?,
-        clock: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("clock body: {e}")))?,
-    })
+impl FromRow for ClockRecord {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(ClockRecord {
+            id: r.get("id")?,
+            company_id: r.get("company_id")?,
+            subject: r.get("subject")?,
+            subject_id: r.get("subject_id")?,
+            utility: r.code("utility", "utility", Utility::parse)?,
+            department_id: r.get("department_id")?,
+            clock: r.json("body", "clock body")?,
+        })
+    }
+}
+
+impl FromRow for ClockStats {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(ClockStats {
+            rule_id: r.get("rule_id")?,
+            utility: r.opt_code("g_utility", "utility", Utility::parse)?,
+            department_id: r.get("g_department")?,
+            stopped: r.count("stopped")?,
+            met: r.count("met")?,
+            breached: r.count("breached")?,
+            open: r.count("open")?,
+            overdue: r.count("overdue")?,
+        })
+    }
 }
 
 const INSERT_COLS: &str = "company_id, subject, subject_id, rule_id, policy_version, utility, department_id, state, started_at, due_at, \
@@ -90,39 +107,57 @@ fn body(c: &Clock) -> Result<String> {
     serde_json::to_string(c).map_err(|e| StoreError::Internal(e.to_string()))
 }
 
-impl Exec<'_> {
-    pub async fn clocks_of(&self, subject: &str, subject_id: i64) -> Result<Vec<ClockRecord>> {
-        let rows = self
-            .all(
-                &format!("SELECT {COLS} FROM clocks WHERE subject = $1 AND subject_id = $2 ORDER BY id"),
-                vec![subject.into(), subject_id.into()],
-            )
-            .await?;
-        rows.iter().map(row).collect()
-    }
+/// Reading commitment clocks and their on-time statistics. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait ClockReads {
+    fn clocks_of(&self, subject: &str, subject_id: i64) -> impl Future<Output = Result<Vec<ClockRecord>>> + Send;
 
-    pub async fn clock(&self, id: i64) -> Result<ClockRecord> {
-        let r = self
-            .one(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()])
-            .await?
-            .ok_or(StoreError::NotFound("clock"))?;
-        row(&r)
-    }
+    fn clock(&self, id: i64) -> impl Future<Output = Result<ClockRecord>> + Send;
 
     /// Open clocks due before `before`, soonest first: the at-risk list.
-    pub async fn clocks_due_before(&self, company_id: i64, before_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
-        let rows = self
-            .all(
-                &format!("SELECT {COLS} FROM clocks WHERE company_id = $1 AND state <> 'stopped' AND due_at < $2 ORDER BY due_at LIMIT $3"),
-                vec![company_id.into(), before_us.into(), (limit as i64).into()],
-            )
-            .await?;
-        rows.iter().map(row).collect()
-    }
+    fn clocks_due_before(
+        &self,
+        company_id: i64,
+        before_us: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ClockRecord>>> + Send;
 
     /// On-time figures for clocks started in `[from, to)`.
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
-    pub async fn clock_stats(
+    fn clock_stats(
+        &self,
+        company_id: i64,
+        from_us: i64,
+        to_us: i64,
+        now_us: i64,
+        group: StatsGroup,
+        utility: Option<Utility>,
+        department_id: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<ClockStats>>> + Send;
+}
+
+impl ClockReads for Exec<'_> {
+    async fn clocks_of(&self, subject: &str, subject_id: i64) -> Result<Vec<ClockRecord>> {
+        self.fetch_all(
+            &format!("SELECT {COLS} FROM clocks WHERE subject = $1 AND subject_id = $2 ORDER BY id"),
+            vec![subject.into(), subject_id.into()],
+        )
+        .await
+    }
+
+    async fn clock(&self, id: i64) -> Result<ClockRecord> {
+        self.fetch(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()], "clock").await
+    }
+
+    async fn clocks_due_before(&self, company_id: i64, before_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
+        self.fetch_all(
+            &format!("SELECT {COLS} FROM clocks WHERE company_id = $1 AND state <> 'stopped' AND due_at < $2 ORDER BY due_at LIMIT $3"),
+            vec![company_id.into(), before_us.into(), (limit as i64).into()],
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
+    async fn clock_stats(
         &self,
         company_id: i64,
         from_us: i64,
@@ -150,40 +185,62 @@ impl Exec<'_> {
              AND ($5 IS NULL OR utility = $5) AND ($6 IS NULL OR department_id = $6) \
              GROUP BY {group_by} ORDER BY {group_by}"
         );
-        let rows = self
-            .all(
-                &sql,
-                vec![
-                    company_id.into(),
-                    from_us.into(),
-                    to_us.into(),
-                    now_us.into(),
-                    utility.map(|u| u.code()).into(),
-                    department_id.into(),
-                ],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let n = |c: &str| -> Result<u64> { Ok(r.try_get::<Option<i64>>("", c)?.unwrap_or(0) as u64) };
-                let g_utility: Option<String> = r.try_get("", "g_utility")?;
-                Ok(ClockStats {
-                    rule_id: r.try_get("", "rule_id")?,
-                    utility: g_utility.map(|u| decode("utility", &u, Utility::parse)).transpose()?,
-                    department_id: r.try_get("", "g_department")?,
-                    stopped: n("stopped")?,
-                    met: n("met")?,
-                    breached: n("breached")?,
-                    open: n("open")?,
-                    overdue: n("overdue")?,
-                })
-            })
-            .collect()
+        self.fetch_all(
+            &sql,
+            vec![
+                company_id.into(),
+                from_us.into(),
+                to_us.into(),
+                now_us.into(),
+                utility.map(|u| u.code()).into(),
+                department_id.into(),
+            ],
+        )
+        .await
     }
 }
 
-impl Tx {
-    pub async fn insert_clock(
+/// Starting, updating and claiming commitment clocks. Implemented for [`Tx`]: inside a write transaction.
+pub trait ClockWrites {
+    fn insert_clock(
+        &mut self,
+        company_id: i64,
+        subject: &str,
+        subject_id: i64,
+        utility: Utility,
+        department_id: Option<i64>,
+        c: &Clock,
+    ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Inserts many clocks of one company in multi-row statements (imports and
+    /// benchmarks); returns how many were written.
+    fn insert_clocks(
+        &mut self,
+        company_id: i64,
+        subject: &str,
+        rows: &[(i64, Utility, Option<i64>, Clock)],
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Writes a clock's new state (and its subject's current department).
+    fn update_clock(
+        &mut self,
+        id: i64,
+        department_id: Option<i64>,
+        c: &Clock,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Writes many clocks' new states in multi-row statements (the sweeper's
+    /// flush); the same effect as [`ClockWrites::update_clock`] on each.
+    fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> impl Future<Output = Result<()>> + Send;
+
+    /// Takes up to `limit` clocks whose next threshold is due at `now`, locking
+    /// them so another server's sweeper skips them (PostgreSQL); SQLite's
+    /// write lock already makes this transaction the only sweeper.
+    fn claim_due_clocks(&mut self, now_us: i64, limit: u32) -> impl Future<Output = Result<Vec<ClockRecord>>> + Send;
+}
+
+impl ClockWrites for Tx {
+    async fn insert_clock(
         &mut self,
         company_id: i64,
         subject: &str,
@@ -200,9 +257,7 @@ impl Tx {
             .await
     }
 
-    /// Inserts many clocks of one company in multi-row statements (imports and
-    /// benchmarks); returns how many were written.
-    pub async fn insert_clocks(
+    async fn insert_clocks(
         &mut self,
         company_id: i64,
         subject: &str,
@@ -228,8 +283,7 @@ impl Tx {
         Ok(written)
     }
 
-    /// Writes a clock's new state (and its subject's current department).
-    pub async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
+    async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
         let v = update_values(id, department_id, c)?;
         self.exec()
             .run(
@@ -241,9 +295,7 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes many clocks' new states in multi-row statements (the sweeper's
-    /// flush); the same effect as [`Tx::update_clock`] on each.
-    pub async fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> Result<()> {
+    async fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> Result<()> {
         // 10 values per row; well under SQLite's 32,766 parameters.
         const PER_STATEMENT: usize = 500;
         for chunk in rows.chunks(PER_STATEMENT) {
@@ -271,46 +323,12 @@ impl Tx {
         Ok(())
     }
 
-    /// Takes up to `limit` clocks whose next threshold is due at `now`, locking
-    /// them so another server's sweeper skips them (PostgreSQL); SQLite's
-    /// write lock already makes this transaction the only sweeper.
-    pub async fn claim_due_clocks(&mut self, now_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
+    async fn claim_due_clocks(&mut self, now_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
         let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-        let rows = self
-            .exec()
-            .all(
+        self.exec()
+            .fetch_all(
                 &format!("SELECT {COLS} FROM clocks WHERE next_at IS NOT NULL AND next_at <= $1 ORDER BY next_at LIMIT $2{lock}"),
                 vec![now_us.into(), (limit as i64).into()],
-            )
-            .await?;
-        rows.iter().map(row).collect()
-    }
-
-    /// Queues many durable jobs of one kind at once (the sweeper's escalations).
-    pub async fn enqueue_jobs(&mut self, kind: &str, payloads: &[serde_json::Value], run_at_us: i64) -> Result<u64> {
-        const PER_STATEMENT: usize = 500;
-        let mut written = 0;
-        for chunk in payloads.chunks(PER_STATEMENT) {
-            let mut sql = String::from("INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ");
-            let mut v: Vec<Value> = vec![kind.into(), run_at_us.into()];
-            for (i, p) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                v.push(p.to_string().into());
-                sql.push_str(&format!("($1, ${}, $2, 0, 'pending', $2)", v.len()));
-            }
-            written += self.exec().run(&sql, v).await?;
-        }
-        Ok(written)
-    }
-
-    /// Queues a durable job (outbox) in the same transaction as its cause.
-    pub async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, run_at_us: i64) -> Result<i64> {
-        self.exec()
-            .insert_id(
-                "INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ($1, $2, $3, 0, 'pending', $3) RETURNING id",
-                vec![kind.into(), payload.to_string().into(), run_at_us.into()],
             )
             .await
     }

@@ -2,7 +2,8 @@
 //! transaction ([`Tx`]).
 
 use crate::error::Result;
-use crate::records::LedgerHead;
+use crate::records::*;
+use crate::row::{FromRow, Row, map_all};
 use crate::{Backend, stmt};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, SqliteTransactionMode, TransactionOptions,
@@ -59,8 +60,22 @@ impl<'a> Exec<'a> {
 
     /// Runs an INSERT … RETURNING id and returns the id.
     pub(crate) async fn insert_id(&self, sql: &str, values: Vec<Value>) -> Result<i64> {
-        let row = self.one(sql, values).await?.ok_or(crate::StoreError::Internal("insert returned no id".into()))?;
-        Ok(row.try_get::<i64>("", "id")?)
+        self.fetch_opt(sql, values).await?.ok_or(crate::StoreError::Internal("insert returned no id".into()))
+    }
+
+    /// The first row, mapped, if there is one.
+    pub(crate) async fn fetch_opt<T: FromRow>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>> {
+        self.one(sql, values).await?.as_ref().map(|r| T::from_row(Row::new(r))).transpose()
+    }
+
+    /// The first row, mapped; none is `NotFound(what)`.
+    pub(crate) async fn fetch<T: FromRow>(&self, sql: &str, values: Vec<Value>, what: &'static str) -> Result<T> {
+        self.fetch_opt(sql, values).await?.ok_or(crate::StoreError::NotFound(what))
+    }
+
+    /// Every row, mapped.
+    pub(crate) async fn fetch_all<T: FromRow>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>> {
+        map_all(&self.all(sql, values).await?)
     }
 }
 

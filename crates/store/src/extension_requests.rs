@@ -2,65 +2,103 @@
 
 use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
-use crate::records::ts;
 use crate::records::*;
-use sea_orm::QueryResult;
+use crate::row::{FromRow, Row};
 
 const COLS: &str =
     "id, company_id, case_id, clock_id, requested_by, new_due, reason, state, decided_by, decided_at, created_at";
 
-fn row(r: &QueryResult) -> Result<ExtensionRequest> {
-    Ok(ExtensionRequest {
-        id: r.try_get("", "id")?,
-        company_id: r.try_get("", "company_id")?,
-        case_id: r.try_get("", "case_id")?,
-        clock_id: r.try_get("", "clock_id")?,
-        requested_by: r.try_get("", "requested_by")?,
-        new_due: ts(r.try_get("", "new_due")?)?,
-        reason: r.try_get("", "reason")?,
-        state: r.try_get("", "state")?,
-        decided_by: r.try_get("", "decided_by")?,
-        decided_at: r.try_get::<Option<i64>>("", "decided_at")?.map(ts).transpose()?,
-        created_at: ts(r.try_get("", "created_at")?)?,
-    })
+impl FromRow for ExtensionRequest {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(ExtensionRequest {
+            id: r.get("id")?,
+            company_id: r.get("company_id")?,
+            case_id: r.get("case_id")?,
+            clock_id: r.get("clock_id")?,
+            requested_by: r.get("requested_by")?,
+            new_due: r.ts("new_due")?,
+            reason: r.get("reason")?,
+            state: r.get("state")?,
+            decided_by: r.get("decided_by")?,
+            decided_at: r.opt_ts("decided_at")?,
+            created_at: r.ts("created_at")?,
+        })
+    }
 }
 
-impl Exec<'_> {
+/// Reading deadline extension requests. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait ExtensionRequestReads {
     /// The company's pending requests, oldest first.
-    #[tracing::instrument(skip(self))]
-    pub async fn pending_extension_requests(&self, company_id: i64, limit: u32) -> Result<Vec<ExtensionRequest>> {
-        let rows = self
-            .all(
-                &format!("SELECT {COLS} FROM extension_requests WHERE company_id = $1 AND state = 'pending' ORDER BY created_at, id LIMIT $2"),
-                vec![company_id.into(), (limit as i64).into()],
-            )
-            .await?;
-        rows.iter().map(row).collect()
-    }
+    fn pending_extension_requests(
+        &self,
+        company_id: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ExtensionRequest>>> + Send;
 
     /// Every request made on a case, oldest first.
+    fn extension_requests_of(&self, case_id: i64) -> impl Future<Output = Result<Vec<ExtensionRequest>>> + Send;
+
+    fn extension_request(&self, id: i64) -> impl Future<Output = Result<ExtensionRequest>> + Send;
+}
+
+impl ExtensionRequestReads for Exec<'_> {
     #[tracing::instrument(skip(self))]
-    pub async fn extension_requests_of(&self, case_id: i64) -> Result<Vec<ExtensionRequest>> {
-        let rows = self
-            .all(&format!("SELECT {COLS} FROM extension_requests WHERE case_id = $1 ORDER BY id"), vec![case_id.into()])
-            .await?;
-        rows.iter().map(row).collect()
+    async fn pending_extension_requests(&self, company_id: i64, limit: u32) -> Result<Vec<ExtensionRequest>> {
+        self.fetch_all(
+            &format!("SELECT {COLS} FROM extension_requests WHERE company_id = $1 AND state = 'pending' ORDER BY created_at, id LIMIT $2"),
+            vec![company_id.into(), (limit as i64).into()],
+        )
+        .await
     }
 
     #[tracing::instrument(skip(self))]
-    pub async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {
-        let r = self
-            .one(&format!("SELECT {COLS} FROM extension_requests WHERE id = $1"), vec![id.into()])
-            .await?
-            .ok_or(StoreError::NotFound("extension request"))?;
-        row(&r)
+    async fn extension_requests_of(&self, case_id: i64) -> Result<Vec<ExtensionRequest>> {
+        self.fetch_all(
+            &format!("SELECT {COLS} FROM extension_requests WHERE case_id = $1 ORDER BY id"),
+            vec![case_id.into()],
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {
+        self.fetch(
+            &format!("SELECT {COLS} FROM extension_requests WHERE id = $1"),
+            vec![id.into()],
+            "extension request",
+        )
+        .await
     }
 }
 
-impl Tx {
+/// Filing and deciding deadline extension requests. Implemented for [`Tx`]: inside a write transaction.
+pub trait ExtensionRequestWrites {
+    #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
+    fn insert_extension_request(
+        &mut self,
+        company_id: i64,
+        case_id: i64,
+        clock_id: i64,
+        by: i64,
+        new_due_us: i64,
+        reason: &str,
+        at_us: i64,
+    ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Records the decision on a pending request; a request already decided is a conflict.
+    fn decide_extension_request(
+        &mut self,
+        id: i64,
+        state: &str,
+        by: i64,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl ExtensionRequestWrites for Tx {
     #[tracing::instrument(skip(self, reason))]
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
-    pub async fn insert_extension_request(
+    async fn insert_extension_request(
         &mut self,
         company_id: i64,
         case_id: i64,
@@ -79,9 +117,8 @@ impl Tx {
             .await
     }
 
-    /// Records the decision on a pending request; a request already decided is a conflict.
     #[tracing::instrument(skip(self))]
-    pub async fn decide_extension_request(&mut self, id: i64, state: &str, by: i64, at_us: i64) -> Result<()> {
+    async fn decide_extension_request(&mut self, id: i64, state: &str, by: i64, at_us: i64) -> Result<()> {
         let n = self
             .exec()
             .run(

@@ -3,37 +3,67 @@
 //! either done with that transaction's commit or still pending.
 
 use crate::error::Result;
-use crate::exec::{Exec, Tx};
+use crate::exec::Tx;
 use crate::records::*;
+use crate::row::{FromRow, Row};
+use sea_orm::Value;
 
-impl Tx {
+impl FromRow for JobRecord {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(JobRecord {
+            id: r.get("id")?,
+            kind: r.get("kind")?,
+            payload: r.get("payload")?,
+            attempts: r.get("attempts")?,
+        })
+    }
+}
+
+/// Queueing, claiming and finishing durable jobs. Implemented for [`Tx`]: inside a write transaction.
+pub trait JobWrites {
     /// Takes up to `limit` pending jobs of `kind` due at `now`, oldest first,
     /// locking them against other servers (PostgreSQL; SQLite's write lock
     /// makes this transaction the only claimer).
+    fn claim_jobs(
+        &mut self,
+        kind: &str,
+        now_us: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<JobRecord>>> + Send;
+
+    /// Marks a job done, or failed with `error` (kept for an administrator).
+    fn finish_job(&mut self, id: i64, error: Option<&str>) -> impl Future<Output = Result<()>> + Send;
+
+    /// Queues many durable jobs of one kind at once (the sweeper's escalations).
+    fn enqueue_jobs(
+        &mut self,
+        kind: &str,
+        payloads: &[serde_json::Value],
+        run_at_us: i64,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Queues a durable job (outbox) in the same transaction as its cause.
+    fn enqueue_job(
+        &mut self,
+        kind: &str,
+        payload: &serde_json::Value,
+        run_at_us: i64,
+    ) -> impl Future<Output = Result<i64>> + Send;
+}
+
+impl JobWrites for Tx {
     #[tracing::instrument(skip(self))]
-    pub async fn claim_jobs(&mut self, kind: &str, now_us: i64, limit: u32) -> Result<Vec<JobRecord>> {
+    async fn claim_jobs(&mut self, kind: &str, now_us: i64, limit: u32) -> Result<Vec<JobRecord>> {
         let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-        let rows = self
-            .exec()
-            .all(
+        self.exec()
+            .fetch_all(
                 &format!("SELECT id, kind, payload, attempts FROM jobs WHERE state = 'pending' AND run_at <= $1 AND kind = $2 ORDER BY run_at, id LIMIT $3{lock}"),
                 vec![now_us.into(), kind.into(), (limit as i64).into()],
             )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(JobRecord {
-                    id: r.try_get("", "id")?,
-                    kind: r.try_get("", "kind")?,
-                    payload: r.try_get("", "payload")?,
-                    attempts: r.try_get("", "attempts")?,
-                })
-            })
-            .collect()
+            .await
     }
 
-    /// Marks a job done, or failed with `error` (kept for an administrator).
-    pub async fn finish_job(&mut self, id: i64, error: Option<&str>) -> Result<()> {
+    async fn finish_job(&mut self, id: i64, error: Option<&str>) -> Result<()> {
         let state = if error.is_some() { "failed" } else { "done" };
         self.exec()
             .run(
@@ -43,36 +73,31 @@ impl Tx {
             .await?;
         Ok(())
     }
-}
 
-impl Exec<'_> {
-    /// Active staff of a company holding one of `roles`, plus the head of
-    /// `department_id` when `with_head`; ids in order.
-    pub async fn escalation_staff(
-        &self,
-        company_id: i64,
-        roles: &[&str],
-        department_id: Option<i64>,
-        with_head: bool,
-    ) -> Result<Vec<i64>> {
-        let mut v: Vec<sea_orm::Value> = vec![company_id.into(), department_id.into(), (with_head as i64).into()];
-        let list: Vec<String> = roles
-            .iter()
-            .map(|r| {
-                v.push((*r).into());
-                format!("${}", v.len())
-            })
-            .collect();
-        let role_clause = if list.is_empty() { "1 = 0".to_owned() } else { format!("role IN ({})", list.join(", ")) };
-        let rows = self
-            .all(
-                &format!(
-                    "SELECT id FROM staff WHERE company_id = $1 AND active = 1 AND ({role_clause} \
-                     OR ($3 = 1 AND id = (SELECT head_staff_id FROM departments WHERE id = $2 AND company_id = $1))) ORDER BY id"
-                ),
-                v,
+    async fn enqueue_jobs(&mut self, kind: &str, payloads: &[serde_json::Value], run_at_us: i64) -> Result<u64> {
+        const PER_STATEMENT: usize = 500;
+        let mut written = 0;
+        for chunk in payloads.chunks(PER_STATEMENT) {
+            let mut sql = String::from("INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ");
+            let mut v: Vec<Value> = vec![kind.into(), run_at_us.into()];
+            for (i, p) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                v.push(p.to_string().into());
+                sql.push_str(&format!("($1, ${}, $2, 0, 'pending', $2)", v.len()));
+            }
+            written += self.exec().run(&sql, v).await?;
+        }
+        Ok(written)
+    }
+
+    async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, run_at_us: i64) -> Result<i64> {
+        self.exec()
+            .insert_id(
+                "INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ($1, $2, $3, 0, 'pending', $3) RETURNING id",
+                vec![kind.into(), payload.to_string().into(), run_at_us.into()],
             )
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get("", "id")?)).collect()
+            .await
     }
 }

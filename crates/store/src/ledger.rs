@@ -4,8 +4,46 @@
 use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
 use crate::records::*;
-use crate::records::{Event, ts};
+use crate::row::{FromRow, Row};
 use pledge_domain::ledger::{EventBody, Hash, StoredEvent};
+
+impl FromRow for LedgerHead {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        let hash: String = r.get("hash")?;
+        Ok(LedgerHead {
+            seq: r.get("seq")?,
+            hash: Hash::from_hex(&hash).ok_or_else(|| StoreError::Corrupt("ledger head hash".into()))?,
+        })
+    }
+}
+
+impl FromRow for Event {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(Event {
+            seq: r.get("seq")?,
+            case_id: r.get("case_id")?,
+            actor_id: r.get("actor_id")?,
+            kind: r.get("kind")?,
+            payload: r.json("payload", "event payload")?,
+            at: r.ts("at")?,
+        })
+    }
+}
+
+impl FromRow for StoredEvent {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(StoredEvent {
+            seq: r.get("seq")?,
+            case_id: r.get("case_id")?,
+            actor_id: r.get("actor_id")?,
+            kind: r.get("kind")?,
+            payload: r.get("payload")?,
+            at_us: r.get("at")?,
+            prev_hash: r.get("prev_hash")?,
+            hash: r.get("hash")?,
+        })
+    }
+}
 
 impl Tx {
     async fn load_head(&mut self) -> Result<LedgerHead> {
@@ -16,15 +54,8 @@ impl Tx {
         // append one after another; SQLite's IMMEDIATE transaction already did.
         let lock = if self.backend() == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
         let x = self.exec();
-        let row = x.one(&format!("SELECT seq, hash FROM ledger_head WHERE id = 1{lock}"), vec![]).await?;
-        let head = match row {
-            Some(r) => {
-                let hash: String = r.try_get("", "hash")?;
-                LedgerHead {
-                    seq: r.try_get("", "seq")?,
-                    hash: Hash::from_hex(&hash).ok_or_else(|| StoreError::Corrupt("ledger head hash".into()))?,
-                }
-            }
+        let head = match x.fetch_opt(&format!("SELECT seq, hash FROM ledger_head WHERE id = 1{lock}"), vec![]).await? {
+            Some(head) => head,
             None => {
                 x.run("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, $1)", vec![Hash::GENESIS.to_hex().into()])
                     .await?;
@@ -34,17 +65,26 @@ impl Tx {
         self.head = Some(head.clone());
         Ok(head)
     }
+}
 
+/// Appending to the ledger. Implemented for [`Tx`]: inside a write transaction.
+pub trait LedgerWrites {
     /// Appends an event to the chain and returns its sequence number.
-    pub async fn append_event(&mut self, e: NewEvent<'_>) -> Result<i64> {
-        let seqs = self.append_events(std::slice::from_ref(&e)).await?;
-        seqs.first().copied().ok_or_else(|| StoreError::Internal("an appended event got no sequence number".into()))
-    }
+    fn append_event(&mut self, e: NewEvent<'_>) -> impl Future<Output = Result<i64>> + Send;
 
     /// Appends many events in order, in multi-row statements, moving the head
     /// once per statement; the chain is the same as appending them one by one.
     /// Returns the sequence number of each.
-    pub async fn append_events(&mut self, events: &[NewEvent<'_>]) -> Result<Vec<i64>> {
+    fn append_events(&mut self, events: &[NewEvent<'_>]) -> impl Future<Output = Result<Vec<i64>>> + Send;
+}
+
+impl LedgerWrites for Tx {
+    async fn append_event(&mut self, e: NewEvent<'_>) -> Result<i64> {
+        let seqs = self.append_events(std::slice::from_ref(&e)).await?;
+        seqs.first().copied().ok_or_else(|| StoreError::Internal("an appended event got no sequence number".into()))
+    }
+
+    async fn append_events(&mut self, events: &[NewEvent<'_>]) -> Result<Vec<i64>> {
         // 8 values per row.
         const PER_STATEMENT: usize = 500;
         let mut seqs = Vec::with_capacity(events.len());
@@ -105,58 +145,36 @@ impl Tx {
     }
 }
 
-impl Exec<'_> {
+/// Reading the ledger. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait LedgerReads {
     /// A case's events in order, for its timeline.
-    pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
-        let rows = self
-            .all(
-                "SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq",
-                vec![case_id.into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let payload: String = r.try_get("", "payload")?;
-                Ok(Event {
-                    seq: r.try_get("", "seq")?,
-                    case_id: r.try_get("", "case_id")?,
-                    actor_id: r.try_get("", "actor_id")?,
-                    kind: r.try_get("", "kind")?,
-                    payload: serde_json::from_str(&payload)
-                        .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
-                    at: ts(r.try_get("", "at")?)?,
-                })
-            })
-            .collect()
-    }
+    fn case_events(&self, case_id: i64) -> impl Future<Output = Result<Vec<Event>>> + Send;
 
     /// The recorded head of the chain.
-    pub async fn ledger_head(&self) -> Result<Option<(i64, String)>> {
-        let r = self.one("SELECT seq, hash FROM ledger_head WHERE id = 1", vec![]).await?;
-        r.map(|r| Ok((r.try_get("", "seq")?, r.try_get("", "hash")?))).transpose()
-    }
+    fn ledger_head(&self) -> impl Future<Output = Result<Option<(i64, String)>>> + Send;
 
     /// Events with `seq > after`, at most `limit`, in order: for verification in batches.
-    pub async fn ledger_batch(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>> {
-        let rows = self
-            .all(
-                "SELECT seq, case_id, actor_id, kind, payload, at, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
-                vec![after.into(), (limit as i64).into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredEvent {
-                    seq: r.try_get("", "seq")?,
-                    case_id: r.try_get("", "case_id")?,
-                    actor_id: r.try_get("", "actor_id")?,
-                    kind: r.try_get("", "kind")?,
-                    payload: r.try_get("", "payload")?,
-                    at_us: r.try_get("", "at")?,
-                    prev_hash: r.try_get("", "prev_hash")?,
-                    hash: r.try_get("", "hash")?,
-                })
-            })
-            .collect()
+    fn ledger_batch(&self, after: i64, limit: u32) -> impl Future<Output = Result<Vec<StoredEvent>>> + Send;
+}
+
+impl LedgerReads for Exec<'_> {
+    async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
+        self.fetch_all(
+            "SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq",
+            vec![case_id.into()],
+        )
+        .await
+    }
+
+    async fn ledger_head(&self) -> Result<Option<(i64, String)>> {
+        self.fetch_opt("SELECT seq, hash FROM ledger_head WHERE id = 1", vec![]).await
+    }
+
+    async fn ledger_batch(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>> {
+        self.fetch_all(
+            "SELECT seq, case_id, actor_id, kind, payload, at, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
+            vec![after.into(), (limit as i64).into()],
+        )
+        .await
     }
 }

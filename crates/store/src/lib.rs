@@ -5,23 +5,33 @@
 //!
 //! Reads go through [`Store::read`] on the pool; writes happen inside a
 //! [`Tx`], which only the application layer begins.
+//!
+//! What can be read and written is split into narrow repository traits, one
+//! or two per aggregate (`CaseReads` on [`Exec`], `CaseWrites` on [`Tx`], …),
+//! each in its aggregate's module and all gathered in [`repo`]: callers bring
+//! them into scope with `use pledge_store::repo::*`.
 
 mod backup;
 mod bulk;
 mod cases;
 mod clocks;
 mod console;
+mod customers;
 mod error;
 mod exec;
 mod extension_requests;
 mod jobs;
 mod ledger;
 mod migrate;
+mod network;
 mod notifications;
+mod org;
 mod outages;
+mod paging;
 mod phrases;
 mod records;
 mod registry;
+mod row;
 mod sessions;
 mod settings;
 mod suspects;
@@ -31,6 +41,27 @@ pub use backup::BackupOutcome;
 pub use error::{Result, StoreError};
 pub use exec::{Exec, Tx};
 pub use migrate::MigrationReport;
+
+/// The repository traits, one module per aggregate behind them. Reads are
+/// implemented for [`Exec`] (the pool or a transaction), writes for [`Tx`].
+pub mod repo {
+    pub use crate::bulk::BulkLoad;
+    pub use crate::cases::{CaseReads, CaseWrites};
+    pub use crate::clocks::{ClockReads, ClockWrites};
+    pub use crate::customers::{CustomerReads, CustomerWrites};
+    pub use crate::extension_requests::{ExtensionRequestReads, ExtensionRequestWrites};
+    pub use crate::jobs::JobWrites;
+    pub use crate::ledger::{LedgerReads, LedgerWrites};
+    pub use crate::network::{NetworkReads, NetworkWrites};
+    pub use crate::notifications::{NotificationReads, NotificationWrites};
+    pub use crate::org::{OrgReads, OrgWrites};
+    pub use crate::outages::{OutageReads, OutageWrites};
+    pub use crate::phrases::{PhraseReads, PhraseWrites};
+    pub use crate::sessions::{SessionReads, SessionWrites};
+    pub use crate::settings::{SettingsReads, SettingsWrites};
+    pub use crate::suspects::{SuspectReads, SuspectWrites};
+    pub use crate::work_orders::{WorkOrderReads, WorkOrderWrites};
+}
 
 use sea_orm::{DatabaseConnection, DbBackend, Statement, Value};
 use std::str::FromStr;

@@ -3,37 +3,55 @@
 
 use crate::error::Result;
 use crate::exec::{Exec, Tx};
-use crate::records::ts;
 use crate::records::*;
+use crate::row::{FromRow, Row};
 
-impl Exec<'_> {
-    /// Every phrase the company has edited.
-    #[tracing::instrument(skip(self))]
-    pub async fn phrases(&self, company_id: i64) -> Result<Vec<StoredPhrase>> {
-        let rows = self
-            .all(
-                "SELECT situation, text_zh, text_en, updated_by, updated_at FROM phrases WHERE company_id = $1 ORDER BY situation",
-                vec![company_id.into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredPhrase {
-                    situation: r.try_get("", "situation")?,
-                    text_zh: r.try_get("", "text_zh")?,
-                    text_en: r.try_get("", "text_en")?,
-                    updated_by: r.try_get("", "updated_by")?,
-                    updated_at: ts(r.try_get("", "updated_at")?)?,
-                })
-            })
-            .collect()
+impl FromRow for StoredPhrase {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(StoredPhrase {
+            situation: r.get("situation")?,
+            text_zh: r.get("text_zh")?,
+            text_en: r.get("text_en")?,
+            updated_by: r.get("updated_by")?,
+            updated_at: r.ts("updated_at")?,
+        })
     }
 }
 
-impl Tx {
+/// Reading the phrase library. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait PhraseReads {
+    /// Every phrase the company has edited.
+    fn phrases(&self, company_id: i64) -> impl Future<Output = Result<Vec<StoredPhrase>>> + Send;
+}
+
+impl PhraseReads for Exec<'_> {
+    #[tracing::instrument(skip(self))]
+    async fn phrases(&self, company_id: i64) -> Result<Vec<StoredPhrase>> {
+        self.fetch_all(
+            "SELECT situation, text_zh, text_en, updated_by, updated_at FROM phrases WHERE company_id = $1 ORDER BY situation",
+            vec![company_id.into()],
+        )
+        .await
+    }
+}
+
+/// Editing the phrase library. Implemented for [`Tx`]: inside a write transaction.
+pub trait PhraseWrites {
     /// Stores the company's wording for a situation, replacing any earlier one.
+    fn save_phrase(
+        &mut self,
+        company_id: i64,
+        situation: &str,
+        text_zh: &str,
+        text_en: &str,
+        by: i64,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl PhraseWrites for Tx {
     #[tracing::instrument(skip(self, text_zh, text_en))]
-    pub async fn save_phrase(
+    async fn save_phrase(
         &mut self,
         company_id: i64,
         situation: &str,

@@ -2,31 +2,59 @@
 
 use crate::error::Result;
 use crate::exec::{Exec, Tx};
+use crate::paging::Where;
 use crate::records::*;
-use crate::registry::staff_row_pub;
+use crate::registry::STAFF_COLS;
+use crate::row::{FromRow, Row};
 
-impl Exec<'_> {
-    /// The live session for a token hash, if any.
-    pub async fn session(&self, token_hash: &str, now_us: i64) -> Result<Option<Session>> {
-        let r = self
-            .one(
-                "SELECT s.kind, s.expires_at, t.id, t.company_id, t.department_id, t.username, t.display_name, t.role, t.active \
-                 FROM sessions s JOIN staff t ON t.id = s.staff_id \
-                 WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND t.active = 1",
-                vec![token_hash.into(), now_us.into()],
-            )
-            .await?;
-        r.map(|r| {
-            Ok(Session {
-                staff: staff_row_pub(&r)?,
-                kind: r.try_get("", "kind")?,
-                expires_at: ts(r.try_get("", "expires_at")?)?,
-            })
+impl FromRow for Session {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(Session { staff: Staff::from_row(r)?, kind: r.get("kind")?, expires_at: r.ts("expires_at")? })
+    }
+}
+
+impl FromRow for AccessEntry {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(AccessEntry {
+            id: r.get("id")?,
+            staff_id: r.get("staff_id")?,
+            at: r.ts("at")?,
+            subject: r.get("subject")?,
+            subject_id: r.get("subject_id")?,
+            action: r.get("action")?,
         })
-        .transpose()
+    }
+}
+
+/// Reading sessions and the personal-data access log. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait SessionReads {
+    /// The live session for a token hash, if any.
+    fn session(&self, token_hash: &str, now_us: i64) -> impl Future<Output = Result<Option<Session>>> + Send;
+
+    fn access_log(
+        &self,
+        subject: Option<&str>,
+        subject_id: Option<i64>,
+        staff_id: Option<i64>,
+        company_id: i64,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<AccessEntry>>> + Send;
+}
+
+impl SessionReads for Exec<'_> {
+    async fn session(&self, token_hash: &str, now_us: i64) -> Result<Option<Session>> {
+        let staff_cols = STAFF_COLS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ");
+        self.fetch_opt(
+            &format!(
+                "SELECT s.kind, s.expires_at, {staff_cols} FROM sessions s JOIN staff t ON t.id = s.staff_id \
+                 WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND t.active = 1"
+            ),
+            vec![token_hash.into(), now_us.into()],
+        )
+        .await
     }
 
-    pub async fn access_log(
+    async fn access_log(
         &self,
         subject: Option<&str>,
         subject_id: Option<i64>,
@@ -34,43 +62,44 @@ impl Exec<'_> {
         company_id: i64,
         page: PageRequest,
     ) -> Result<Page<AccessEntry>> {
+        let mut w = Where::new();
+        w.eq("subject", subject);
+        w.eq("subject_id", subject_id);
+        w.eq("staff_id", staff_id);
         // The log has no company column yet: an entry belongs to its reader's company.
-        let filter = "WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR subject_id = $2) AND ($3 IS NULL OR staff_id = $3) \
-             AND staff_id IN (SELECT id FROM staff WHERE company_id = $4)";
-        let vals = || -> Vec<sea_orm::Value> {
-            vec![subject.map(str::to_owned).into(), subject_id.into(), staff_id.into(), company_id.into()]
-        };
-        let total: i64 = self
-            .one(&format!("SELECT COUNT(*) AS n FROM access_log {filter}"), vals())
-            .await?
-            .map(|r| r.try_get("", "n"))
-            .transpose()?
-            .unwrap_or(0);
-        let mut v = vals();
-        v.push((page.limit as i64).into());
-        v.push((page.offset as i64).into());
-        let rows = self
-            .all(&format!("SELECT id, staff_id, at, subject, subject_id, action FROM access_log {filter} ORDER BY id DESC LIMIT $5 OFFSET $6"), v)
-            .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok(AccessEntry {
-                    id: r.try_get("", "id")?,
-                    staff_id: r.try_get("", "staff_id")?,
-                    at: ts(r.try_get("", "at")?)?,
-                    subject: r.try_get("", "subject")?,
-                    subject_id: r.try_get("", "subject_id")?,
-                    action: r.try_get("", "action")?,
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Page { items, total: total as u64 })
+        let c = w.arg(company_id);
+        w.and(format!("staff_id IN (SELECT id FROM staff WHERE company_id = {c})"));
+        let from = format!("FROM access_log {}", w.sql());
+        self.page("id, staff_id, at, subject, subject_id, action", &from, w.into_values(), "id DESC", page).await
     }
 }
 
-impl Tx {
-    pub async fn insert_session(
+/// Opening and revoking sessions; logging personal-data access. Implemented for [`Tx`]: inside a write transaction.
+pub trait SessionWrites {
+    fn insert_session(
+        &mut self,
+        token_hash: &str,
+        staff_id: i64,
+        kind: &str,
+        now_us: i64,
+        expires_at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    fn revoke_session(&mut self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Records that a staff member read a subject's personal data.
+    fn log_access(
+        &mut self,
+        staff_id: i64,
+        subject: &str,
+        subject_ids: &[i64],
+        action: &str,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl SessionWrites for Tx {
+    async fn insert_session(
         &mut self,
         token_hash: &str,
         staff_id: i64,
@@ -87,13 +116,12 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn revoke_session(&mut self, token_hash: &str) -> Result<()> {
+    async fn revoke_session(&mut self, token_hash: &str) -> Result<()> {
         self.exec().run("UPDATE sessions SET revoked = 1 WHERE token_hash = $1", vec![token_hash.into()]).await?;
         Ok(())
     }
 
-    /// Records that a staff member read a subject's personal data.
-    pub async fn log_access(
+    async fn log_access(
         &mut self,
         staff_id: i64,
         subject: &str,

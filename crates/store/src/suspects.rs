@@ -1,145 +1,160 @@
 //! Suspected outages (trouble calls grouped below one node) and the
 //! per-utility grouping thresholds.
 
-use crate::error::{Result, StoreError, decode};
+use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
+use crate::paging::Where;
 use crate::records::*;
-use crate::records::{NetworkNode, Page, PageRequest, ts};
+use crate::row::{FromRow, Row};
 use pledge_domain::Utility;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{GroupingRule, SuspectState};
-use sea_orm::{QueryResult, Value};
 
 const COLS: &str = "id, company_id, utility, node_id, state, first_call_at, last_call_at, calls, outage_id, decided_by, decided_at, note";
 
-fn row(r: &QueryResult) -> Result<Suspect> {
-    Ok(Suspect {
-        id: r.try_get("", "id")?,
-        company_id: r.try_get("", "company_id")?,
-        utility: decode("utility", &r.try_get::<String>("", "utility")?, Utility::parse)?,
-        node_id: r.try_get("", "node_id")?,
-        state: decode("suspect state", &r.try_get::<String>("", "state")?, SuspectState::parse)?,
-        first_call_at: ts(r.try_get("", "first_call_at")?)?,
-        last_call_at: ts(r.try_get("", "last_call_at")?)?,
-        calls: r.try_get::<i64>("", "calls")?.max(0) as u64,
-        outage_id: r.try_get("", "outage_id")?,
-        decided_by: r.try_get("", "decided_by")?,
-        decided_at: r.try_get::<Option<i64>>("", "decided_at")?.map(ts).transpose()?,
-        note: r.try_get("", "note")?,
-    })
+impl FromRow for Suspect {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(Suspect {
+            id: r.get("id")?,
+            company_id: r.get("company_id")?,
+            utility: r.code("utility", "utility", Utility::parse)?,
+            node_id: r.get("node_id")?,
+            state: r.code("state", "suspect state", SuspectState::parse)?,
+            first_call_at: r.ts("first_call_at")?,
+            last_call_at: r.ts("last_call_at")?,
+            calls: r.count("calls")?,
+            outage_id: r.get("outage_id")?,
+            decided_by: r.get("decided_by")?,
+            decided_at: r.opt_ts("decided_at")?,
+            note: r.get("note")?,
+        })
+    }
 }
 
-impl Exec<'_> {
-    #[tracing::instrument(skip(self))]
-    pub async fn suspect(&self, id: i64) -> Result<Suspect> {
-        let r = self
-            .one(&format!("SELECT {COLS} FROM suspected_outages WHERE id = $1"), vec![id.into()])
-            .await?
-            .ok_or(StoreError::NotFound("suspected outage"))?;
-        row(&r)
-    }
-
-    /// The open group below `node_id` whose first call came at or after `since`.
-    #[tracing::instrument(skip(self))]
-    pub async fn open_suspect(&self, company_id: i64, node_id: i64, since_us: i64) -> Result<Option<Suspect>> {
-        let r = self
-            .one(
-                &format!(
-                    "SELECT {COLS} FROM suspected_outages WHERE company_id = $1 AND node_id = $2 AND state IN ('gathering', 'raised') \
-                     AND first_call_at >= $3 ORDER BY id DESC LIMIT 1"
-                ),
-                vec![company_id.into(), node_id.into(), since_us.into()],
-            )
-            .await?;
-        r.as_ref().map(row).transpose()
-    }
-
-    /// Suspected outages in `states` (all when empty), newest call first.
-    #[tracing::instrument(skip(self))]
-    pub async fn suspects(&self, company_id: i64, states: &[SuspectState], page: PageRequest) -> Result<Page<Suspect>> {
-        let mut v: Vec<Value> = vec![company_id.into()];
-        let mut filter = "company_id = $1".to_owned();
-        if !states.is_empty() {
-            let list: Vec<String> = states
-                .iter()
-                .map(|s| {
-                    v.push(s.code().into());
-                    format!("${}", v.len())
-                })
-                .collect();
-            filter.push_str(&format!(" AND state IN ({})", list.join(", ")));
-        }
-        let total: i64 = self
-            .one(&format!("SELECT COUNT(*) AS n FROM suspected_outages WHERE {filter}"), v.clone())
-            .await?
-            .map(|r| r.try_get("", "n"))
-            .transpose()?
-            .unwrap_or(0);
-        let n = v.len();
-        v.push((page.limit as i64).into());
-        v.push((page.offset as i64).into());
-        let rows = self
-            .all(&format!("SELECT {COLS} FROM suspected_outages WHERE {filter} ORDER BY last_call_at DESC, id DESC LIMIT ${} OFFSET ${}", n + 1, n + 2), v)
-            .await?;
-        Ok(Page { items: rows.iter().map(row).collect::<Result<_>>()?, total: total as u64 })
-    }
-
-    #[tracing::instrument(skip(self))]
-    pub async fn suspect_case_ids(&self, suspect_id: i64) -> Result<Vec<i64>> {
-        let rows = self
-            .all(
-                "SELECT case_id FROM suspected_cases WHERE suspected_id = $1 ORDER BY case_id",
-                vec![suspect_id.into()],
-            )
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get("", "case_id")?)).collect()
-    }
-
-    /// The grouping thresholds of a utility, or the defaults.
-    #[tracing::instrument(skip(self))]
-    pub async fn grouping_rule(&self, company_id: i64, utility: Utility) -> Result<GroupingRule> {
-        let r = self
-            .one("SELECT min_calls, window_minutes, node_level FROM outage_grouping WHERE company_id = $1 AND utility = $2", vec![company_id.into(), utility.code().into()])
-            .await?;
-        let Some(r) = r else { return Ok(GroupingRule::default_for(utility)) };
-        let level = decode("node level", &r.try_get::<String>("", "node_level")?, NodeLevel::parse)?;
-        let (min, win): (i64, i64) = (r.try_get("", "min_calls")?, r.try_get("", "window_minutes")?);
+impl FromRow for GroupingRule {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        let level = r.code("node_level", "node level", NodeLevel::parse)?;
+        let (min, win): (i64, i64) = (r.get("min_calls")?, r.get("window_minutes")?);
         GroupingRule::new(min as u32, win as u32, level).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
+}
 
-    /// The node among `ids` at `level`, deepest first (the ids come from a path).
+/// Reading suspected outages and the grouping thresholds. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait SuspectReads {
+    fn suspect(&self, id: i64) -> impl Future<Output = Result<Suspect>> + Send;
+
+    /// The open group below `node_id` whose first call came at or after `since`.
+    fn open_suspect(
+        &self,
+        company_id: i64,
+        node_id: i64,
+        since_us: i64,
+    ) -> impl Future<Output = Result<Option<Suspect>>> + Send;
+
+    /// Suspected outages in `states` (all when empty), newest call first.
+    fn suspects(
+        &self,
+        company_id: i64,
+        states: &[SuspectState],
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Suspect>>> + Send;
+
+    fn suspect_case_ids(&self, suspect_id: i64) -> impl Future<Output = Result<Vec<i64>>> + Send;
+
+    /// The grouping thresholds of a utility, or the defaults.
+    fn grouping_rule(&self, company_id: i64, utility: Utility) -> impl Future<Output = Result<GroupingRule>> + Send;
+}
+
+impl SuspectReads for Exec<'_> {
     #[tracing::instrument(skip(self))]
-    pub async fn node_at_level(&self, ids: &[i64], level: NodeLevel) -> Result<Option<NetworkNode>> {
-        if ids.is_empty() {
-            return Ok(None);
-        }
-        let mut v: Vec<Value> = vec![level.code().into()];
-        let list: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                v.push((*id).into());
-                format!("${}", v.len())
-            })
-            .collect();
-        let rows = self
-            .all(
-                &format!(
-                    "SELECT id FROM network_nodes WHERE level = $1 AND id IN ({}) ORDER BY path DESC LIMIT 1",
-                    list.join(", ")
-                ),
-                v,
+    async fn suspect(&self, id: i64) -> Result<Suspect> {
+        self.fetch(&format!("SELECT {COLS} FROM suspected_outages WHERE id = $1"), vec![id.into()], "suspected outage")
+            .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn open_suspect(&self, company_id: i64, node_id: i64, since_us: i64) -> Result<Option<Suspect>> {
+        self.fetch_opt(
+            &format!(
+                "SELECT {COLS} FROM suspected_outages WHERE company_id = $1 AND node_id = $2 AND state IN ('gathering', 'raised') \
+                 AND first_call_at >= $3 ORDER BY id DESC LIMIT 1"
+            ),
+            vec![company_id.into(), node_id.into(), since_us.into()],
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn suspects(&self, company_id: i64, states: &[SuspectState], page: PageRequest) -> Result<Page<Suspect>> {
+        let mut w = Where::new();
+        w.eq("company_id", Some(company_id));
+        w.any("state", states.iter().map(|s| s.code()));
+        let from = format!("FROM suspected_outages {}", w.sql());
+        self.page(COLS, &from, w.into_values(), "last_call_at DESC, id DESC", page).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn suspect_case_ids(&self, suspect_id: i64) -> Result<Vec<i64>> {
+        self.fetch_all(
+            "SELECT case_id FROM suspected_cases WHERE suspected_id = $1 ORDER BY case_id",
+            vec![suspect_id.into()],
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn grouping_rule(&self, company_id: i64, utility: Utility) -> Result<GroupingRule> {
+        let rule = self
+            .fetch_opt(
+                "SELECT min_calls, window_minutes, node_level FROM outage_grouping WHERE company_id = $1 AND utility = $2",
+                vec![company_id.into(), utility.code().into()],
             )
             .await?;
-        match rows.first() {
-            Some(r) => Ok(Some(self.node(r.try_get("", "id")?).await?)),
-            None => Ok(None),
-        }
+        Ok(rule.unwrap_or_else(|| GroupingRule::default_for(utility)))
     }
 }
 
-impl Tx {
+/// Grouping trouble calls into suspected outages and deciding them. Implemented for [`Tx`]: inside a write transaction.
+pub trait SuspectWrites {
+    fn insert_suspect(
+        &mut self,
+        company_id: i64,
+        utility: Utility,
+        node_id: i64,
+        at_us: i64,
+    ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Adds a call to a group; returns the group's new call count.
+    fn add_suspect_case(
+        &mut self,
+        suspect_id: i64,
+        case_id: i64,
+        at_us: i64,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Moves a group to `state`, recording the decision when there is one.
+    fn set_suspect_state(
+        &mut self,
+        id: i64,
+        state: SuspectState,
+        decided_by: Option<i64>,
+        outage_id: Option<i64>,
+        note: Option<&str>,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    fn put_grouping_rule(
+        &mut self,
+        company_id: i64,
+        utility: Utility,
+        rule: &GroupingRule,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl SuspectWrites for Tx {
     #[tracing::instrument(skip(self))]
-    pub async fn insert_suspect(&mut self, company_id: i64, utility: Utility, node_id: i64, at_us: i64) -> Result<i64> {
+    async fn insert_suspect(&mut self, company_id: i64, utility: Utility, node_id: i64, at_us: i64) -> Result<i64> {
         self.exec()
             .insert_id(
                 "INSERT INTO suspected_outages (company_id, utility, node_id, state, first_call_at, last_call_at, calls, created_at) \
@@ -149,9 +164,8 @@ impl Tx {
             .await
     }
 
-    /// Adds a call to a group; returns the group's new call count.
     #[tracing::instrument(skip(self))]
-    pub async fn add_suspect_case(&mut self, suspect_id: i64, case_id: i64, at_us: i64) -> Result<u64> {
+    async fn add_suspect_case(&mut self, suspect_id: i64, case_id: i64, at_us: i64) -> Result<u64> {
         let x = self.exec();
         x.run(
             "INSERT INTO suspected_cases (suspected_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -166,9 +180,8 @@ impl Tx {
         Ok(x.suspect(suspect_id).await?.calls)
     }
 
-    /// Moves a group to `state`, recording the decision when there is one.
     #[tracing::instrument(skip(self, note))]
-    pub async fn set_suspect_state(
+    async fn set_suspect_state(
         &mut self,
         id: i64,
         state: SuspectState,
@@ -189,7 +202,7 @@ impl Tx {
     }
 
     #[tracing::instrument(skip(self))]
-    pub async fn put_grouping_rule(
+    async fn put_grouping_rule(
         &mut self,
         company_id: i64,
         utility: Utility,

@@ -1,13 +1,12 @@
 //! Work orders: the field jobs raised on cases.
 
-use crate::error::{Result, StoreError, decode};
+use crate::error::{Result, StoreError};
 use crate::exec::{Exec, Tx};
+use crate::paging::Where;
 use crate::records::*;
-use crate::records::{Page, PageRequest, ts};
-use jiff::Timestamp;
+use crate::row::{FromRow, Row};
 use pledge_domain::Utility;
 use pledge_domain::work_order::WorkOrderState;
-use sea_orm::{QueryResult, Value};
 
 const COLS: &str = "id, company_id, case_id, utility, state, instructions, crew_id, appointment_from, appointment_to, fee_fen, result, \
      signed_by, cancel_reason, created_by, created_at, dispatched_at, departed_at, on_site_at, done_at, updated_at, version";
@@ -15,101 +14,93 @@ const COLS: &str = "id, company_id, case_id, utility, state, instructions, crew_
 /// The timestamp columns a step may set; anything else is refused.
 const STAMPS: [&str; 4] = ["dispatched_at", "departed_at", "on_site_at", "done_at"];
 
-fn opt_ts(r: &QueryResult, col: &str) -> Result<Option<Timestamp>> {
-    r.try_get::<Option<i64>>("", col)?.map(ts).transpose()
-}
-
-fn row(r: &QueryResult) -> Result<WorkOrder> {
-    Ok(WorkOrder {
-        id: r.try_get("", "id")?,
-        company_id: r.try_get("", "company_id")?,
-        case_id: r.try_get("", "case_id")?,
-        utility: decode("utility", &r.try_get::<String>("", "utility")?, Utility::parse)?,
-        state: decode("work order state", &r.try_get::<String>("", "state")?, WorkOrderState::parse)?,
-        instructions: r.try_get("", "instructions")?,
-        crew_id: r.try_get("", "crew_id")?,
-        appointment_from: opt_ts(r, "appointment_from")?,
-        appointment_to: opt_ts(r, "appointment_to")?,
-        fee_fen: r.try_get("", "fee_fen")?,
-        result: r.try_get("", "result")?,
-        signed_by: r.try_get("", "signed_by")?,
-        cancel_reason: r.try_get("", "cancel_reason")?,
-        created_by: r.try_get("", "created_by")?,
-        created_at: ts(r.try_get("", "created_at")?)?,
-        dispatched_at: opt_ts(r, "dispatched_at")?,
-        departed_at: opt_ts(r, "departed_at")?,
-        on_site_at: opt_ts(r, "on_site_at")?,
-        done_at: opt_ts(r, "done_at")?,
-        updated_at: ts(r.try_get("", "updated_at")?)?,
-        version: r.try_get("", "version")?,
-    })
-}
-
-impl Exec<'_> {
-    #[tracing::instrument(skip(self))]
-    pub async fn work_order(&self, id: i64) -> Result<WorkOrder> {
-        let r = self
-            .one(&format!("SELECT {COLS} FROM work_orders WHERE id = $1"), vec![id.into()])
-            .await?
-            .ok_or(StoreError::NotFound("work order"))?;
-        row(&r)
+impl FromRow for WorkOrder {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(WorkOrder {
+            id: r.get("id")?,
+            company_id: r.get("company_id")?,
+            case_id: r.get("case_id")?,
+            utility: r.code("utility", "utility", Utility::parse)?,
+            state: r.code("state", "work order state", WorkOrderState::parse)?,
+            instructions: r.get("instructions")?,
+            crew_id: r.get("crew_id")?,
+            appointment_from: r.opt_ts("appointment_from")?,
+            appointment_to: r.opt_ts("appointment_to")?,
+            fee_fen: r.get("fee_fen")?,
+            result: r.get("result")?,
+            signed_by: r.get("signed_by")?,
+            cancel_reason: r.get("cancel_reason")?,
+            created_by: r.get("created_by")?,
+            created_at: r.ts("created_at")?,
+            dispatched_at: r.opt_ts("dispatched_at")?,
+            departed_at: r.opt_ts("departed_at")?,
+            on_site_at: r.opt_ts("on_site_at")?,
+            done_at: r.opt_ts("done_at")?,
+            updated_at: r.ts("updated_at")?,
+            version: r.get("version")?,
+        })
     }
+}
+
+/// Reading work orders. Implemented for [`Exec`]: on the pool or inside a transaction.
+pub trait WorkOrderReads {
+    fn work_order(&self, id: i64) -> impl Future<Output = Result<WorkOrder>> + Send;
 
     /// The work orders of a case, oldest first.
-    #[tracing::instrument(skip(self))]
-    pub async fn work_orders_of(&self, case_id: i64) -> Result<Vec<WorkOrder>> {
-        let rows = self
-            .all(&format!("SELECT {COLS} FROM work_orders WHERE case_id = $1 ORDER BY id"), vec![case_id.into()])
-            .await?;
-        rows.iter().map(row).collect()
-    }
+    fn work_orders_of(&self, case_id: i64) -> impl Future<Output = Result<Vec<WorkOrder>>> + Send;
 
     /// A page of work orders, oldest first (the order a crew works them).
+    fn work_orders(
+        &self,
+        f: &WorkOrderFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<WorkOrder>>> + Send;
+}
+
+impl WorkOrderReads for Exec<'_> {
     #[tracing::instrument(skip(self))]
-    pub async fn work_orders(&self, f: &WorkOrderFilter, page: PageRequest) -> Result<Page<WorkOrder>> {
-        let mut v: Vec<Value> = vec![f.company_id.into()];
-        let mut wh = vec!["company_id = $1".to_owned()];
-        if !f.states.is_empty() {
-            let mut marks = Vec::new();
-            for s in &f.states {
-                v.push(s.code().into());
-                marks.push(format!("${}", v.len()));
-            }
-            wh.push(format!("state IN ({})", marks.join(", ")));
-        }
-        for (col, x) in [("crew_id", f.crew_id), ("case_id", f.case_id)] {
-            if let Some(x) = x {
-                v.push(x.into());
-                wh.push(format!("{col} = ${}", v.len()));
-            }
-        }
-        if let Some(u) = f.utility {
-            v.push(u.code().into());
-            wh.push(format!("utility = ${}", v.len()));
-        }
-        let wh = wh.join(" AND ");
-        let total: i64 = self
-            .one(&format!("SELECT COUNT(*) AS n FROM work_orders WHERE {wh}"), v.clone())
-            .await?
-            .map(|r| r.try_get("", "n"))
-            .transpose()?
-            .unwrap_or(0);
-        v.push((page.limit as i64).into());
-        v.push((page.offset as i64).into());
-        let (l, o) = (v.len() - 1, v.len());
-        let rows = self
-            .all(
-                &format!("SELECT {COLS} FROM work_orders WHERE {wh} ORDER BY created_at, id LIMIT ${l} OFFSET ${o}"),
-                v,
-            )
-            .await?;
-        Ok(Page { items: rows.iter().map(row).collect::<Result<_>>()?, total: total as u64 })
+    async fn work_order(&self, id: i64) -> Result<WorkOrder> {
+        self.fetch(&format!("SELECT {COLS} FROM work_orders WHERE id = $1"), vec![id.into()], "work order").await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn work_orders_of(&self, case_id: i64) -> Result<Vec<WorkOrder>> {
+        self.fetch_all(&format!("SELECT {COLS} FROM work_orders WHERE case_id = $1 ORDER BY id"), vec![case_id.into()])
+            .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn work_orders(&self, f: &WorkOrderFilter, page: PageRequest) -> Result<Page<WorkOrder>> {
+        let mut w = Where::new();
+        w.eq("company_id", Some(f.company_id));
+        w.any("state", f.states.iter().map(|s| s.code()));
+        w.eq("crew_id", f.crew_id);
+        w.eq("case_id", f.case_id);
+        w.eq("utility", f.utility.map(|u| u.code()));
+        let from = format!("FROM work_orders {}", w.sql());
+        self.page(COLS, &from, w.into_values(), "created_at, id", page).await
     }
 }
 
-impl Tx {
+/// Raising and moving work orders. Implemented for [`Tx`]: inside a write transaction.
+pub trait WorkOrderWrites {
+    fn insert_work_order(&mut self, w: &NewWorkOrder) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Moves a work order to `state` if it is still at `expected_version`
+    /// (someone else's change in between is a conflict, not a lost update).
+    fn update_work_order(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        state: WorkOrderState,
+        change: &WorkOrderChange,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl WorkOrderWrites for Tx {
     #[tracing::instrument(skip_all, fields(case_id = w.case_id))]
-    pub async fn insert_work_order(&mut self, w: &NewWorkOrder) -> Result<i64> {
+    async fn insert_work_order(&mut self, w: &NewWorkOrder) -> Result<i64> {
         self.exec()
             .insert_id(
                 "INSERT INTO work_orders (company_id, case_id, utility, state, instructions, appointment_from, appointment_to, created_by, \
@@ -129,10 +120,8 @@ impl Tx {
             .await
     }
 
-    /// Moves a work order to `state` if it is still at `expected_version`
-    /// (someone else's change in between is a conflict, not a lost update).
     #[tracing::instrument(skip(self, change))]
-    pub async fn update_work_order(
+    async fn update_work_order(
         &mut self,
         id: i64,
         expected_version: i64,

@@ -17,6 +17,7 @@ use pledge_domain::model::{NewCustomer, NewNode, NewPremises, NewStaff};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::model::{DeliveryCount, NotificationFilter, NotificationRecord, Page, PageRequest};
 use pledge_domain::{Permission, Phone};
+use pledge_store::repo::*;
 
 /// Contact details for notifications; None clears a value.
 #[derive(Debug, Clone, Default)]

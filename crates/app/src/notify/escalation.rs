@@ -8,6 +8,7 @@ use crate::error::AppResult;
 use crate::{App, shanghai};
 use pledge_domain::model::JobRecord;
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde::Deserialize;
 use serde_json::json;
 

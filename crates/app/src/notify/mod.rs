@@ -12,6 +12,7 @@
 use crate::AppResult;
 use pledge_domain::model::Recipients;
 use pledge_store::Tx;
+use pledge_store::repo::*;
 
 pub mod admin;
 mod backoff;

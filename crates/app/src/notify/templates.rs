@@ -8,6 +8,7 @@ use pledge_domain::Permission;
 use pledge_domain::model::StoredTemplate;
 use pledge_domain::notify::{Locale, TOPICS, Template, TemplateError, topic_vars};
 use pledge_store::Exec;
+use pledge_store::repo::*;
 use std::collections::HashMap;
 
 /// A template as administrators see it.

@@ -10,6 +10,7 @@ use crate::App;
 use crate::error::AppResult;
 use pledge_domain::model::NotificationRecord;
 use pledge_domain::notify::ChannelKind;
+use pledge_store::repo::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use pledge_domain::commitment::{Clock, ClockError, Event, Timing};
 use pledge_domain::model::Outage;
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::json;
 
 fn clock_error(e: ClockError) -> AppError {

@@ -16,6 +16,7 @@ use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind};
 use pledge_domain::model::Case;
 use pledge_domain::outage::{SuspectState, path_ids};
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// The department that investigates supply faults no outage explains.

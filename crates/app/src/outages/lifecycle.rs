@@ -15,6 +15,7 @@ use pledge_domain::outage::{self, Effect, OutageAction, OutageError, OutageState
 use pledge_domain::text::Body;
 use pledge_domain::{Permission, Utility};
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
 

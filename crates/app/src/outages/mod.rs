@@ -19,6 +19,7 @@ use pledge_domain::Permission;
 use pledge_domain::model::{Customer, NetworkNode, Outage, OutageFilter, Page, PageRequest};
 use pledge_domain::outage::OutageError;
 use pledge_store::StoreError;
+use pledge_store::repo::*;
 
 /// The ledger and clock subject name of an outage.
 pub const SUBJECT: &str = "outage";

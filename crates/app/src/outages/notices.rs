@@ -7,6 +7,7 @@ use crate::shanghai;
 use jiff::Timestamp;
 use pledge_domain::model::Outage;
 use pledge_store::Tx;
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 
 /// The notification topics an outage raises.

@@ -13,6 +13,7 @@ use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{self, Effect, GroupingRule, OutageState, Schedule, SuspectState};
 use pledge_domain::text::Body;
 use pledge_domain::{Permission, Utility};
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// What the dispatcher states when confirming a suspected outage.

@@ -15,6 +15,7 @@ use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::commitment::{Clock, Event};
 use pledge_domain::model::{CaseFilter, CaseSort, NewCase, NewEvent, PageRequest};
 use pledge_domain::{Role, Utility, Zone};
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, Store};
 use serde_json::json;
 use std::process::ExitCode;

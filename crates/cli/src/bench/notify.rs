@@ -11,6 +11,7 @@ use pledge_app::{App, AppConfig};
 use pledge_domain::model::NewCustomer;
 use pledge_domain::notify::Locale;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Utility};
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, Store};
 use serde_json::json;
 use std::process::ExitCode;

@@ -18,6 +18,7 @@ use pledge_domain::commitment::OutageKind;
 use pledge_domain::model::NewNode;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::Effect;
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, Store};
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -11,6 +11,7 @@ use pledge_app::auth::PasswordCost;
 use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
 use pledge_app::{App, AppConfig};
 use pledge_domain::model::{CustomerFilter, PageRequest};
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, Store};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

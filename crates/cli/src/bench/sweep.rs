@@ -12,6 +12,7 @@ use pledge_app::{App, AppConfig};
 use pledge_domain::Utility;
 use pledge_domain::calendar::WorkingCalendar;
 use pledge_domain::commitment::{Clock, Policy};
+use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, Store};
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -9,6 +9,7 @@ use axum::http::{Method, Request, StatusCode};
 use jiff::Timestamp;
 use pledge_domain::Role;
 use pledge_domain::commitment::policy::SHIPPED_TOML;
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 
 /// Moves the test clock forward to `to` (RFC 3339).

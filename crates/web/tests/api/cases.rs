@@ -5,6 +5,8 @@ use crate::on_both;
 use crate::support::TestApp;
 use axum::http::StatusCode;
 use pledge_domain::Role;
+use pledge_domain::model::PageRequest;
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 
 async fn staffed(t: TestApp) -> (TestApp, i64, i64) {
@@ -184,6 +186,39 @@ on_both! {
         let (_, d) = t.get("agent", &format!("/api/v1/cases/{a}")).await;
         let dups: Vec<i64> = d["duplicates"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
         assert_eq!(dups, vec![b, c]);
+    }
+
+    async fn pages_count_every_match_and_read_nothing_past_the_end(t) {
+        let (t, _, _) = staffed(t).await;
+        for n in 0..5 {
+            t.case("agent", "repair", json!({"subject": format!("分页测试 {n}")})).await;
+        }
+        let page = |offset: u64| {
+            let t = &t;
+            async move { t.get("agent", &format!("/api/v1/cases?limit=2&offset={offset}")).await.1 }
+        };
+        let ids = |p: &Value| p["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>();
+        let (p0, p1, p2, past) = (page(0).await, page(2).await, page(4).await, page(5).await);
+        for p in [&p0, &p1, &p2, &past] {
+            assert_eq!(p["total"], 5, "the count ignores limit and offset");
+        }
+        assert_eq!((ids(&p0).len(), ids(&p1).len(), ids(&p2).len()), (2, 2, 1));
+        let mut all = [ids(&p0), ids(&p1), ids(&p2)].concat();
+        assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first across pages: {all:?}");
+        all.dedup();
+        assert_eq!(all.len(), 5, "no case on two pages");
+        assert_eq!(ids(&past), Vec::<i64>::new());
+        assert_eq!(page(1000).await["total"], 5);
+        let (_, none) = t.get("agent", &format!("/api/v1/cases?q={}", urlencode("没有这个"))).await;
+        assert_eq!((none["total"].as_u64(), none["items"].as_array().map(Vec::len)), (Some(0), Some(0)));
+
+        // The same helper behind a list with no conditions at all.
+        let store = t.store.read();
+        let staff = store.staff_list(None, None, None, PageRequest::new(Some(2), Some(1))).await.unwrap();
+        assert!(staff.total >= 5, "the administrator and four named staff: {}", staff.total);
+        assert_eq!(staff.items.len(), 2);
+        let past = store.staff_list(None, None, None, PageRequest::new(Some(2), Some(staff.total))).await.unwrap();
+        assert_eq!((past.total, past.items.len()), (staff.total, 0));
     }
 
     async fn lists_filter_search_and_paginate(t) {

@@ -7,6 +7,7 @@ use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
 use pledge_domain::case::{CaseKind, CaseState};
 use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::{Role, Utility};
+use pledge_store::repo::*;
 use serde_json::json;
 
 on_both! {

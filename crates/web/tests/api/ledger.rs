@@ -5,6 +5,7 @@
 use crate::on_both;
 use crate::support::{Backend, TestApp};
 use pledge_domain::ledger::Finding;
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// Runs SQL on the test database through its own connection, not through Pledge.

@@ -13,6 +13,7 @@ use pledge_app::notify::notify_customers;
 use pledge_domain::model::{NewCustomer, NotificationFilter, NotificationRecord, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState};
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, Utility};
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::Duration;

@@ -6,6 +6,7 @@ use crate::support::TestApp;
 use pledge_app::notify::notify_customers;
 use pledge_domain::model::{NotificationFilter, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState, Locale};
+use pledge_store::repo::*;
 use serde_json::json;
 
 /// Three customers: one with a phone, one with only an e-mail address (in English), one with neither.

@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use jiff::SignedDuration;
 use pledge_domain::Role;
 use pledge_domain::model::{NotificationFilter, PageRequest};
+use pledge_store::repo::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
