@@ -308,8 +308,7 @@ impl App {
         let a = actor.clone();
         let at = self.now();
         let engine = self.engine();
-        let id =
-            self.writer.write(move |tx| Box::pin(async move { receive(tx, &engine, &a, &input, at).await })).await?;
+        let id = self.writer.write(async move |tx| receive(tx, &engine, &a, &input, at).await).await?;
         let case = self.store().read().case(id).await?;
         Ok(mask_case(actor, case).0)
     }
@@ -366,14 +365,12 @@ impl App {
         let at = self.now().as_microsecond();
         let engine = self.engine();
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let case = tx.exec().case(id).await?;
-                    if case.company_id != company {
-                        return Err(AppError::NotFound("case"));
-                    }
-                    f(tx, case, at, engine).await
-                })
+            .write(async move |tx| {
+                let case = tx.exec().case(id).await?;
+                if case.company_id != company {
+                    return Err(AppError::NotFound("case"));
+                }
+                f(tx, case, at, engine).await
             })
             .await?;
         let case = self.store().read().case(id).await?;

@@ -32,7 +32,7 @@ pub use cases::{CaseFilter, CaseSort, NewCase};
 pub use clocks::{ClockRecord, ClockStats, StatsGroup};
 pub use console::CaseDeadline;
 pub use error::{Result, StoreError};
-pub use exec::{Exec, Tx};
+pub use exec::{Exec, Savepoint, Tx};
 pub use extension_requests::ExtensionRequest;
 pub use jobs::JobRecord;
 pub use ledger::{LedgerHead, NewEvent};

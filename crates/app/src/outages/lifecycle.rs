@@ -121,14 +121,12 @@ impl App {
         let company = actor.staff.company_id;
         let (now, engine) = (self.now(), self.engine());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let o = tx.exec().outage(id).await?;
-                    if o.company_id != company {
-                        return Err(AppError::NotFound("outage"));
-                    }
-                    f(tx, o, now, engine).await
-                })
+            .write(async move |tx| {
+                let o = tx.exec().outage(id).await?;
+                if o.company_id != company {
+                    return Err(AppError::NotFound("outage"));
+                }
+                f(tx, o, now, engine).await
             })
             .await?;
         self.outage(actor, id).await
@@ -160,29 +158,27 @@ impl App {
         }
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    overlap_check(tx, node.id, &schedule, None).await?;
-                    let state =
-                        if input.kind == OutageKind::Emergency { OutageState::InProgress } else { OutageState::Draft };
-                    let new = NewOutage {
-                        company_id: node.company_id,
-                        utility: input.utility,
-                        kind: input.kind,
-                        effect: input.effect,
-                        state,
-                        node_id: node.id,
-                        node_path: node.path.clone(),
-                        reason,
-                        area,
-                        starts_at_us: schedule.starts_at().as_microsecond(),
-                        expected_restore_at_us: schedule.expected_restore_at().as_microsecond(),
-                        suspected_id: None,
-                        created_by: Some(who),
-                        at_us: now.as_microsecond(),
-                    };
-                    create_in(tx, &engine, &new, Some(who), now).await
-                })
+            .write(async move |tx| {
+                overlap_check(tx, node.id, &schedule, None).await?;
+                let state =
+                    if input.kind == OutageKind::Emergency { OutageState::InProgress } else { OutageState::Draft };
+                let new = NewOutage {
+                    company_id: node.company_id,
+                    utility: input.utility,
+                    kind: input.kind,
+                    effect: input.effect,
+                    state,
+                    node_id: node.id,
+                    node_path: node.path.clone(),
+                    reason,
+                    area,
+                    starts_at_us: schedule.starts_at().as_microsecond(),
+                    expected_restore_at_us: schedule.expected_restore_at().as_microsecond(),
+                    suspected_id: None,
+                    created_by: Some(who),
+                    at_us: now.as_microsecond(),
+                };
+                create_in(tx, &engine, &new, Some(who), now).await
             })
             .await?;
         self.outage(actor, id).await
