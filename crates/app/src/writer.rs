@@ -42,6 +42,24 @@ where
     type Fut = Fut;
 }
 
+/// Like [`TxFn`], with three more arguments (the step helpers' closures:
+/// `async move |tx, case, at, engine| { … }`); call it with [`TxFn3::call`].
+pub trait TxFn3<'t, A, B, C, T>: FnOnce(&'t mut Tx, A, B, C) -> <Self as TxFn3<'t, A, B, C, T>>::Fut {
+    type Fut: Future<Output = AppResult<T>> + Send + 't;
+    fn call(self, tx: &'t mut Tx, a: A, b: B, c: C) -> Self::Fut;
+}
+
+impl<'t, A, B, C, T, F, Fut> TxFn3<'t, A, B, C, T> for F
+where
+    F: FnOnce(&'t mut Tx, A, B, C) -> Fut,
+    Fut: Future<Output = AppResult<T>> + Send + 't,
+{
+    type Fut = Fut;
+    fn call(self, tx: &'t mut Tx, a: A, b: B, c: C) -> Fut {
+        self(tx, a, b, c)
+    }
+}
+
 /// A closure as a [`Command`].
 struct FnCommand<F, T>(F, PhantomData<fn() -> T>);
 
