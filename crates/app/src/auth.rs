@@ -137,12 +137,10 @@ impl App {
         let expires_at = now.checked_add(ttl).map_err(|e| AppError::Internal(e.to_string()))?;
         let staff_id = staff.id;
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.insert_session(&hash, staff_id, kind.code(), now.as_microsecond(), expires_at.as_microsecond())
-                        .await?;
-                    Ok(())
-                })
+            .write(async move |tx| {
+                tx.insert_session(&hash, staff_id, kind.code(), now.as_microsecond(), expires_at.as_microsecond())
+                    .await?;
+                Ok(())
             })
             .await?;
         Ok(Login { token: Secret(token), actor: Actor { staff }, expires_at })
@@ -159,7 +157,7 @@ impl App {
 
     pub async fn logout(&self, token: &str) -> AppResult<()> {
         let hash = token_hash(token);
-        self.writer.write(move |tx| Box::pin(async move { Ok(tx.revoke_session(&hash).await?) })).await
+        self.writer.write(async move |tx| Ok(tx.revoke_session(&hash).await?)).await
     }
 }
 

@@ -8,6 +8,7 @@ use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::ledger::event;
 pub use crate::registry::GENERAL_MANAGEMENT_CODE;
+use crate::writer::TxFn3;
 use crate::{Actor, App, shanghai};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
@@ -260,8 +261,7 @@ impl App {
         let a = actor.clone();
         let at = self.now();
         let engine = self.engine();
-        let id =
-            self.writer.write(move |tx| Box::pin(async move { receive(tx, &engine, &a, &input, at).await })).await?;
+        let id = self.writer.write(async move |tx| receive(tx, &engine, &a, &input, at).await).await?;
         let case = self.store().read().case(id).await?;
         Ok(mask_case(actor, case).0)
     }
@@ -304,13 +304,8 @@ impl App {
     /// Runs `f` on the case inside a write, after checking it belongs to the actor's company.
     async fn on_case<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<Case>
     where
-        F: for<'t> FnOnce(
-                &'t mut Tx,
-                Case,
-                i64,
-                Arc<Engine>,
-            )
-                -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>>
+        F: AsyncFnOnce(&mut Tx, Case, i64, Arc<Engine>) -> AppResult<()>
+            + for<'t> TxFn3<'t, Case, i64, Arc<Engine>, ()>
             + Send
             + 'static,
     {
@@ -318,14 +313,12 @@ impl App {
         let at = self.now().as_microsecond();
         let engine = self.engine();
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let case = tx.exec().case(id).await?;
-                    if case.company_id != company {
-                        return Err(AppError::NotFound("case"));
-                    }
-                    f(tx, case, at, engine).await
-                })
+            .write(async move |tx| {
+                let case = tx.exec().case(id).await?;
+                if case.company_id != company {
+                    return Err(AppError::NotFound("case"));
+                }
+                f.call(tx, case, at, engine).await
             })
             .await?;
         let case = self.store().read().case(id).await?;
@@ -359,8 +352,7 @@ impl App {
             .find(|d| d.code == GENERAL_MANAGEMENT_CODE)
             .map(|d| d.id);
         let a = actor.clone();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
+        self.on_case(actor, id, async move |tx, case, at, engine| {
                 if case.state == CaseState::Returned && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id) {
                     return Err(AppError::Forbidden("decide on returned cases"));
                 }
@@ -378,7 +370,6 @@ impl App {
                 }
                 Ok(())
             })
-        })
         .await
     }
 
@@ -402,8 +393,7 @@ impl App {
             return Err(AppError::Forbidden("acknowledge another department's copy"));
         }
         let who = actor.id();
-        self.on_case(actor, case_id, move |tx, case, at, _engine| {
-                Box::pin(async move {
+        self.on_case(actor, case_id, async move |tx, case, at, _engine| {
                     let d = tx.acknowledge_distribution(distribution_id, who, at).await.map_err(|e| match e {
                         StoreError::Conflict(m) => AppError::conflict("already_acknowledged", m),
                         other => other.into(),
@@ -412,7 +402,6 @@ impl App {
                     event(tx, Some(who), Some(case.id), "case.form_acknowledged", json!({"distribution_id": d.id, "copy": d.copy, "transfer_no": d.transfer_no, "state": case.state.code()}), at).await?;
                     Ok(())
                 })
-        })
         .await?;
         let copies = self.store().read().distributions(case_id).await?;
         copies.into_iter().find(|d| d.id == distribution_id).ok_or(AppError::NotFound("form copy"))
@@ -427,29 +416,27 @@ impl App {
             .map_err(|_| AppError::invalid("reason_required", "reason", "a return needs a reason"))?
             .into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                let events = tx.exec().case_events(case.id).await?;
-                let back_to = events
-                    .iter()
-                    .rev()
-                    .find(|e| e.kind == "case.transferred")
-                    .and_then(|e| e.payload.get("from_department_id"))
-                    .and_then(Value::as_i64);
-                let payload = json!({"reason": reason, "from_department_id": case.department_id});
-                step(
-                    tx,
-                    &engine,
-                    who,
-                    &case,
-                    Some(CaseAction::Return),
-                    "case.returned",
-                    payload,
-                    Routing { department: Some(back_to), assignee: Some(None) },
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            let events = tx.exec().case_events(case.id).await?;
+            let back_to = events
+                .iter()
+                .rev()
+                .find(|e| e.kind == "case.transferred")
+                .and_then(|e| e.payload.get("from_department_id"))
+                .and_then(Value::as_i64);
+            let payload = json!({"reason": reason, "from_department_id": case.department_id});
+            step(
+                tx,
+                &engine,
+                who,
+                &case,
+                Some(CaseAction::Return),
+                "case.returned",
+                payload,
+                Routing { department: Some(back_to), assignee: Some(None) },
+                at,
+            )
+            .await
         })
         .await
     }
@@ -459,27 +446,25 @@ impl App {
     pub async fn start_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let a = actor.clone();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                if case.state == CaseState::Returned
-                    && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id)
-                {
-                    return Err(AppError::Forbidden("decide on returned cases"));
-                }
-                let assignee = case.assignee_id.or(Some(a.id()));
-                step(
-                    tx,
-                    &engine,
-                    a.id(),
-                    &case,
-                    Some(CaseAction::Start),
-                    "case.started",
-                    json!({}),
-                    Routing { department: None, assignee: Some(assignee) },
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            if case.state == CaseState::Returned
+                && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id)
+            {
+                return Err(AppError::Forbidden("decide on returned cases"));
+            }
+            let assignee = case.assignee_id.or(Some(a.id()));
+            step(
+                tx,
+                &engine,
+                a.id(),
+                &case,
+                Some(CaseAction::Start),
+                "case.started",
+                json!({}),
+                Routing { department: None, assignee: Some(assignee) },
+                at,
+            )
+            .await
         })
         .await
     }
@@ -490,28 +475,26 @@ impl App {
         actor.require(Permission::CaseWork, "reply to customers")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                if !case.state.is_open() {
-                    return Err(AppError::Transition(pledge_domain::TransitionError {
-                        from: case.state,
-                        action: CaseAction::Answer,
-                    }));
-                }
-                let action = final_answer.then_some(CaseAction::Answer);
-                step(
-                    tx,
-                    &engine,
-                    who,
-                    &case,
-                    action,
-                    "case.replied",
-                    json!({"final": final_answer, "body": body}),
-                    Routing::KEEP,
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            if !case.state.is_open() {
+                return Err(AppError::Transition(pledge_domain::TransitionError {
+                    from: case.state,
+                    action: CaseAction::Answer,
+                }));
+            }
+            let action = final_answer.then_some(CaseAction::Answer);
+            step(
+                tx,
+                &engine,
+                who,
+                &case,
+                action,
+                "case.replied",
+                json!({"final": final_answer, "body": body}),
+                Routing::KEEP,
+                at,
+            )
+            .await
         })
         .await
     }
@@ -524,11 +507,8 @@ impl App {
             WaitFor::Customer => (CaseAction::WaitCustomer, "customer"),
             WaitFor::WorkOrder => (CaseAction::WaitWorkOrder, "work_order"),
         };
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                step(tx, &engine, who, &case, Some(action), "case.waiting", json!({"on": what}), Routing::KEEP, at)
-                    .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            step(tx, &engine, who, &case, Some(action), "case.waiting", json!({"on": what}), Routing::KEEP, at).await
         })
         .await
     }
@@ -537,11 +517,8 @@ impl App {
     pub async fn resume_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                step(tx, &engine, who, &case, Some(CaseAction::Resume), "case.resumed", json!({}), Routing::KEEP, at)
-                    .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            step(tx, &engine, who, &case, Some(CaseAction::Resume), "case.resumed", json!({}), Routing::KEEP, at).await
         })
         .await
     }
@@ -551,21 +528,19 @@ impl App {
     pub async fn start_callback(&self, actor: &Actor, id: i64) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "call customers back")?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                step(
-                    tx,
-                    &engine,
-                    who,
-                    &case,
-                    Some(CaseAction::StartCallback),
-                    "case.callback_started",
-                    json!({}),
-                    Routing::KEEP,
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            step(
+                tx,
+                &engine,
+                who,
+                &case,
+                Some(CaseAction::StartCallback),
+                "case.callback_started",
+                json!({}),
+                Routing::KEEP,
+                at,
+            )
+            .await
         })
         .await
     }
@@ -575,21 +550,19 @@ impl App {
         actor.require(Permission::CaseWork, "close cases")?;
         let summary = summary.map(|s| Body::parse("summary", &s).map(Body::into_inner)).transpose()?;
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                step(
-                    tx,
-                    &engine,
-                    who,
-                    &case,
-                    Some(CaseAction::Close),
-                    "case.closed",
-                    json!({"summary": summary}),
-                    Routing::KEEP,
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            step(
+                tx,
+                &engine,
+                who,
+                &case,
+                Some(CaseAction::Close),
+                "case.closed",
+                json!({"summary": summary}),
+                Routing::KEEP,
+                at,
+            )
+            .await
         })
         .await
     }
@@ -602,21 +575,19 @@ impl App {
             .map_err(|_| AppError::invalid("reason_required", "reason", "reopening needs a reason"))?
             .into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                step(
-                    tx,
-                    &engine,
-                    who,
-                    &case,
-                    Some(CaseAction::Reopen),
-                    "case.reopened",
-                    json!({"reason": reason}),
-                    Routing::KEEP,
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            step(
+                tx,
+                &engine,
+                who,
+                &case,
+                Some(CaseAction::Reopen),
+                "case.reopened",
+                json!({"reason": reason}),
+                Routing::KEEP,
+                at,
+            )
+            .await
         })
         .await
     }
@@ -627,10 +598,8 @@ impl App {
         actor.require(Permission::CaseWork, "write notes")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                step(tx, &engine, who, &case, None, "case.noted", json!({"body": body}), Routing::KEEP, at).await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            step(tx, &engine, who, &case, None, "case.noted", json!({"body": body}), Routing::KEEP, at).await
         })
         .await
     }
@@ -648,24 +617,22 @@ impl App {
             return Err(AppError::invalid("unknown_staff", "staff_id", "no such active staff member"));
         }
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, engine| {
-            Box::pin(async move {
-                if !case.state.is_open() {
-                    return Err(AppError::conflict("case_closed", "a closed case cannot be assigned; reopen it first"));
-                }
-                step(
-                    tx,
-                    &engine,
-                    who,
-                    &case,
-                    None,
-                    "case.assigned",
-                    json!({}),
-                    Routing { department: None, assignee: Some(Some(staff_id)) },
-                    at,
-                )
-                .await
-            })
+        self.on_case(actor, id, async move |tx, case, at, engine| {
+            if !case.state.is_open() {
+                return Err(AppError::conflict("case_closed", "a closed case cannot be assigned; reopen it first"));
+            }
+            step(
+                tx,
+                &engine,
+                who,
+                &case,
+                None,
+                "case.assigned",
+                json!({}),
+                Routing { department: None, assignee: Some(Some(staff_id)) },
+                at,
+            )
+            .await
         })
         .await
     }
@@ -678,51 +645,49 @@ impl App {
             return Err(AppError::invalid("self_link", "original_id", "a case cannot duplicate itself"));
         }
         let who = actor.id();
-        self.on_case(actor, id, move |tx, case, at, _engine| {
-            Box::pin(async move {
-                let original = tx
-                    .exec()
-                    .case(original_id)
-                    .await
-                    .map_err(|e| not_found_as(e, "unknown_case", "original_id", "no such case"))?;
-                if original.company_id != case.company_id {
-                    return Err(AppError::invalid("unknown_case", "original_id", "no such case"));
-                }
-                // Always point at the root so links never form chains or loops.
-                let root = original.duplicate_of.unwrap_or(original.id);
-                if root == case.id {
-                    return Err(AppError::invalid(
-                        "link_loop",
-                        "original_id",
-                        "that case is already a duplicate of this one",
-                    ));
-                }
-                if case.duplicate_of.is_some() {
-                    return Err(AppError::conflict("already_linked", "this case is already linked to another"));
-                }
-                tx.set_duplicate_of(case.id, root, at).await?;
-                event(
-                    tx,
-                    Some(who),
-                    Some(case.id),
-                    "case.linked_duplicate",
-                    json!({"duplicate_of": root, "state": case.state.code()}),
-                    at,
-                )
-                .await?;
-                let root_case = tx.exec().case(root).await?;
-                tx.touch_case(root, at).await?;
-                event(
-                    tx,
-                    Some(who),
-                    Some(root),
-                    "case.duplicate_added",
-                    json!({"duplicate_id": case.id, "state": root_case.state.code()}),
-                    at,
-                )
-                .await?;
-                Ok(())
-            })
+        self.on_case(actor, id, async move |tx, case, at, _engine| {
+            let original = tx
+                .exec()
+                .case(original_id)
+                .await
+                .map_err(|e| not_found_as(e, "unknown_case", "original_id", "no such case"))?;
+            if original.company_id != case.company_id {
+                return Err(AppError::invalid("unknown_case", "original_id", "no such case"));
+            }
+            // Always point at the root so links never form chains or loops.
+            let root = original.duplicate_of.unwrap_or(original.id);
+            if root == case.id {
+                return Err(AppError::invalid(
+                    "link_loop",
+                    "original_id",
+                    "that case is already a duplicate of this one",
+                ));
+            }
+            if case.duplicate_of.is_some() {
+                return Err(AppError::conflict("already_linked", "this case is already linked to another"));
+            }
+            tx.set_duplicate_of(case.id, root, at).await?;
+            event(
+                tx,
+                Some(who),
+                Some(case.id),
+                "case.linked_duplicate",
+                json!({"duplicate_of": root, "state": case.state.code()}),
+                at,
+            )
+            .await?;
+            let root_case = tx.exec().case(root).await?;
+            tx.touch_case(root, at).await?;
+            event(
+                tx,
+                Some(who),
+                Some(root),
+                "case.duplicate_added",
+                json!({"duplicate_id": case.id, "state": root_case.state.code()}),
+                at,
+            )
+            .await?;
+            Ok(())
         })
         .await
     }

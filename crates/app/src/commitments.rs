@@ -220,7 +220,7 @@ impl App {
         loop {
             let engine = self.engine();
             let now = self.now();
-            let r = self.writer.write(move |tx| Box::pin(async move { sweep(tx, &engine, now, batch).await })).await?;
+            let r = self.writer.write(async move |tx| sweep(tx, &engine, now, batch).await).await?;
             total.examined += r.examined;
             total.warned += r.warned;
             total.breached += r.breached;
@@ -282,8 +282,7 @@ impl App {
             .into_inner();
         let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
+            .write(async move |tx| {
                     let mut rec = tx.exec().clock(clock_id).await?;
                     if rec.subject != CASE || rec.subject_id != case_id || rec.company_id != company {
                         return Err(AppError::NotFound("clock"));
@@ -298,7 +297,6 @@ impl App {
                     event(tx, Some(who), Some(case_id), "clock.extended", json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "from": old_due, "to": rec.clock.due_at, "reason": reason}), now.as_microsecond()).await?;
                     Ok(())
                 })
-            })
             .await?;
         let r = self.store().read().clock(clock_id).await?;
         Ok(self.view(r))

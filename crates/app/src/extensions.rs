@@ -31,8 +31,7 @@ impl App {
             .into_inner();
         let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
+            .write(async move |tx| {
                     let rec = tx.exec().clock(clock_id).await?;
                     if rec.subject != "case" || rec.subject_id != case_id || rec.company_id != company {
                         return Err(AppError::NotFound("clock"));
@@ -51,7 +50,6 @@ impl App {
                         json!({"request_id": id, "clock_id": clock_id, "to": new_due, "reason": reason, "state": state.code()}), at).await?;
                     Ok(id)
                 })
-            })
             .await
     }
 
@@ -61,8 +59,7 @@ impl App {
         actor.require(Permission::ExtensionApprove, "approve extensions")?;
         let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
+            .write(async move |tx| {
                     let req = tx.exec().extension_request(request_id).await?;
                     if req.company_id != company {
                         return Err(AppError::NotFound("extension request"));
@@ -90,7 +87,6 @@ impl App {
                     tx.touch_case(req.case_id, at).await?;
                     Ok(())
                 })
-            })
             .await?;
         Ok(self.store().read().extension_request(request_id).await?)
     }

@@ -23,6 +23,9 @@ pub mod registry;
 pub mod search;
 pub mod settings;
 pub mod work_orders;
+#[cfg(feature = "test-hooks")]
+pub mod writer;
+#[cfg(not(feature = "test-hooks"))]
 mod writer;
 
 pub use error::{AppError, AppResult};
@@ -92,6 +95,37 @@ impl App {
 
     pub fn config(&self) -> &AppConfig {
         &self.config
+    }
+
+    /// Whether the database answers and the writer runs.
+    pub async fn health(&self) -> Health {
+        Health {
+            database: self.store.backend().name(),
+            database_ok: self.store.ping().await.is_ok(),
+            writer_ok: self.writer.is_up(),
+        }
+    }
+
+    /// The writer, for tests that drive it directly.
+    #[cfg(feature = "test-hooks")]
+    pub fn writer(&self) -> &writer::Writer {
+        &self.writer
+    }
+}
+
+/// What [`App::health`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health {
+    /// The database engine's name (`sqlite`, `postgres`).
+    pub database: &'static str,
+    pub database_ok: bool,
+    /// False while the writer task is down (between a crash and its restart).
+    pub writer_ok: bool,
+}
+
+impl Health {
+    pub fn ok(&self) -> bool {
+        self.database_ok && self.writer_ok
     }
 }
 

@@ -156,12 +156,10 @@ impl App {
             .into_inner();
         let (company, who, at) = (actor.staff.company_id, actor.id(), self.now().as_microsecond());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.save_phrase(company, situation.code(), &zh, &en, who, at).await?;
-                    event(tx, Some(who), None, "phrase.updated", json!({"situation": situation.code()}), at).await?;
-                    Ok(())
-                })
+            .write(async move |tx| {
+                tx.save_phrase(company, situation.code(), &zh, &en, who, at).await?;
+                event(tx, Some(who), None, "phrase.updated", json!({"situation": situation.code()}), at).await?;
+                Ok(())
             })
             .await
     }

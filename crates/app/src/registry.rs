@@ -84,20 +84,18 @@ impl App {
         let (company_id, who, at) = (actor.staff.company_id, actor.id(), self.now().as_microsecond());
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let id = tx.insert_department(company_id, &code, &name_zh, &name_en, utility).await?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "department.created",
-                        json!({"department_id": id, "code": code, "name_zh": name_zh}),
-                        at,
-                    )
-                    .await?;
-                    Ok(id)
-                })
+            .write(async move |tx| {
+                let id = tx.insert_department(company_id, &code, &name_zh, &name_en, utility).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "department.created",
+                    json!({"department_id": id, "code": code, "name_zh": name_zh}),
+                    at,
+                )
+                .await?;
+                Ok(id)
             })
             .await?;
         Ok(self.store().read().department(id).await?)
@@ -131,20 +129,18 @@ impl App {
         let (who, at) = (actor.id(), self.now().as_microsecond());
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let id = tx.insert_staff(&new).await?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "staff.created",
-                        json!({"staff_id": id, "username": new.username, "role": new.role.code()}),
-                        at,
-                    )
-                    .await?;
-                    Ok(id)
-                })
+            .write(async move |tx| {
+                let id = tx.insert_staff(&new).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "staff.created",
+                    json!({"staff_id": id, "username": new.username, "role": new.role.code()}),
+                    at,
+                )
+                .await?;
+                Ok(id)
             })
             .await?;
         Ok(self.store().read().staff(id).await?)
@@ -164,20 +160,18 @@ impl App {
         let display_name = display_name.map(|d| Label::parse("display_name", &d).map(Label::into_inner)).transpose()?;
         let (who, at) = (actor.id(), self.now().as_microsecond());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.update_staff(id, display_name.as_deref(), role, department_id, active).await?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "staff.updated",
-                        json!({"staff_id": id, "role": role.map(|r| r.code()), "active": active}),
-                        at,
-                    )
-                    .await?;
-                    Ok(())
-                })
+            .write(async move |tx| {
+                tx.update_staff(id, display_name.as_deref(), role, department_id, active).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "staff.updated",
+                    json!({"staff_id": id, "role": role.map(|r| r.code()), "active": active}),
+                    at,
+                )
+                .await?;
+                Ok(())
             })
             .await?;
         Ok(self.store().read().staff(id).await?)
@@ -202,25 +196,23 @@ impl App {
         };
         let (who, at) = (actor.id(), self.now().as_microsecond());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let node = tx.insert_node(&new).await.map_err(|e| match e {
-                        pledge_store::StoreError::NotFound(_) => {
-                            AppError::invalid("unknown_node", "parent_id", "no such parent node")
-                        }
-                        other => other.into(),
-                    })?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "network.node_created",
-                        json!({"node_id": node.id, "parent_id": node.parent_id, "path": node.path}),
-                        at,
-                    )
-                    .await?;
-                    Ok(node)
-                })
+            .write(async move |tx| {
+                let node = tx.insert_node(&new).await.map_err(|e| match e {
+                    pledge_store::StoreError::NotFound(_) => {
+                        AppError::invalid("unknown_node", "parent_id", "no such parent node")
+                    }
+                    other => other.into(),
+                })?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "network.node_created",
+                    json!({"node_id": node.id, "parent_id": node.parent_id, "path": node.path}),
+                    at,
+                )
+                .await?;
+                Ok(node)
             })
             .await
     }
@@ -258,49 +250,47 @@ impl App {
         let (who, at) = (actor.id(), self.now().as_microsecond());
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let premises_id = tx
-                        .insert_premises(&NewPremises {
-                            company_id,
-                            address,
-                            zone: input.zone,
-                            floor_area_m2: input.floor_area_m2,
-                        })
-                        .await?;
-                    if let Some(n) = input.node_id {
-                        tx.attach_premises(premises_id, n).await?;
-                    }
-                    let id = tx
-                        .insert_customer(&NewCustomer {
-                            company_id,
-                            utility: input.utility,
-                            number: input.number.clone(),
-                            account_name: input.account_name,
-                            category: input.category,
-                            phone: input.phone,
-                            special_care: input.special_care,
-                            premises_id: Some(premises_id),
-                        })
-                        .await
-                        .map_err(|e| match e {
-                            pledge_store::StoreError::Conflict(_) => AppError::conflict(
-                                "duplicate_customer_number",
-                                "a customer with that customer number already exists",
-                            ),
-                            other => other.into(),
-                        })?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "customer.created",
-                        json!({"customer_id": id, "customer_number": input.number.as_str()}),
-                        at,
-                    )
+            .write(async move |tx| {
+                let premises_id = tx
+                    .insert_premises(&NewPremises {
+                        company_id,
+                        address,
+                        zone: input.zone,
+                        floor_area_m2: input.floor_area_m2,
+                    })
                     .await?;
-                    Ok(id)
-                })
+                if let Some(n) = input.node_id {
+                    tx.attach_premises(premises_id, n).await?;
+                }
+                let id = tx
+                    .insert_customer(&NewCustomer {
+                        company_id,
+                        utility: input.utility,
+                        number: input.number.clone(),
+                        account_name: input.account_name,
+                        category: input.category,
+                        phone: input.phone,
+                        special_care: input.special_care,
+                        premises_id: Some(premises_id),
+                    })
+                    .await
+                    .map_err(|e| match e {
+                        pledge_store::StoreError::Conflict(_) => AppError::conflict(
+                            "duplicate_customer_number",
+                            "a customer with that customer number already exists",
+                        ),
+                        other => other.into(),
+                    })?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "customer.created",
+                    json!({"customer_id": id, "customer_number": input.number.as_str()}),
+                    at,
+                )
+                .await?;
+                Ok(id)
             })
             .await?;
         Ok(self.store().read().customer(id).await?)
@@ -315,29 +305,27 @@ impl App {
         actor.require(Permission::CustomerWrite, "change customers")?;
         let (who, at) = (actor.id(), self.now().as_microsecond());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.update_customer(
-                        id,
-                        patch.account_name.as_ref(),
-                        patch.category,
-                        patch.phone.as_ref().map(|p| p.as_ref()),
-                        patch.special_care.as_deref(),
-                    )
+            .write(async move |tx| {
+                tx.update_customer(
+                    id,
+                    patch.account_name.as_ref(),
+                    patch.category,
+                    patch.phone.as_ref().map(|p| p.as_ref()),
+                    patch.special_care.as_deref(),
+                )
+                .await?;
+                let fields: Vec<&str> = [
+                    patch.account_name.is_some().then_some("account_name"),
+                    patch.category.is_some().then_some("category"),
+                    patch.phone.is_some().then_some("phone"),
+                    patch.special_care.is_some().then_some("special_care"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                event(tx, Some(who), None, "customer.updated", json!({"customer_id": id, "fields": fields}), at)
                     .await?;
-                    let fields: Vec<&str> = [
-                        patch.account_name.is_some().then_some("account_name"),
-                        patch.category.is_some().then_some("category"),
-                        patch.phone.is_some().then_some("phone"),
-                        patch.special_care.is_some().then_some("special_care"),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                    event(tx, Some(who), None, "customer.updated", json!({"customer_id": id, "fields": fields}), at)
-                        .await?;
-                    Ok(())
-                })
+                Ok(())
             })
             .await?;
         self.customer(actor, id).await
@@ -383,9 +371,7 @@ impl App {
             return Ok(());
         }
         let (who, at) = (actor.id(), self.now().as_microsecond());
-        self.writer
-            .write(move |tx| Box::pin(async move { Ok(tx.log_access(who, subject, &ids, action, at).await?) }))
-            .await
+        self.writer.write(async move |tx| Ok(tx.log_access(who, subject, &ids, action, at).await?)).await
     }
 }
 
@@ -419,45 +405,37 @@ impl App {
         let at = self.now().as_microsecond();
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let company_id =
-                        tx.insert_company(&code, &name, &hotline, &b.utilities).await.map_err(|e| match e {
-                            pledge_store::StoreError::Conflict(_) => {
-                                AppError::conflict("company_exists", "a company with that code already exists")
-                            }
-                            other => other.into(),
-                        })?;
-                    let gmo = tx
-                        .insert_department(
-                            company_id,
-                            GENERAL_MANAGEMENT_CODE,
-                            "综合管理部",
-                            "General management",
-                            None,
-                        )
-                        .await?;
-                    let id = tx
-                        .insert_staff(&NewStaff {
-                            company_id,
-                            department_id: Some(gmo),
-                            username: admin_username,
-                            display_name: admin_name,
-                            role: Role::Admin,
-                            password_hash: hash,
-                        })
-                        .await?;
-                    event(
-                        tx,
-                        Some(id),
-                        None,
-                        "company.bootstrapped",
-                        json!({"company_id": company_id, "code": code, "admin_id": id}),
-                        at,
-                    )
+            .write(async move |tx| {
+                let company_id =
+                    tx.insert_company(&code, &name, &hotline, &b.utilities).await.map_err(|e| match e {
+                        pledge_store::StoreError::Conflict(_) => {
+                            AppError::conflict("company_exists", "a company with that code already exists")
+                        }
+                        other => other.into(),
+                    })?;
+                let gmo = tx
+                    .insert_department(company_id, GENERAL_MANAGEMENT_CODE, "综合管理部", "General management", None)
                     .await?;
-                    Ok(id)
-                })
+                let id = tx
+                    .insert_staff(&NewStaff {
+                        company_id,
+                        department_id: Some(gmo),
+                        username: admin_username,
+                        display_name: admin_name,
+                        role: Role::Admin,
+                        password_hash: hash,
+                    })
+                    .await?;
+                event(
+                    tx,
+                    Some(id),
+                    None,
+                    "company.bootstrapped",
+                    json!({"company_id": company_id, "code": code, "admin_id": id}),
+                    at,
+                )
+                .await?;
+                Ok(id)
             })
             .await?;
         Ok(Actor { staff: self.store().read().staff(id).await? })

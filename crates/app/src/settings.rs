@@ -307,17 +307,15 @@ impl App {
         let (company, who, at) = (actor.staff.company_id, actor.id(), self.now().as_microsecond());
         let text = source.clone();
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    if let Some(latest) = tx.exec().latest_policy(company).await?
-                        && i64::from(version) <= latest.version
-                    {
-                        return Err(not_newer(version, latest.version));
-                    }
-                    tx.insert_policy(company, i64::from(version), &text, Some(who), at).await?;
-                    event(tx, Some(who), None, "policy.updated", json!({"version": version}), at).await?;
-                    Ok(())
-                })
+            .write(async move |tx| {
+                if let Some(latest) = tx.exec().latest_policy(company).await?
+                    && i64::from(version) <= latest.version
+                {
+                    return Err(not_newer(version, latest.version));
+                }
+                tx.insert_policy(company, i64::from(version), &text, Some(who), at).await?;
+                event(tx, Some(who), None, "policy.updated", json!({"version": version}), at).await?;
+                Ok(())
             })
             .await?;
         // Committed: now, and only now, the new engine goes into force.
@@ -353,20 +351,18 @@ impl App {
         let (who, at) = (actor.id(), self.now().as_microsecond());
         let notice = table.source.clone();
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.save_calendar_year(i64::from(year), &json, Some(who), at).await?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "calendar.year_saved",
-                        json!({"year": year, "replaced": replaced, "source": notice}),
-                        at,
-                    )
-                    .await?;
-                    Ok(())
-                })
+            .write(async move |tx| {
+                tx.save_calendar_year(i64::from(year), &json, Some(who), at).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "calendar.year_saved",
+                    json!({"year": year, "replaced": replaced, "source": notice}),
+                    at,
+                )
+                .await?;
+                Ok(())
             })
             .await?;
         let mut stored_years = now.stored_years.clone();

@@ -179,11 +179,9 @@ impl App {
         let (company_id, who, at, engine) = (actor.staff.company_id, actor.id(), self.now(), self.engine());
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let job = Job { instructions, appointment: input.appointment, crew_id: input.crew_id };
-                    raise(tx, &engine, company_id, who, case_id, job, at).await
-                })
+            .write(async move |tx| {
+                let job = Job { instructions, appointment: input.appointment, crew_id: input.crew_id };
+                raise(tx, &engine, company_id, who, case_id, job, at).await
             })
             .await?;
         Ok(self.store().read().work_order(id).await?)
@@ -266,17 +264,15 @@ impl App {
         // A technician reports on their own jobs only; dispatchers and managers on any.
         let own_only = !actor.can(Permission::WorkOrderDispatch);
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let wo = tx.exec().work_order(id).await?;
-                    if wo.company_id != company_id {
-                        return Err(AppError::NotFound("work order"));
-                    }
-                    if own_only && wo.crew_id != Some(who) {
-                        return Err(AppError::Forbidden("report on another crew's work order"));
-                    }
-                    apply(tx, &engine, who, &wo, action, change, payload, at).await
-                })
+            .write(async move |tx| {
+                let wo = tx.exec().work_order(id).await?;
+                if wo.company_id != company_id {
+                    return Err(AppError::NotFound("work order"));
+                }
+                if own_only && wo.crew_id != Some(who) {
+                    return Err(AppError::Forbidden("report on another crew's work order"));
+                }
+                apply(tx, &engine, who, &wo, action, change, payload, at).await
             })
             .await?;
         Ok(self.store().read().work_order(id).await?)

@@ -86,7 +86,13 @@ pub struct Tx {
     /// The ledger's head as this transaction will leave it; read once, then
     /// advanced in memory as events are appended.
     pub(crate) head: Option<LedgerHead>,
-    savepoints: Vec<Option<LedgerHead>>,
+    /// Savepoints open in the database (kept ones included), innermost last.
+    depth: usize,
+    /// The depth from which the transaction's state is unknown: a savepoint
+    /// scope was dropped unfinished, or could not be released or rolled back.
+    /// Rolling back to a savepoint at or below it clears it; [`Tx::commit`]
+    /// refuses while it is set.
+    broken: Option<usize>,
 }
 
 impl Tx {
@@ -102,7 +108,7 @@ impl Tx {
             }
             Backend::Postgres => db.begin().await?,
         };
-        Ok(Tx { txn, backend, head: None, savepoints: Vec::new() })
+        Ok(Tx { txn, backend, head: None, depth: 0, broken: None })
     }
 
     /// Statements inside this transaction.
@@ -114,7 +120,12 @@ impl Tx {
         self.backend
     }
 
+    /// Commits; refuses (and rolls back) if a savepoint scope was left unfinished.
     pub async fn commit(self) -> Result<()> {
+        if self.broken.is_some() {
+            self.txn.rollback().await?;
+            return Err(crate::StoreError::Internal("a savepoint was left unfinished; rolled back".into()));
+        }
         Ok(self.txn.commit().await?)
     }
 
@@ -122,31 +133,96 @@ impl Tx {
         Ok(self.txn.rollback().await?)
     }
 
-    /// Marks a point this transaction can return to without losing earlier work.
-    pub async fn savepoint(&mut self) -> Result<()> {
-        let name = format!("sp{}", self.savepoints.len());
-        self.txn.execute_unprepared(&format!("SAVEPOINT {name}")).await?;
-        self.savepoints.push(self.head.clone());
-        Ok(())
+    /// Opens a savepoint: work done through the returned scope can be undone
+    /// (ledger appends included) without losing earlier work. The scope must
+    /// end with [`Savepoint::keep`], [`Savepoint::release`] or
+    /// [`Savepoint::rollback`]; dropped unfinished, it stops the commit.
+    pub async fn savepoint(&mut self) -> Result<Savepoint<'_>> {
+        let depth = self.depth;
+        self.txn.execute_unprepared(&format!("SAVEPOINT sp{depth}")).await?;
+        self.depth += 1;
+        let head = self.head.clone();
+        Ok(Savepoint { tx: self, depth, head, finished: false })
     }
 
-    /// Keeps the work since the last savepoint.
-    pub async fn release_savepoint(&mut self) -> Result<()> {
-        if self.savepoints.pop().is_some() {
-            let name = format!("sp{}", self.savepoints.len());
-            self.txn.execute_unprepared(&format!("RELEASE SAVEPOINT {name}")).await?;
-        }
-        Ok(())
+    /// Whether a savepoint scope was left unfinished or could not be ended
+    /// (until a rollback to an enclosing savepoint); such a transaction cannot commit.
+    pub fn is_broken(&self) -> bool {
+        self.broken.is_some()
     }
 
-    /// Undoes the work since the last savepoint, including ledger appends.
-    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
-        if let Some(head) = self.savepoints.pop() {
-            let name = format!("sp{}", self.savepoints.len());
-            self.txn.execute_unprepared(&format!("ROLLBACK TO SAVEPOINT {name}")).await?;
-            self.txn.execute_unprepared(&format!("RELEASE SAVEPOINT {name}")).await?;
-            self.head = head;
+    fn mark_broken(&mut self, depth: usize) {
+        self.broken = Some(self.broken.map_or(depth, |b| b.min(depth)));
+    }
+}
+
+/// An open savepoint of a [`Tx`], reached through [`Savepoint::tx`]. Scopes
+/// nest by borrowing, so they always end innermost first.
+pub struct Savepoint<'t> {
+    tx: &'t mut Tx,
+    depth: usize,
+    head: Option<LedgerHead>,
+    finished: bool,
+}
+
+impl Savepoint<'_> {
+    /// The transaction, for the work this savepoint covers.
+    pub fn tx(&mut self) -> &mut Tx {
+        self.tx
+    }
+
+    /// Keeps the work and leaves the savepoint open; the transaction's commit
+    /// releases it (one statement fewer than [`Savepoint::release`]).
+    pub fn keep(mut self) {
+        self.finished = true;
+    }
+
+    /// Keeps the work and releases the savepoint (and any kept inside it).
+    pub async fn release(mut self) -> Result<()> {
+        self.finished = true;
+        let d = self.depth;
+        match self.tx.txn.execute_unprepared(&format!("RELEASE SAVEPOINT sp{d}")).await {
+            Ok(_) => {
+                self.tx.depth = d;
+                Ok(())
+            }
+            Err(e) => {
+                self.tx.mark_broken(d);
+                Err(e.into())
+            }
         }
-        Ok(())
+    }
+
+    /// Undoes the work since the savepoint, including ledger appends, and
+    /// releases it.
+    pub async fn rollback(mut self) -> Result<()> {
+        self.finished = true;
+        let d = self.depth;
+        let undo = async {
+            self.tx.txn.execute_unprepared(&format!("ROLLBACK TO SAVEPOINT sp{d}")).await?;
+            self.tx.txn.execute_unprepared(&format!("RELEASE SAVEPOINT sp{d}")).await
+        };
+        match undo.await {
+            Ok(_) => {
+                self.tx.depth = d;
+                self.tx.head = self.head.take();
+                if self.tx.broken.is_some_and(|b| b >= d) {
+                    self.tx.broken = None;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.tx.mark_broken(d);
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Drop for Savepoint<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.tx.mark_broken(self.depth);
+        }
     }
 }

@@ -39,7 +39,7 @@ mod work_orders;
 
 pub use backup::BackupOutcome;
 pub use error::{Result, StoreError};
-pub use exec::{Exec, Tx};
+pub use exec::{Exec, Savepoint, Tx};
 pub use migrate::MigrationReport;
 
 /// The repository traits, one module per aggregate behind them. Reads are

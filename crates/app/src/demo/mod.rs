@@ -114,7 +114,7 @@ impl App {
         .map_err(|e| AppError::Internal(e.to_string()))??;
         let now = self.now();
         let engine = self.engine();
-        self.writer.write(move |tx| Box::pin(async move { build(tx, &engine, size, hashes, now).await })).await
+        self.writer.write(async move |tx| build(tx, &engine, size, hashes, now).await).await
     }
 }
 

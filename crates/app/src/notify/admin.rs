@@ -71,7 +71,7 @@ impl App {
                 format!("the notification is {}; only dead or retrying ones can be retried", current.state.code()),
             ));
         }
-        self.writer.write(move |tx| Box::pin(async move { Ok(tx.requeue_notification(company, id, now).await?) })).await
+        self.writer.write(async move |tx| Ok(tx.requeue_notification(company, id, now).await?)).await
     }
 
     /// Counts by state and channel of the notifications about one subject.
@@ -92,11 +92,7 @@ impl App {
         let (email, locale, company) =
             (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
         self.writer
-            .write(move |tx| {
-                Box::pin(
-                    async move { Ok(tx.set_customer_contact(company, customer_id, email.as_deref(), locale).await?) },
-                )
-            })
+            .write(async move |tx| Ok(tx.set_customer_contact(company, customer_id, email.as_deref(), locale).await?))
             .await
     }
 
@@ -116,10 +112,8 @@ impl App {
         let (email, locale, company) =
             (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    Ok(tx.set_staff_contact(company, staff_id, phone.as_deref(), email.as_deref(), locale).await?)
-                })
+            .write(async move |tx| {
+                Ok(tx.set_staff_contact(company, staff_id, phone.as_deref(), email.as_deref(), locale).await?)
             })
             .await
     }
@@ -129,9 +123,7 @@ impl App {
     pub async fn set_department_head(&self, actor: &Actor, department_id: i64, head: Option<i64>) -> AppResult<()> {
         actor.require(Permission::RegistryWrite, "change departments")?;
         let company = actor.staff.company_id;
-        self.writer
-            .write(move |tx| Box::pin(async move { Ok(tx.set_department_head(company, department_id, head).await?) }))
-            .await
+        self.writer.write(async move |tx| Ok(tx.set_department_head(company, department_id, head).await?)).await
     }
 }
 

@@ -74,27 +74,25 @@ impl App {
         let now = self.now().as_microsecond();
         let app = self.clone();
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let mut queued = 0;
-                    for job in tx.claim_jobs(JOB_KIND, now, limit).await? {
-                        tx.savepoint().await?;
-                        match fan_out(tx, &app, &job, now).await {
-                            Ok(n) => {
-                                tx.release_savepoint().await?;
-                                tx.finish_job(job.id, None).await?;
-                                queued += n;
-                            }
-                            Err(e) => {
-                                // A job that cannot be read is set aside, not retried forever.
-                                tx.rollback_to_savepoint().await?;
-                                tracing::error!(job = job.id, error = %e, "escalation job failed");
-                                tx.finish_job(job.id, Some(&e.to_string())).await?;
-                            }
+            .write(async move |tx| {
+                let mut queued = 0;
+                for job in tx.claim_jobs(JOB_KIND, now, limit).await? {
+                    let mut sp = tx.savepoint().await?;
+                    match fan_out(sp.tx(), &app, &job, now).await {
+                        Ok(n) => {
+                            sp.release().await?;
+                            tx.finish_job(job.id, None).await?;
+                            queued += n;
+                        }
+                        Err(e) => {
+                            // A job that cannot be read is set aside, not retried forever.
+                            sp.rollback().await?;
+                            tracing::error!(job = job.id, error = %e, "escalation job failed");
+                            tx.finish_job(job.id, Some(&e.to_string())).await?;
                         }
                     }
-                    Ok(queued)
-                })
+                }
+                Ok(queued)
             })
             .await
     }

@@ -144,9 +144,7 @@ impl App {
         };
         let company = actor.staff.company_id;
         let s = stored.clone();
-        self.writer
-            .write(move |tx| Box::pin(async move { Ok(tx.put_notification_template(company, &s).await?) }))
-            .await?;
+        self.writer.write(async move |tx| Ok(tx.put_notification_template(company, &s).await?)).await?;
         Ok(TemplateView {
             topic: stored.topic,
             locale,

@@ -109,9 +109,7 @@ impl Notifier {
         let claimed: Vec<NotificationRecord> = self
             .app
             .writer
-            .write(move |tx| {
-                Box::pin(async move { Ok(tx.claim_notifications(&worker, now, lease_until, batch).await?) })
-            })
+            .write(async move |tx| Ok(tx.claim_notifications(&worker, now, lease_until, batch).await?))
             .await?;
         let mut report = DeliveryReport { claimed: claimed.len() as u64, ..Default::default() };
         if claimed.is_empty() {
@@ -124,38 +122,36 @@ impl Notifier {
         let r = self
             .app
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let mut r = DeliveryReport::default();
-                    // Deliveries in one statement per channel; failures one by one.
-                    let mut sent: HashMap<ChannelKind, Vec<i64>> = HashMap::new();
-                    for (n, outcome) in outcomes {
-                        match outcome {
-                            Outcome::Sent(via) => sent.entry(via).or_default().push(n.id),
-                            Outcome::Failed(err) => {
-                                let retry_at = (n.attempts < cfg.max_attempts).then(|| {
-                                    recorded_at
-                                        + backoff::delay(n.attempts, cfg.backoff_base, cfg.backoff_max, backoff::unit())
-                                            .as_micros() as i64
-                                });
-                                if retry_at.is_some() {
-                                    r.retrying += 1
-                                } else {
-                                    r.dead += 1
-                                }
-                                if !tx.record_failure(n.id, &worker, &err, retry_at, recorded_at).await? {
-                                    r.superseded += 1;
-                                }
+            .write(async move |tx| {
+                let mut r = DeliveryReport::default();
+                // Deliveries in one statement per channel; failures one by one.
+                let mut sent: HashMap<ChannelKind, Vec<i64>> = HashMap::new();
+                for (n, outcome) in outcomes {
+                    match outcome {
+                        Outcome::Sent(via) => sent.entry(via).or_default().push(n.id),
+                        Outcome::Failed(err) => {
+                            let retry_at = (n.attempts < cfg.max_attempts).then(|| {
+                                recorded_at
+                                    + backoff::delay(n.attempts, cfg.backoff_base, cfg.backoff_max, backoff::unit())
+                                        .as_micros() as i64
+                            });
+                            if retry_at.is_some() {
+                                r.retrying += 1
+                            } else {
+                                r.dead += 1
+                            }
+                            if !tx.record_failure(n.id, &worker, &err, retry_at, recorded_at).await? {
+                                r.superseded += 1;
                             }
                         }
                     }
-                    for (via, ids) in sent {
-                        let done = tx.record_sent_many(&ids, &worker, via, recorded_at).await?;
-                        r.sent += ids.len() as u64;
-                        r.superseded += ids.len() as u64 - done;
-                    }
-                    Ok(r)
-                })
+                }
+                for (via, ids) in sent {
+                    let done = tx.record_sent_many(&ids, &worker, via, recorded_at).await?;
+                    r.sent += ids.len() as u64;
+                    r.superseded += ids.len() as u64 - done;
+                }
+                Ok(r)
             })
             .await?;
         report.add(r);

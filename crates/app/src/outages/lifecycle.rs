@@ -6,6 +6,7 @@ use crate::case_flow::{Routing, step};
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::ledger::event;
+use crate::writer::TxFn3;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
@@ -109,13 +110,8 @@ impl App {
     /// Runs one step on an outage of the actor's company inside a write.
     async fn on_outage<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<OutageDetail>
     where
-        F: for<'t> FnOnce(
-                &'t mut Tx,
-                Outage,
-                Timestamp,
-                Arc<Engine>,
-            )
-                -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 't>>
+        F: AsyncFnOnce(&mut Tx, Outage, Timestamp, Arc<Engine>) -> AppResult<()>
+            + for<'t> TxFn3<'t, Outage, Timestamp, Arc<Engine>, ()>
             + Send
             + 'static,
     {
@@ -123,14 +119,12 @@ impl App {
         let company = actor.staff.company_id;
         let (now, engine) = (self.now(), self.engine());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let o = tx.exec().outage(id).await?;
-                    if o.company_id != company {
-                        return Err(AppError::NotFound("outage"));
-                    }
-                    f(tx, o, now, engine).await
-                })
+            .write(async move |tx| {
+                let o = tx.exec().outage(id).await?;
+                if o.company_id != company {
+                    return Err(AppError::NotFound("outage"));
+                }
+                f.call(tx, o, now, engine).await
             })
             .await?;
         self.outage(actor, id).await
@@ -162,29 +156,27 @@ impl App {
         }
         let id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    overlap_check(tx, node.id, &schedule, None).await?;
-                    let state =
-                        if input.kind == OutageKind::Emergency { OutageState::InProgress } else { OutageState::Draft };
-                    let new = NewOutage {
-                        company_id: node.company_id,
-                        utility: input.utility,
-                        kind: input.kind,
-                        effect: input.effect,
-                        state,
-                        node_id: node.id,
-                        node_path: node.path.clone(),
-                        reason,
-                        area,
-                        starts_at_us: schedule.starts_at().as_microsecond(),
-                        expected_restore_at_us: schedule.expected_restore_at().as_microsecond(),
-                        suspected_id: None,
-                        created_by: Some(who),
-                        at_us: now.as_microsecond(),
-                    };
-                    create_in(tx, &engine, &new, Some(who), now).await
-                })
+            .write(async move |tx| {
+                overlap_check(tx, node.id, &schedule, None).await?;
+                let state =
+                    if input.kind == OutageKind::Emergency { OutageState::InProgress } else { OutageState::Draft };
+                let new = NewOutage {
+                    company_id: node.company_id,
+                    utility: input.utility,
+                    kind: input.kind,
+                    effect: input.effect,
+                    state,
+                    node_id: node.id,
+                    node_path: node.path.clone(),
+                    reason,
+                    area,
+                    starts_at_us: schedule.starts_at().as_microsecond(),
+                    expected_restore_at_us: schedule.expected_restore_at().as_microsecond(),
+                    suspected_id: None,
+                    created_by: Some(who),
+                    at_us: now.as_microsecond(),
+                };
+                create_in(tx, &engine, &new, Some(who), now).await
             })
             .await?;
         self.outage(actor, id).await
@@ -207,53 +199,51 @@ impl App {
             None => None,
         };
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, _engine| {
-            Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Update, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                let schedule = Schedule::new(
-                    patch.starts_at.unwrap_or(o.starts_at),
-                    patch.expected_restore_at.unwrap_or(o.expected_restore_at),
-                )
+        self.on_outage(actor, id, async move |tx, mut o, now, _engine| {
+            o.state = outage::next_state(o.state, OutageAction::Update, o.kind, o.announced_at.is_some())
                 .map_err(outage_error)?;
-                let moved = node.as_ref().is_some_and(|n| n.id != o.node_id);
-                if let Some(n) = node {
-                    if n.utility != o.utility {
-                        return Err(AppError::invalid(
-                            "node_utility_mismatch",
-                            "node_id",
-                            "the node belongs to another utility's network",
-                        ));
-                    }
-                    o.node_id = n.id;
-                    o.node_path = n.path;
+            let schedule = Schedule::new(
+                patch.starts_at.unwrap_or(o.starts_at),
+                patch.expected_restore_at.unwrap_or(o.expected_restore_at),
+            )
+            .map_err(outage_error)?;
+            let moved = node.as_ref().is_some_and(|n| n.id != o.node_id);
+            if let Some(n) = node {
+                if n.utility != o.utility {
+                    return Err(AppError::invalid(
+                        "node_utility_mismatch",
+                        "node_id",
+                        "the node belongs to another utility's network",
+                    ));
                 }
-                overlap_check(tx, o.node_id, &schedule, Some(o.id)).await?;
-                o.starts_at = schedule.starts_at();
-                o.expected_restore_at = schedule.expected_restore_at();
-                o.reason = reason.unwrap_or(o.reason);
-                o.area = area.unwrap_or(o.area);
-                o.effect = patch.effect.unwrap_or(o.effect);
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                let at = now.as_microsecond();
-                let mut affected = None;
-                if moved && o.state != OutageState::Draft {
-                    affected = Some(tx.snapshot_affected(o.id).await?);
-                }
-                let told =
-                    if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
-                event(
-                    tx,
-                    Some(who),
-                    None,
-                    "outage.updated",
-                    payload(&o, json!({"node_changed": moved, "affected": affected, "notified": told})),
-                    at,
-                )
-                .await?;
-                Ok(())
-            })
+                o.node_id = n.id;
+                o.node_path = n.path;
+            }
+            overlap_check(tx, o.node_id, &schedule, Some(o.id)).await?;
+            o.starts_at = schedule.starts_at();
+            o.expected_restore_at = schedule.expected_restore_at();
+            o.reason = reason.unwrap_or(o.reason);
+            o.area = area.unwrap_or(o.area);
+            o.effect = patch.effect.unwrap_or(o.effect);
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            let at = now.as_microsecond();
+            let mut affected = None;
+            if moved && o.state != OutageState::Draft {
+                affected = Some(tx.snapshot_affected(o.id).await?);
+            }
+            let told =
+                if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
+            event(
+                tx,
+                Some(who),
+                None,
+                "outage.updated",
+                payload(&o, json!({"node_changed": moved, "affected": affected, "notified": told})),
+                at,
+            )
+            .await?;
+            Ok(())
         })
         .await
     }
@@ -277,45 +267,43 @@ impl App {
             actor.require(Permission::OutageOverride, "override the announcement lead time")?;
         }
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, engine| {
-            Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                let schedule = Schedule::new(o.starts_at, o.expected_restore_at).map_err(outage_error)?;
-                let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
-                let at = now.as_microsecond();
-                if let Some(first) = short.first() {
-                    let Some(why) = override_reason else { return Err(outage_error(first.error())) };
-                    o.override_reason = Some(why.clone());
-                    o.override_by = Some(who);
-                    let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "outage.lead_time_overridden",
-                        payload(&o, json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()})),
-                        at,
-                    )
-                    .await?;
-                }
-                o.announced_at = Some(now);
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                let affected = tx.snapshot_affected(o.id).await?;
-                let breached = clocks::on_outage_event(tx, &engine, &o, Event::OutageAnnounced, now, Some(who)).await?;
-                let told = notices::tell_affected(tx, &o, notices::ANNOUNCED, at).await?;
+        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
+            o.state = outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some())
+                .map_err(outage_error)?;
+            let schedule = Schedule::new(o.starts_at, o.expected_restore_at).map_err(outage_error)?;
+            let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
+            let at = now.as_microsecond();
+            if let Some(first) = short.first() {
+                let Some(why) = override_reason else { return Err(outage_error(first.error())) };
+                o.override_reason = Some(why.clone());
+                o.override_by = Some(who);
+                let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
                 event(
                     tx,
                     Some(who),
                     None,
-                    "outage.announced",
-                    payload(&o, json!({"affected": affected, "notified": told, "breached": breached})),
+                    "outage.lead_time_overridden",
+                    payload(&o, json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()})),
                     at,
                 )
                 .await?;
-                Ok(())
-            })
+            }
+            o.announced_at = Some(now);
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            let affected = tx.snapshot_affected(o.id).await?;
+            let breached = clocks::on_outage_event(tx, &engine, &o, Event::OutageAnnounced, now, Some(who)).await?;
+            let told = notices::tell_affected(tx, &o, notices::ANNOUNCED, at).await?;
+            event(
+                tx,
+                Some(who),
+                None,
+                "outage.announced",
+                payload(&o, json!({"affected": affected, "notified": told, "breached": breached})),
+                at,
+            )
+            .await?;
+            Ok(())
         })
         .await
     }
@@ -324,16 +312,14 @@ impl App {
     #[tracing::instrument(skip(self, actor))]
     pub async fn start_outage(&self, actor: &Actor, id: i64) -> AppResult<OutageDetail> {
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, engine| {
-            Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Start, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                clocks::on_outage_event(tx, &engine, &o, Event::OutageStarted, now, Some(who)).await?;
-                event(tx, Some(who), None, "outage.started", payload(&o, json!({})), now.as_microsecond()).await?;
-                Ok(())
-            })
+        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
+            o.state = outage::next_state(o.state, OutageAction::Start, o.kind, o.announced_at.is_some())
+                .map_err(outage_error)?;
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            clocks::on_outage_event(tx, &engine, &o, Event::OutageStarted, now, Some(who)).await?;
+            event(tx, Some(who), None, "outage.started", payload(&o, json!({})), now.as_microsecond()).await?;
+            Ok(())
         })
         .await
     }
@@ -348,23 +334,20 @@ impl App {
         restore_at: Option<Timestamp>,
     ) -> AppResult<OutageDetail> {
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, engine| {
-            Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::NotifyRestore, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                if let Some(t) = restore_at {
-                    o.expected_restore_at = Schedule::new(o.starts_at, t).map_err(outage_error)?.expected_restore_at();
-                }
-                o.restore_notified_at = Some(now);
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                clocks::on_outage_event(tx, &engine, &o, Event::OutageCauseCleared, now, Some(who)).await?;
-                let at = now.as_microsecond();
-                let told = notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?;
-                event(tx, Some(who), None, "outage.restore_notified", payload(&o, json!({"notified": told})), at)
-                    .await?;
-                Ok(())
-            })
+        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
+            o.state = outage::next_state(o.state, OutageAction::NotifyRestore, o.kind, o.announced_at.is_some())
+                .map_err(outage_error)?;
+            if let Some(t) = restore_at {
+                o.expected_restore_at = Schedule::new(o.starts_at, t).map_err(outage_error)?.expected_restore_at();
+            }
+            o.restore_notified_at = Some(now);
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            clocks::on_outage_event(tx, &engine, &o, Event::OutageCauseCleared, now, Some(who)).await?;
+            let at = now.as_microsecond();
+            let told = notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?;
+            event(tx, Some(who), None, "outage.restore_notified", payload(&o, json!({"notified": told})), at).await?;
+            Ok(())
         })
         .await
     }
@@ -374,30 +357,28 @@ impl App {
     #[tracing::instrument(skip(self, actor))]
     pub async fn restore_outage(&self, actor: &Actor, id: i64) -> AppResult<OutageDetail> {
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, engine| {
-            Box::pin(async move {
-                let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                outage::check_restore(&engine.policy, o.utility, o.state, now).map_err(outage_error)?;
-                o.state = next;
-                o.restored_at = Some(now);
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                clocks::on_outage_event(tx, &engine, &o, Event::OutageRestored, now, Some(who)).await?;
-                let at = now.as_microsecond();
-                let told = notices::tell_affected(tx, &o, notices::RESTORED, at).await?;
-                let answered = answer_cases(tx, &engine, who, &o, at).await?;
-                event(
-                    tx,
-                    Some(who),
-                    None,
-                    "outage.restored",
-                    payload(&o, json!({"notified": told, "cases_answered": answered})),
-                    at,
-                )
-                .await?;
-                Ok(())
-            })
+        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
+            let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some())
+                .map_err(outage_error)?;
+            outage::check_restore(&engine.policy, o.utility, o.state, now).map_err(outage_error)?;
+            o.state = next;
+            o.restored_at = Some(now);
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            clocks::on_outage_event(tx, &engine, &o, Event::OutageRestored, now, Some(who)).await?;
+            let at = now.as_microsecond();
+            let told = notices::tell_affected(tx, &o, notices::RESTORED, at).await?;
+            let answered = answer_cases(tx, &engine, who, &o, at).await?;
+            event(
+                tx,
+                Some(who),
+                None,
+                "outage.restored",
+                payload(&o, json!({"notified": told, "cases_answered": answered})),
+                at,
+            )
+            .await?;
+            Ok(())
         })
         .await
     }
@@ -409,31 +390,29 @@ impl App {
             .map_err(|_| AppError::invalid("reason_required", "reason", "cancelling needs a reason"))?
             .into_inner();
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, _engine| {
-            Box::pin(async move {
-                o.state = outage::next_state(o.state, OutageAction::Cancel, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                o.cancelled_at = Some(now);
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                clocks::stop_all(tx, &o, now, Some(who)).await?;
-                let at = now.as_microsecond();
-                let told = if o.announced_at.is_some() {
-                    notices::tell_affected(tx, &o, notices::CANCELLED, at).await?
-                } else {
-                    0
-                };
-                event(
-                    tx,
-                    Some(who),
-                    None,
-                    "outage.cancelled",
-                    payload(&o, json!({"reason": reason, "notified": told})),
-                    at,
-                )
-                .await?;
-                Ok(())
-            })
+        self.on_outage(actor, id, async move |tx, mut o, now, _engine| {
+            o.state = outage::next_state(o.state, OutageAction::Cancel, o.kind, o.announced_at.is_some())
+                .map_err(outage_error)?;
+            o.cancelled_at = Some(now);
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            clocks::stop_all(tx, &o, now, Some(who)).await?;
+            let at = now.as_microsecond();
+            let told = if o.announced_at.is_some() {
+                notices::tell_affected(tx, &o, notices::CANCELLED, at).await?
+            } else {
+                0
+            };
+            event(
+                tx,
+                Some(who),
+                None,
+                "outage.cancelled",
+                payload(&o, json!({"reason": reason, "notified": told})),
+                at,
+            )
+            .await?;
+            Ok(())
         })
         .await
     }
@@ -449,31 +428,29 @@ impl App {
         let note =
             note.filter(|n| !n.trim().is_empty()).map(|n| Body::parse("note", &n).map(Body::into_inner)).transpose()?;
         let who = actor.id();
-        self.on_outage(actor, id, move |tx, mut o, now, engine| {
-            Box::pin(async move {
-                if o.kind != OutageKind::Emergency {
-                    return Err(outage_error(OutageError::NotEmergency));
-                }
-                if o.authority_reported_at.is_some() {
-                    return Err(outage_error(OutageError::AlreadyReported));
-                }
-                o.state = outage::next_state(o.state, OutageAction::ReportAuthority, o.kind, o.announced_at.is_some())
-                    .map_err(outage_error)?;
-                o.authority_reported_at = Some(now);
-                o.updated_at = now;
-                tx.update_outage(&o).await?;
-                clocks::on_outage_event(tx, &engine, &o, Event::OutageAuthorityReported, now, Some(who)).await?;
-                event(
-                    tx,
-                    Some(who),
-                    None,
-                    "outage.authority_reported",
-                    payload(&o, json!({"note": note})),
-                    now.as_microsecond(),
-                )
-                .await?;
-                Ok(())
-            })
+        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
+            if o.kind != OutageKind::Emergency {
+                return Err(outage_error(OutageError::NotEmergency));
+            }
+            if o.authority_reported_at.is_some() {
+                return Err(outage_error(OutageError::AlreadyReported));
+            }
+            o.state = outage::next_state(o.state, OutageAction::ReportAuthority, o.kind, o.announced_at.is_some())
+                .map_err(outage_error)?;
+            o.authority_reported_at = Some(now);
+            o.updated_at = now;
+            tx.update_outage(&o).await?;
+            clocks::on_outage_event(tx, &engine, &o, Event::OutageAuthorityReported, now, Some(who)).await?;
+            event(
+                tx,
+                Some(who),
+                None,
+                "outage.authority_reported",
+                payload(&o, json!({"note": note})),
+                now.as_microsecond(),
+            )
+            .await?;
+            Ok(())
         })
         .await
     }

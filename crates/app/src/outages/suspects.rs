@@ -58,79 +58,77 @@ impl App {
         let (company, who, now, engine) = (actor.staff.company_id, actor.id(), self.now(), self.engine());
         let outage_id = self
             .writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let s = tx.exec().suspect(id).await?;
-                    if s.company_id != company {
-                        return Err(AppError::NotFound("suspected outage"));
-                    }
-                    if !s.state.is_open() {
-                        return Err(AppError::conflict(
-                            "suspect_decided",
-                            "this suspected outage has already been decided",
-                        ));
-                    }
-                    let schedule = Schedule::new(s.first_call_at, c.expected_restore_at).map_err(outage_error)?;
-                    let clash = tx
-                        .exec()
-                        .overlapping_outages(
-                            s.node_id,
-                            schedule.starts_at().as_microsecond(),
-                            schedule.expected_restore_at().as_microsecond(),
-                            None,
-                        )
-                        .await?;
-                    if let Some(other) = clash.first() {
-                        return Err(AppError::conflict(
-                            "outage_overlap",
-                            format!("outage {other} on the same node overlaps this time"),
-                        ));
-                    }
-                    let node = tx.exec().node(s.node_id).await?;
-                    let new = NewOutage {
-                        company_id: company,
-                        utility: s.utility,
-                        kind: OutageKind::Emergency,
-                        effect: c.effect,
-                        state: OutageState::InProgress,
-                        node_id: node.id,
-                        node_path: node.path,
-                        reason,
-                        area,
-                        starts_at_us: schedule.starts_at().as_microsecond(),
-                        expected_restore_at_us: schedule.expected_restore_at().as_microsecond(),
-                        suspected_id: Some(s.id),
-                        created_by: Some(who),
-                        at_us: now.as_microsecond(),
-                    };
-                    let oid = super::lifecycle::create_in(tx, &engine, &new, Some(who), now).await?;
-                    let at = now.as_microsecond();
-                    for case_id in tx.exec().suspect_case_ids(s.id).await? {
-                        if tx.link_outage_case(oid, case_id, "grouped", at).await? {
-                            let case = tx.exec().case(case_id).await?;
-                            event(
-                                tx,
-                                Some(who),
-                                Some(case_id),
-                                "case.outage_linked",
-                                json!({"outage_id": oid, "how": "grouped", "state": case.state.code()}),
-                                at,
-                            )
-                            .await?;
-                        }
-                    }
-                    tx.set_suspect_state(s.id, SuspectState::Confirmed, Some(who), Some(oid), None, at).await?;
-                    event(
-                        tx,
-                        Some(who),
+            .write(async move |tx| {
+                let s = tx.exec().suspect(id).await?;
+                if s.company_id != company {
+                    return Err(AppError::NotFound("suspected outage"));
+                }
+                if !s.state.is_open() {
+                    return Err(AppError::conflict(
+                        "suspect_decided",
+                        "this suspected outage has already been decided",
+                    ));
+                }
+                let schedule = Schedule::new(s.first_call_at, c.expected_restore_at).map_err(outage_error)?;
+                let clash = tx
+                    .exec()
+                    .overlapping_outages(
+                        s.node_id,
+                        schedule.starts_at().as_microsecond(),
+                        schedule.expected_restore_at().as_microsecond(),
                         None,
-                        "outage.suspect_confirmed",
-                        json!({"suspected_id": s.id, "outage_id": oid, "calls": s.calls}),
-                        at,
                     )
                     .await?;
-                    Ok(oid)
-                })
+                if let Some(other) = clash.first() {
+                    return Err(AppError::conflict(
+                        "outage_overlap",
+                        format!("outage {other} on the same node overlaps this time"),
+                    ));
+                }
+                let node = tx.exec().node(s.node_id).await?;
+                let new = NewOutage {
+                    company_id: company,
+                    utility: s.utility,
+                    kind: OutageKind::Emergency,
+                    effect: c.effect,
+                    state: OutageState::InProgress,
+                    node_id: node.id,
+                    node_path: node.path,
+                    reason,
+                    area,
+                    starts_at_us: schedule.starts_at().as_microsecond(),
+                    expected_restore_at_us: schedule.expected_restore_at().as_microsecond(),
+                    suspected_id: Some(s.id),
+                    created_by: Some(who),
+                    at_us: now.as_microsecond(),
+                };
+                let oid = super::lifecycle::create_in(tx, &engine, &new, Some(who), now).await?;
+                let at = now.as_microsecond();
+                for case_id in tx.exec().suspect_case_ids(s.id).await? {
+                    if tx.link_outage_case(oid, case_id, "grouped", at).await? {
+                        let case = tx.exec().case(case_id).await?;
+                        event(
+                            tx,
+                            Some(who),
+                            Some(case_id),
+                            "case.outage_linked",
+                            json!({"outage_id": oid, "how": "grouped", "state": case.state.code()}),
+                            at,
+                        )
+                        .await?;
+                    }
+                }
+                tx.set_suspect_state(s.id, SuspectState::Confirmed, Some(who), Some(oid), None, at).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "outage.suspect_confirmed",
+                    json!({"suspected_id": s.id, "outage_id": oid, "calls": s.calls}),
+                    at,
+                )
+                .await?;
+                Ok(oid)
             })
             .await?;
         self.outage(actor, outage_id).await
@@ -145,31 +143,22 @@ impl App {
             .into_inner();
         let (company, who, now) = (actor.staff.company_id, actor.id(), self.now());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let s = tx.exec().suspect(id).await?;
-                    if s.company_id != company {
-                        return Err(AppError::NotFound("suspected outage"));
-                    }
-                    if !s.state.is_open() {
-                        return Err(AppError::conflict(
-                            "suspect_decided",
-                            "this suspected outage has already been decided",
-                        ));
-                    }
-                    let at = now.as_microsecond();
-                    tx.set_suspect_state(id, SuspectState::Dismissed, Some(who), None, Some(&note), at).await?;
-                    event(
-                        tx,
-                        Some(who),
-                        None,
-                        "outage.suspect_dismissed",
-                        json!({"suspected_id": id, "note": note}),
-                        at,
-                    )
+            .write(async move |tx| {
+                let s = tx.exec().suspect(id).await?;
+                if s.company_id != company {
+                    return Err(AppError::NotFound("suspected outage"));
+                }
+                if !s.state.is_open() {
+                    return Err(AppError::conflict(
+                        "suspect_decided",
+                        "this suspected outage has already been decided",
+                    ));
+                }
+                let at = now.as_microsecond();
+                tx.set_suspect_state(id, SuspectState::Dismissed, Some(who), None, Some(&note), at).await?;
+                event(tx, Some(who), None, "outage.suspect_dismissed", json!({"suspected_id": id, "note": note}), at)
                     .await?;
-                    Ok(())
-                })
+                Ok(())
             })
             .await?;
         Ok(self.store().read().suspect(id).await?)
@@ -196,13 +185,11 @@ impl App {
             .map_err(|e| AppError::invalid("invalid_grouping", "min_calls", e.to_string()))?;
         let (company, who, now) = (actor.staff.company_id, actor.id(), self.now().as_microsecond());
         self.writer
-            .write(move |tx| {
-                Box::pin(async move {
+            .write(async move |tx| {
                     tx.put_grouping_rule(company, utility, &rule, now).await?;
                     event(tx, Some(who), None, "outage.grouping_changed", json!({"utility": utility.code(), "min_calls": min_calls, "window_minutes": window_minutes, "level": level.code()}), now).await?;
                     Ok(())
                 })
-            })
             .await?;
         Ok(rule)
     }

@@ -18,18 +18,21 @@ pub struct Health {
     /// `ok` or `degraded`.
     pub status: String,
     pub database: String,
+    /// `ok`, or `down` while the writer is being restarted (writes wait).
+    pub writer: String,
     pub version: String,
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(State(st): State<AppState>) -> impl IntoResponse {
-    let db_ok = st.app.database_answers().await;
+    let h = st.app.health().await;
     let body = Health {
-        status: if db_ok { "ok" } else { "degraded" }.into(),
-        database: st.app.database_name().into(),
+        status: if h.ok() { "ok" } else { "degraded" }.into(),
+        database: h.database.into(),
+        writer: if h.writer_ok { "ok" } else { "down" }.into(),
         version: env!("CARGO_PKG_VERSION").into(),
     };
-    (if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
+    (if h.ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]

@@ -19,3 +19,4 @@ mod outage_feeds;
 mod outages;
 mod registry;
 mod work_orders;
+mod writer;
