@@ -105,13 +105,13 @@ fn not_found_as(e: StoreError, code: &'static str, field: &'static str, msg: &'s
 
 /// Changes to department and assignee that go with a step.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Routing {
-    pub(crate) department: Option<Option<i64>>,
-    pub(crate) assignee: Option<Option<i64>>,
+pub struct Routing {
+    pub department: Option<Option<i64>>,
+    pub assignee: Option<Option<i64>>,
 }
 
 impl Routing {
-    pub(crate) const KEEP: Routing = Routing { department: None, assignee: None };
+    pub const KEEP: Routing = Routing { department: None, assignee: None };
 }
 
 /// Applies one lifecycle step inside a transaction: checks the transition,
@@ -153,7 +153,7 @@ pub(crate) async fn step(
     Ok(())
 }
 
-/// Receives a case inside `tx` at time `at`. Used by intake and the demo loader.
+/// Receives a case inside `tx` at time `at`. Used by intake and by seeding (the demo loader).
 pub(crate) async fn receive(
     tx: &mut Tx,
     engine: &Engine,

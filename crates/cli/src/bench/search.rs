@@ -8,8 +8,8 @@
 use super::intake::Target;
 use crate::{CliError, CliResult};
 use pledge_app::auth::PasswordCost;
-use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
 use pledge_app::{App, AppConfig};
+use pledge_demo::{DEMO_PASSWORD, DemoSize};
 use pledge_store::{ConnectOptions, CustomerFilter, PageRequest, Store};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -46,7 +46,7 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
     let app = App::new(store.clone(), AppConfig::default());
     app.load_settings().await?;
     let started = Instant::now();
-    let report = app.load_demo(DemoSize::FULL, PasswordCost::TESTING).await?;
+    let report = pledge_demo::load(&app, DemoSize::FULL, PasswordCost::TESTING).await?;
     if report.created {
         println!("loaded the demo company in {:.1} s", started.elapsed().as_secs_f64());
     }
