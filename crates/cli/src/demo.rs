@@ -56,7 +56,7 @@ pub fn print_report(report: &DemoReport) {
             if a.department.is_empty() { "—".to_owned() } else { a.department.clone() },
         ]);
     }
-    print!("{}", crate::table::render(&rows));
+    print!("{}", pledge_bench::table::render(&rows));
     println!();
     println!("password for every demo account: {DEMO_PASSWORD}");
 }
