@@ -13,13 +13,13 @@ use serde_json::{Value, json};
 
 /// Changes to department and assignee that go with a step.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Routing {
-    pub(crate) department: Option<Option<i64>>,
-    pub(crate) assignee: Option<Option<i64>>,
+pub struct Routing {
+    pub department: Option<Option<i64>>,
+    pub assignee: Option<Option<i64>>,
 }
 
 impl Routing {
-    pub(crate) const KEEP: Routing = Routing { department: None, assignee: None };
+    pub const KEEP: Routing = Routing { department: None, assignee: None };
 }
 
 /// Applies one lifecycle step inside a transaction: checks the transition,

@@ -3,7 +3,8 @@
 //! notes, assignment and duplicate links. Every change is a ledger event whose
 //! payload carries the case's state after it, so `audit verify` can replay.
 
-pub(crate) use crate::case_flow::{Routing, step};
+pub use crate::case_flow::Routing;
+pub(crate) use crate::case_flow::step;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::ledger::event;
@@ -106,7 +107,7 @@ fn not_found_as(e: StoreError, code: &'static str, field: &'static str, msg: &'s
     }
 }
 
-/// Receives a case inside `tx` at time `at`. Used by intake and the demo loader.
+/// Receives a case inside `tx` at time `at`. Used by intake and by seeding (the demo loader).
 pub(crate) async fn receive(
     tx: &mut Tx,
     engine: &Engine,

@@ -9,7 +9,6 @@ mod case_flow;
 pub mod cases;
 pub mod commitments;
 mod console;
-pub mod demo;
 mod directory;
 mod engine;
 pub mod error;
@@ -21,6 +20,7 @@ pub mod outages;
 pub mod phrases;
 pub mod registry;
 pub mod search;
+pub mod seed;
 pub mod settings;
 pub mod work_orders;
 #[cfg(feature = "test-hooks")]

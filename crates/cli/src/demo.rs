@@ -3,8 +3,8 @@
 use crate::CliResult;
 use crate::db::DbArgs;
 use pledge_app::auth::PasswordCost;
-use pledge_app::demo::{COMPANY_CODE, DEMO_PASSWORD, DemoReport, DemoSize};
 use pledge_app::{App, AppConfig};
+use pledge_demo::{COMPANY_CODE, DEMO_PASSWORD, DemoReport, DemoSize};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -36,7 +36,7 @@ pub async fn load(app: &App, size: DemoSize) -> CliResult<DemoReport> {
         cases = size.cases,
         "loading the demo company unless it is already there"
     );
-    Ok(app.load_demo(size, PasswordCost::default()).await?)
+    Ok(pledge_demo::load(app, size, PasswordCost::default()).await?)
 }
 
 /// Whether the company was created, its sign-ins and the shared password.
@@ -56,7 +56,7 @@ pub fn print_report(report: &DemoReport) {
             if a.department.is_empty() { "—".to_owned() } else { a.department.clone() },
         ]);
     }
-    print!("{}", crate::table::render(&rows));
+    print!("{}", pledge_bench::table::render(&rows));
     println!();
     println!("password for every demo account: {DEMO_PASSWORD}");
 }

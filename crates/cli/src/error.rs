@@ -1,6 +1,7 @@
 //! What can stop a command, worded for the person at the terminal.
 
 use pledge_app::AppError;
+use pledge_bench::BenchError;
 use pledge_domain::calendar::CalendarError;
 use pledge_store::StoreError;
 
@@ -19,6 +20,16 @@ pub enum CliError {
 impl CliError {
     pub fn msg(m: impl Into<String>) -> Self {
         CliError::Message(m.into())
+    }
+}
+
+impl From<BenchError> for CliError {
+    fn from(e: BenchError) -> Self {
+        match e {
+            BenchError::App(e) => CliError::App(e),
+            BenchError::Store(e) => CliError::Store(e),
+            BenchError::Message(m) => CliError::Message(m),
+        }
     }
 }
 

@@ -5,7 +5,6 @@
 
 mod audit;
 mod backup;
-mod bench;
 mod calendar;
 mod db;
 mod demo;
@@ -14,7 +13,6 @@ mod healthcheck;
 mod migrate;
 mod notify;
 mod serve;
-mod table;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -54,7 +52,7 @@ enum Command {
     /// Measure throughput and latency on a throwaway database.
     Bench {
         #[command(subcommand)]
-        command: bench::Command,
+        command: pledge_bench::Command,
     },
 }
 
@@ -85,7 +83,7 @@ async fn main() -> ExitCode {
         Command::Backup(a) => backup::run(a).await,
         Command::Healthcheck(a) => healthcheck::run(a).await,
         Command::Calendar { command } => calendar::run(command),
-        Command::Bench { command } => bench::run(command).await,
+        Command::Bench { command } => pledge_bench::run(command).await.map_err(CliError::from),
     };
     match result {
         Ok(code) => code,

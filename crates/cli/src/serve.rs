@@ -3,8 +3,8 @@
 
 use crate::db::DbArgs;
 use crate::{CliError, CliResult};
-use pledge_app::demo::DemoSize;
 use pledge_app::{App, AppConfig};
+use pledge_demo::DemoSize;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 

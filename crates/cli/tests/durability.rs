@@ -271,7 +271,7 @@ async fn count_stored(http: &reqwest::Client, base: &str, token: &str) -> u64 {
 async fn login(http: &reqwest::Client, base: &str) -> String {
     let resp = http
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "hotline1", "password": pledge_app::demo::DEMO_PASSWORD}))
+        .json(&json!({"username": "hotline1", "password": pledge_demo::DEMO_PASSWORD}))
         .send()
         .await
         .expect("log in");

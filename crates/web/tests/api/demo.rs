@@ -3,7 +3,7 @@
 use crate::on_both;
 use axum::http::{Method, StatusCode};
 use pledge_app::auth::PasswordCost;
-use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
+use pledge_demo::{DEMO_PASSWORD, DemoSize};
 use pledge_domain::case::{CaseKind, CaseState};
 use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use pledge_domain::{Role, Utility};
@@ -12,7 +12,7 @@ use serde_json::json;
 
 on_both! {
     async fn the_demo_company_has_every_role_kind_and_state_and_loads_once(t) {
-        let first = t.app.load_demo(DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
+        let first = pledge_demo::load(&t.app, DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
         assert!(first.created);
         assert_eq!(first.accounts.len(), 40);
         for role in Role::ALL {
@@ -42,7 +42,7 @@ on_both! {
         assert!(report.is_clean(), "{:?}", report.findings);
 
         let events_before = t.store.read().ledger_head().await.unwrap();
-        let again = t.app.load_demo(DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
+        let again = pledge_demo::load(&t.app, DemoSize::SMALL, PasswordCost::TESTING).await.unwrap();
         assert!(!again.created);
         assert_eq!(again.accounts.len(), 40);
         assert_eq!(t.store.read().ledger_head().await.unwrap(), events_before, "a second load writes nothing");

@@ -6,7 +6,7 @@
 //! it (snapshot, clocks, notices, ledger, one commit). Figures are printed,
 //! never asserted.
 
-use crate::{CliError, CliResult};
+use crate::{BenchError, BenchResult};
 use jiff::{SignedDuration, Timestamp};
 use pledge_app::auth::PasswordCost;
 use pledge_app::notify::DeliveryConfig;
@@ -38,18 +38,18 @@ pub struct OutageArgs {
     pub no_delivery: bool,
 }
 
-fn err(e: impl std::fmt::Display) -> CliError {
-    CliError::msg(e.to_string())
+fn err(e: impl std::fmt::Display) -> BenchError {
+    BenchError::msg(e.to_string())
 }
 
-pub async fn run(args: OutageArgs) -> CliResult<ExitCode> {
+pub async fn run(args: OutageArgs) -> BenchResult<ExitCode> {
     let target = super::intake::Target::prepare(args.database.as_deref()).await?;
     let result = measure(target.url(), &args).await;
     target.cleanup().await;
     result
 }
 
-async fn measure(url: &str, args: &OutageArgs) -> CliResult<ExitCode> {
+async fn measure(url: &str, args: &OutageArgs) -> BenchResult<ExitCode> {
     let store = Store::connect(&ConnectOptions::new(url)).await.map_err(err)?;
     store.migrate().await.map_err(err)?;
     let now: Timestamp = "2026-11-23T10:00:00+08:00".parse().map_err(err)?;

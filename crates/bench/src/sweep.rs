@@ -5,7 +5,7 @@
 //! the run measures the same number of due clocks among a small and a large
 //! table to show it. Figures are printed, never asserted.
 
-use crate::{CliError, CliResult};
+use crate::{BenchError, BenchResult};
 use jiff::{SignedDuration, Timestamp};
 use pledge_app::auth::PasswordCost;
 use pledge_app::{App, AppConfig};
@@ -46,9 +46,9 @@ struct Run {
     fired: u64,
 }
 
-pub async fn sweep(args: SweepArgs) -> CliResult<ExitCode> {
+pub async fn sweep(args: SweepArgs) -> BenchResult<ExitCode> {
     if !(0.0..=100.0).contains(&args.due_percent) {
-        return Err(CliError::msg("--due-percent must be between 0 and 100"));
+        return Err(BenchError::msg("--due-percent must be between 0 and 100"));
     }
     let due = ((args.clocks as f64) * args.due_percent / 100.0).round() as u32;
     let small_total = (due * 10).clamp(due.max(1), args.clocks);
@@ -84,18 +84,19 @@ pub async fn sweep(args: SweepArgs) -> CliResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn one_run(args: &SweepArgs, total: u32, due: u32) -> CliResult<Run> {
+async fn one_run(args: &SweepArgs, total: u32, due: u32) -> BenchResult<Run> {
     let target = super::intake::Target::prepare(args.database.as_deref()).await?;
     let result = measure(target.url(), args, total, due).await;
     target.cleanup().await;
     result
 }
 
-async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult<Run> {
-    let store = Store::connect(&ConnectOptions::new(url)).await.map_err(|e| CliError::msg(e.to_string()))?;
-    store.migrate().await.map_err(|e| CliError::msg(e.to_string()))?;
+async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> BenchResult<Run> {
+    let store = Store::connect(&ConnectOptions::new(url)).await.map_err(|e| BenchError::msg(e.to_string()))?;
+    store.migrate().await.map_err(|e| BenchError::msg(e.to_string()))?;
     // A clock the bench controls: clocks are loaded "in the past", then swept "now".
-    let now: Timestamp = "2026-11-23T10:00:00+08:00".parse().map_err(|e: jiff::Error| CliError::msg(e.to_string()))?;
+    let now: Timestamp =
+        "2026-11-23T10:00:00+08:00".parse().map_err(|e: jiff::Error| BenchError::msg(e.to_string()))?;
     let now_us = Arc::new(AtomicI64::new(now.as_microsecond()));
     let clock_now = now_us.clone();
     let app = App::with_clock(
@@ -103,19 +104,19 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult
         AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() },
         Arc::new(move || Timestamp::from_microsecond(clock_now.load(Ordering::SeqCst)).unwrap_or(now)),
     );
-    let admin = super::bench_company(&app, Utility::ALL.to_vec()).await.map_err(|e| CliError::msg(e.to_string()))?;
+    let admin = super::bench_company(&app, Utility::ALL.to_vec()).await.map_err(|e| BenchError::msg(e.to_string()))?;
     let company_id = admin.staff.company_id;
 
     // C7 (gas repair within 24 h): hour-based, so the load does not depend on the calendar.
     let policy = Policy::shipped();
-    let rule = policy.rule("C7").ok_or_else(|| CliError::msg("the shipped policy lacks C7"))?;
+    let rule = policy.rule("C7").ok_or_else(|| BenchError::msg("the shipped policy lacks C7"))?;
     let calendar = WorkingCalendar::china_default();
     // Due clocks started 13 h ago: past their 50 % warning, before 80 %; the
     // rest started 1 h ago, with nothing due for another 11 h.
     let due_start = now - SignedDuration::from_hours(13);
     let idle_start = now - SignedDuration::from_hours(1);
-    let template_due = Clock::start(rule, due_start, None, &calendar).map_err(|e| CliError::msg(e.to_string()))?;
-    let template_idle = Clock::start(rule, idle_start, None, &calendar).map_err(|e| CliError::msg(e.to_string()))?;
+    let template_due = Clock::start(rule, due_start, None, &calendar).map_err(|e| BenchError::msg(e.to_string()))?;
+    let template_idle = Clock::start(rule, idle_start, None, &calendar).map_err(|e| BenchError::msg(e.to_string()))?;
 
     let started = Instant::now();
     const CHUNK: u32 = 20_000;
@@ -130,9 +131,9 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult
                 (i as i64 + 1, Utility::Gas, None, if is_due { template_due.clone() } else { template_idle.clone() })
             })
             .collect();
-        let mut tx = store.begin().await.map_err(|e| CliError::msg(e.to_string()))?;
-        tx.insert_clocks(company_id, "bench", &rows).await.map_err(|e| CliError::msg(e.to_string()))?;
-        tx.commit().await.map_err(|e| CliError::msg(e.to_string()))?;
+        let mut tx = store.begin().await.map_err(|e| BenchError::msg(e.to_string()))?;
+        tx.insert_clocks(company_id, "bench", &rows).await.map_err(|e| BenchError::msg(e.to_string()))?;
+        tx.commit().await.map_err(|e| BenchError::msg(e.to_string()))?;
         made += n;
     }
     let load_secs = started.elapsed().as_secs_f64();
@@ -140,18 +141,18 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> CliResult
     // A sweep a second before anything is due: the cost of looking.
     now_us.store((now - SignedDuration::from_hours(2)).as_microsecond(), Ordering::SeqCst);
     let t = Instant::now();
-    let idle = app.sweep_clocks(args.batch).await.map_err(|e| CliError::msg(e.to_string()))?;
+    let idle = app.sweep_clocks(args.batch).await.map_err(|e| BenchError::msg(e.to_string()))?;
     let idle_sweep_ms = t.elapsed().as_secs_f64() * 1000.0;
     if idle.examined != 0 {
-        return Err(CliError::msg(format!("the idle sweep examined {} clocks", idle.examined)));
+        return Err(BenchError::msg(format!("the idle sweep examined {} clocks", idle.examined)));
     }
 
     now_us.store(now.as_microsecond(), Ordering::SeqCst);
     let t = Instant::now();
-    let r = app.sweep_clocks(args.batch).await.map_err(|e| CliError::msg(e.to_string()))?;
+    let r = app.sweep_clocks(args.batch).await.map_err(|e| BenchError::msg(e.to_string()))?;
     let sweep_secs = t.elapsed().as_secs_f64();
     if r.examined != due as u64 {
-        return Err(CliError::msg(format!("expected {due} due clocks, the sweep examined {}", r.examined)));
+        return Err(BenchError::msg(format!("expected {due} due clocks, the sweep examined {}", r.examined)));
     }
     println!(
         "  {total} clocks: loaded in {load_secs:.1} s; idle sweep {idle_sweep_ms:.2} ms; {} due swept in {sweep_secs:.3} s ({} warnings)",

@@ -3,7 +3,7 @@
 //! delivery rate through the log channel and through an SMS webhook to a
 //! local HTTP sink. Figures are printed, never asserted.
 
-use crate::{CliError, CliResult};
+use crate::{BenchError, BenchResult};
 use pledge_app::auth::PasswordCost;
 use pledge_app::notify::channels::{Channels, WebhookChannel, WebhookConfig};
 use pledge_app::notify::{DeliveryConfig, notify_customers};
@@ -39,11 +39,11 @@ pub struct NotifyArgs {
     pub database: Option<String>,
 }
 
-fn err(e: impl std::fmt::Display) -> CliError {
-    CliError::msg(e.to_string())
+fn err(e: impl std::fmt::Display) -> BenchError {
+    BenchError::msg(e.to_string())
 }
 
-pub async fn run(args: NotifyArgs) -> CliResult<ExitCode> {
+pub async fn run(args: NotifyArgs) -> BenchResult<ExitCode> {
     let target = super::intake::Target::prepare(args.database.as_deref()).await?;
     println!(
         "pledge bench notify: {} customers, webhook {} messages, batch {}, concurrency {}",
@@ -54,7 +54,7 @@ pub async fn run(args: NotifyArgs) -> CliResult<ExitCode> {
     result.map(|()| ExitCode::SUCCESS)
 }
 
-async fn measure(url: &str, args: &NotifyArgs) -> CliResult<()> {
+async fn measure(url: &str, args: &NotifyArgs) -> BenchResult<()> {
     let store = Store::connect(&ConnectOptions::new(url)).await.map_err(err)?;
     store.migrate().await.map_err(err)?;
     let app = App::new(store.clone(), AppConfig { password: PasswordCost::TESTING, ..AppConfig::default() });

@@ -1,64 +1,21 @@
-//! The demo company: a county-level multi-utility group with departments,
-//! staff in every role, a supply network per utility, customers in town and
-//! countryside, and a year of cases in every kind and state. Loading is
-//! idempotent: a second run finds the company and changes nothing.
+//! Builds the demo company inside one seeding transaction.
 
-pub mod people;
-
-use crate::auth::{PasswordCost, Secret, hash_password};
-use crate::cases::{CaseInput, FORM_COPIES, GENERAL_MANAGEMENT_CODE, Routing, receive, step};
-use crate::error::{AppError, AppResult};
-use crate::registry::event;
-use crate::{Actor, App};
+use crate::people::{self, DemoRng};
+use crate::{COMPANY_CODE, DemoAccount, DemoReport, DemoSize};
 use jiff::{SignedDuration, Timestamp};
-use people::DemoRng;
+use pledge_app::cases::{CaseInput, FORM_COPIES, GENERAL_MANAGEMENT_CODE, Upstream};
+use pledge_app::seed::{Routing, Seeder};
+use pledge_app::{AppError, AppResult};
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
-use pledge_domain::model::{NewCustomer, NewNode, NewPremises, NewStaff};
+use pledge_domain::model::{NewCustomer, NewNode, NewPremises, NewStaff, WorkOrderChange};
 use pledge_domain::network::NodeLevel;
+use pledge_domain::work_order::WorkOrderAction;
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
-use pledge_store::Tx;
-use pledge_store::repo::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// The demo company's code.
-pub const COMPANY_CODE: &str = "QHGY";
-/// The password of every demo account (printed by `pledge demo`).
-pub const DEMO_PASSWORD: &str = "pledge-demo";
-
-/// How much to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DemoSize {
-    pub customers: u32,
-    pub cases: u32,
-}
-
-impl DemoSize {
-    pub const FULL: DemoSize = DemoSize { customers: 20_000, cases: 2_000 };
-    pub const SMALL: DemoSize = DemoSize { customers: 300, cases: 80 };
-}
-
-/// A demo sign-in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoAccount {
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub department: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct DemoReport {
-    /// False when the company was already there and nothing changed.
-    pub created: bool,
-    pub company_id: i64,
-    pub accounts: Vec<DemoAccount>,
-    pub customers: u32,
-    pub cases: u32,
-}
-
 /// Role mix of the 40 demo staff: (role, username stem, count, department code).
-const STAFF_PLAN: &[(Role, &str, u32, &str)] = &[
+pub(crate) const STAFF_PLAN: &[(Role, &str, u32, &str)] = &[
     (Role::Admin, "admin", 2, "GMO"),
     (Role::DutyManager, "duty", 3, "CSC"),
     (Role::QualitySupervisor, "qa", 3, "QS"),
@@ -81,58 +38,19 @@ fn utility_code_digit(u: Utility) -> u8 {
     }
 }
 
-impl App {
-    /// Loads the demo company unless it is already there.
-    #[tracing::instrument(skip(self))]
-    pub async fn load_demo(&self, size: DemoSize, cost: PasswordCost) -> AppResult<DemoReport> {
-        if let Some(c) = self.store().read().company_by_code(COMPANY_CODE).await? {
-            let staff = self
-                .store()
-                .read()
-                .staff_list(Some(c.id), None, None, pledge_domain::model::PageRequest::new(Some(200), None))
-                .await?;
-            let depts: BTreeMap<i64, String> =
-                self.store().read().departments(Some(c.id)).await?.into_iter().map(|d| (d.id, d.name_zh)).collect();
-            let accounts = staff
-                .items
-                .into_iter()
-                .map(|s| DemoAccount {
-                    department: s.department_id.and_then(|d| depts.get(&d).cloned()).unwrap_or_default(),
-                    username: s.username,
-                    display_name: s.display_name,
-                    role: s.role,
-                })
-                .collect();
-            return Ok(DemoReport { created: false, company_id: c.id, accounts, customers: 0, cases: 0 });
-        }
-        // Hash the shared demo password once per account, off the async threads.
-        let total_staff: u32 = STAFF_PLAN.iter().map(|p| p.2).sum();
-        let hashes = tokio::task::spawn_blocking(move || {
-            (0..total_staff).map(|_| hash_password(&Secret::new(DEMO_PASSWORD), cost)).collect::<AppResult<Vec<_>>>()
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-        let now = self.now();
-        let engine = self.engine();
-        self.writer.write(async move |tx| build(tx, &engine, size, hashes, now).await).await
-    }
-}
-
-async fn build(
-    tx: &mut Tx,
-    engine: &crate::commitments::Engine,
+pub(crate) async fn build(
+    mut s: Seeder<'_>,
     size: DemoSize,
     mut hashes: Vec<String>,
     now: Timestamp,
 ) -> AppResult<DemoReport> {
     let mut rng = DemoRng::new(20261123);
     let at = now.as_microsecond();
-    let company_id = tx.insert_company(COMPANY_CODE, people::COMPANY_NAME, people::HOTLINE, &Utility::ALL).await?;
+    let company_id = s.company(COMPANY_CODE, people::COMPANY_NAME, people::HOTLINE, &Utility::ALL).await?;
     let mut dept_ids: BTreeMap<&str, i64> = BTreeMap::new();
     let mut dept_names: BTreeMap<i64, &str> = BTreeMap::new();
     for d in people::departments() {
-        let id =
-            tx.insert_department(company_id, d.code, d.name_zh, d.name_en, d.utility.and_then(Utility::parse)).await?;
+        let id = s.department(company_id, d.code, d.name_zh, d.name_en, d.utility.and_then(Utility::parse)).await?;
         dept_ids.insert(d.code, id);
         dept_names.insert(id, d.name_zh);
     }
@@ -156,8 +74,8 @@ async fn build(
             let username = if count == 1 { stem.to_owned() } else { format!("{stem}{i}") };
             let display_name = people::person_name(&mut rng);
             let password_hash = hashes.pop().ok_or_else(|| AppError::Internal("not enough hashes".into()))?;
-            let id = tx
-                .insert_staff(&NewStaff {
+            let id = s
+                .staff(&NewStaff {
                     company_id,
                     department_id,
                     username: username.clone(),
@@ -181,14 +99,14 @@ async fn build(
     let mut mains: BTreeMap<(Utility, String), i64> = BTreeMap::new();
     let mut stations: BTreeMap<Utility, i64> = BTreeMap::new();
     async fn node(
-        tx: &mut Tx,
+        s: &mut Seeder<'_>,
         company_id: i64,
         utility: Utility,
         parent_id: Option<i64>,
         level: NodeLevel,
         name: String,
     ) -> AppResult<i64> {
-        Ok(tx.insert_node(&NewNode { company_id, utility, parent_id, level, name }).await?.id)
+        s.node(&NewNode { company_id, utility, parent_id, level, name }).await
     }
 
     // Premises and customers.
@@ -200,8 +118,8 @@ async fn build(
         let business = rng.chance(8);
         let zone = if addr.urban { Zone::Urban } else { Zone::Rural };
         let area = people::floor_area_m2(&mut rng, addr.urban) as i64 * if business { 3 } else { 1 };
-        let premises_id = tx
-            .insert_premises(&NewPremises { company_id, address: addr.text.clone(), zone, floor_area_m2: Some(area) })
+        let premises_id = s
+            .premises(&NewPremises { company_id, address: addr.text.clone(), zone, floor_area_m2: Some(area) })
             .await?;
         let holder = if business { people::business_name(&mut rng) } else { people::person_name(&mut rng) };
         let phone =
@@ -238,8 +156,8 @@ async fn build(
             let station = match stations.get(&u) {
                 Some(s) => *s,
                 None => {
-                    let s = node(
-                        tx,
+                    let st = node(
+                        &mut s,
                         company_id,
                         u,
                         None,
@@ -247,17 +165,23 @@ async fn build(
                         format!("{}{}总站", people::COUNTY, u.name_zh()),
                     )
                     .await?;
-                    stations.insert(u, s);
-                    s
+                    stations.insert(u, st);
+                    st
                 }
             };
             let main = match mains.get(&(u, addr.township.clone())) {
                 Some(m) => *m,
                 None => {
                     let level = if u == Utility::Power { NodeLevel::Feeder } else { NodeLevel::Main };
-                    let m =
-                        node(tx, company_id, u, Some(station), level, format!("{}{}干线", addr.township, u.name_zh()))
-                            .await?;
+                    let m = node(
+                        &mut s,
+                        company_id,
+                        u,
+                        Some(station),
+                        level,
+                        format!("{}{}干线", addr.township, u.name_zh()),
+                    )
+                    .await?;
                     mains.insert((u, addr.township.clone()), m);
                     m
                 }
@@ -265,26 +189,26 @@ async fn build(
             let key = (u, addr.community.clone());
             if !leaves.contains_key(&key) {
                 let area_node =
-                    node(tx, company_id, u, Some(main), NodeLevel::Area, format!("{}片区", addr.community)).await?;
+                    node(&mut s, company_id, u, Some(main), NodeLevel::Area, format!("{}片区", addr.community)).await?;
                 let mut ids = Vec::new();
                 for k in 1..=(1 + rng.below(3)) {
                     let level = if u == Utility::Power { NodeLevel::Transformer } else { NodeLevel::Building };
                     let suffix = if u == Utility::Power { "台区" } else { "支线" };
                     ids.push(
-                        node(tx, company_id, u, Some(area_node), level, format!("{}{k}号{suffix}", addr.community))
+                        node(&mut s, company_id, u, Some(area_node), level, format!("{}{k}号{suffix}", addr.community))
                             .await?,
                     );
                 }
                 leaves.insert(key.clone(), ids);
             }
             let leaf = *rng.pick(&leaves[&key]);
-            tx.attach_premises(premises_id, leaf).await?;
+            s.attach_premises(premises_id, leaf).await?;
             let n = seq.entry(u).or_insert(0);
             *n += 1;
             let number = format!("{}{:09}", utility_code_digit(u), 100_000 + *n);
             let category = if business { CustomerCategory::NonResidential } else { CustomerCategory::Residential };
-            let id = tx
-                .insert_customer(&NewCustomer {
+            let id = s
+                .customer(&NewCustomer {
                     company_id,
                     utility: u,
                     number: CustomerNumber::parse(&number).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -364,11 +288,10 @@ async fn build(
             Channel::Letter,
         ]);
         let receiver = receivers[rng.below(receivers.len() as u64) as usize];
-        let actor = Actor { staff: tx.exec().staff(receiver.0).await? };
         let on_spot =
             matches!(kind, CaseKind::Consultation | CaseKind::BillingInquiry | CaseKind::Praise | CaseKind::Nuisance)
                 && rng.chance(60);
-        let upstream = (channel == Channel::Phone && rng.chance(8)).then(|| crate::cases::Upstream {
+        let upstream = (channel == Channel::Phone && rng.chance(8)).then(|| Upstream {
             platform: "12345".into(),
             reference: format!("12345-{:08}", rng.below(100_000_000)),
             due: None,
@@ -388,7 +311,7 @@ async fn build(
             upstream,
             answered_on_spot: on_spot.then(|| "已当场答复用户并确认无其他诉求。".to_owned()),
         };
-        let id = receive(tx, engine, &actor, &input, created).await?;
+        let id = s.receive_case(receiver.0, &input, created).await?;
         if on_spot {
             continue;
         }
@@ -426,7 +349,7 @@ async fn build(
             if *action == CaseAction::Reopen && !rng.chance(3) {
                 break;
             }
-            let case = tx.exec().case(id).await?;
+            let case = s.case(id).await?;
             let when = tick(&mut t, &mut rng);
             let (who, routing, payload) = match action {
                 CaseAction::Transfer => {
@@ -446,13 +369,12 @@ async fn build(
                 CaseAction::Reopen => (receiver.0, Routing::KEEP, json!({"reason": "回访时用户表示问题仍未解决"})),
                 _ => (receiver.0, Routing::KEEP, json!({})),
             };
-            step(tx, engine, who, &case, Some(*action), ev, payload, routing, when).await?;
+            s.step_case(who, &case, Some(*action), ev, payload, routing, when).await?;
             if *action == CaseAction::Start && kind == CaseKind::Repair && !crews.is_empty() && !dispatchers.is_empty()
             {
                 let dispatcher = dispatchers[rng.below(dispatchers.len() as u64) as usize].0;
                 t = field_job(
-                    tx,
-                    engine,
+                    &mut s,
                     &mut rng,
                     company_id,
                     dispatcher,
@@ -471,12 +393,12 @@ async fn build(
                     handler.2,
                     dept_ids.get(GENERAL_MANAGEMENT_CODE).copied(),
                 ]) {
-                    tx.insert_distribution(id, 1, copy, holder, when).await?;
+                    s.distribute_form(id, 1, copy, holder, when).await?;
                 }
             }
         }
     }
-    event(tx, None, None, "demo.loaded", json!({"company_id": company_id, "customers": made, "cases": size.cases}), at)
+    s.system_event("demo.loaded", json!({"company_id": company_id, "customers": made, "cases": size.cases}), at)
         .await?;
     Ok(DemoReport { created: true, company_id, accounts, customers: made, cases: size.cases })
 }
@@ -486,8 +408,7 @@ async fn build(
 /// commitment, sometimes late) and finished. Returns the case's time after it.
 #[allow(clippy::too_many_arguments)]
 async fn field_job(
-    tx: &mut Tx,
-    engine: &crate::commitments::Engine,
+    s: &mut Seeder<'_>,
     rng: &mut DemoRng,
     company_id: i64,
     dispatcher: i64,
@@ -498,8 +419,6 @@ async fn field_job(
     finished: bool,
     now_us: i64,
 ) -> AppResult<i64> {
-    use crate::work_orders::{Job, apply, raise};
-    use pledge_domain::work_order::WorkOrderAction;
     let ts = |us: i64| Timestamp::from_microsecond(us.min(now_us)).map_err(|e| AppError::Internal(e.to_string()));
     let crew = *rng.pick(crews);
     let instructions = if subkind == Some(CaseSubkind::Emergency) {
@@ -507,8 +426,8 @@ async fn field_job(
     } else {
         "上门检查并维修，完工后请用户签字确认"
     };
-    let job = Job { instructions: instructions.into(), appointment: None, crew_id: Some(crew) };
-    let id = raise(tx, engine, company_id, dispatcher, case_id, job, ts(start_us + 60_000_000)?).await?;
+    let id =
+        s.raise_work_order(company_id, dispatcher, case_id, instructions, crew, ts(start_us + 60_000_000)?).await?;
     if !finished {
         return Ok(start_us + 60_000_000);
     }
@@ -524,16 +443,14 @@ async fn field_job(
             json!({"result": "已排除故障并复查正常，用户签字确认。", "fee_fen": null, "signed_by": null}),
         ),
     ] {
-        let wo = tx.exec().work_order(id).await?;
         let change = if action == WorkOrderAction::Complete {
-            pledge_domain::model::WorkOrderChange {
-                result: Some("已排除故障并复查正常，用户签字确认。".into()),
-                ..Default::default()
+            WorkOrderChange {
+                result: Some("已排除故障并复查正常，用户签字确认。".into()), ..Default::default()
             }
         } else {
             Default::default()
         };
-        apply(tx, engine, crew, &wo, action, change, payload, ts(when)?).await?;
+        s.work_order_step(crew, id, action, change, payload, ts(when)?).await?;
     }
     Ok(done)
 }

@@ -1,9 +1,19 @@
 //! `pledge bench …`: measurements on a throwaway database. Figures are
 //! printed, never asserted.
+//!
+//! The benches live here, out of the crates that serve requests; `pledge`
+//! parses [`Command`] and calls [`run`]. Besides the application and the
+//! HTTP server they drive the bare store, whose loop is the ceiling the
+//! intake figures are measured against. [`table`] and [`db_url`] are shared
+//! with `pledge` for its own printing.
 
+pub mod db_url;
+mod error;
 pub(crate) mod intake;
+pub mod table;
 
-use crate::CliResult;
+pub use error::{BenchError, BenchResult};
+
 use std::process::ExitCode;
 
 mod notify;
@@ -46,7 +56,8 @@ pub(crate) async fn bench_company(
     .await
 }
 
-pub async fn run(cmd: Command) -> CliResult<ExitCode> {
+/// Runs one bench, printing its figures.
+pub async fn run(cmd: Command) -> BenchResult<ExitCode> {
     match cmd {
         Command::Intake(a) => intake::run(a).await,
         Command::Sweep(a) => sweep::sweep(a).await,

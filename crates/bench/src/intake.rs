@@ -5,8 +5,8 @@
 //! rows through the application with no HTTP, and through a bare loop on the
 //! store as the ceiling. Figures are printed, never asserted.
 
-use crate::db::redact_url;
-use crate::{CliError, CliResult};
+use crate::db_url::redact_url;
+use crate::{BenchError, BenchResult};
 use pledge_app::auth::{PasswordCost, Secret};
 use pledge_app::cases::CaseInput;
 use pledge_app::registry::{Bootstrap, StaffInput};
@@ -52,13 +52,13 @@ pub(super) enum Target {
 }
 
 impl Target {
-    pub(super) async fn prepare(database: Option<&str>) -> CliResult<Target> {
+    pub(super) async fn prepare(database: Option<&str>) -> BenchResult<Target> {
         let pid = std::process::id();
         match database.map(str::trim) {
             None | Some("") => {
                 let dir = std::env::temp_dir().join(format!("pledge-bench-{pid}"));
                 std::fs::create_dir_all(&dir)
-                    .map_err(|e| CliError::msg(format!("cannot create {}: {e}", dir.display())))?;
+                    .map_err(|e| BenchError::msg(format!("cannot create {}: {e}", dir.display())))?;
                 let url = format!("sqlite://{}", dir.join("bench.db").display());
                 Ok(Target::TempSqlite { dir, url })
             }
@@ -68,7 +68,7 @@ impl Target {
                 let mut conn = pg_admin(u).await?;
                 pg_exec(&mut conn, format!("CREATE DATABASE {name}"))
                     .await
-                    .map_err(|e| CliError::msg(format!("cannot create database {name}: {e}")))?;
+                    .map_err(|e| BenchError::msg(format!("cannot create database {name}: {e}")))?;
                 // What a commit's durability depends on, to print beside the figures.
                 let settings: String = sqlx::query_scalar(
                     "SELECT 'PostgreSQL ' || current_setting('server_version') || ', fsync=' || current_setting('fsync') \
@@ -114,9 +114,9 @@ impl Target {
                     let mut conn = pg_admin(&admin_url).await?;
                     pg_exec(&mut conn, format!("DROP DATABASE IF EXISTS {name}"))
                         .await
-                        .map_err(|e| CliError::msg(e.to_string()))?;
+                        .map_err(|e| BenchError::msg(e.to_string()))?;
                     let _ = sqlx::Connection::close(conn).await;
-                    Ok::<_, CliError>(())
+                    Ok::<_, BenchError>(())
                 };
                 if let Err(e) = dropped.await {
                     eprintln!("warning: could not drop database {name}: {e}");
@@ -126,11 +126,11 @@ impl Target {
     }
 }
 
-async fn pg_admin(url: &str) -> CliResult<sqlx::PgConnection> {
+async fn pg_admin(url: &str) -> BenchResult<sqlx::PgConnection> {
     use sqlx::Connection;
     sqlx::PgConnection::connect(url)
         .await
-        .map_err(|e| CliError::msg(format!("cannot connect to {}: {e}", redact_url(url))))
+        .map_err(|e| BenchError::msg(format!("cannot connect to {}: {e}", redact_url(url))))
 }
 
 async fn pg_exec(conn: &mut sqlx::PgConnection, sql: String) -> Result<(), sqlx::Error> {
@@ -138,8 +138,8 @@ async fn pg_exec(conn: &mut sqlx::PgConnection, sql: String) -> Result<(), sqlx:
 }
 
 /// The same PostgreSQL URL naming another database.
-fn with_database(url: &str, db: &str) -> CliResult<String> {
-    let bad = || CliError::msg(format!("not a PostgreSQL URL: {}", redact_url(url)));
+fn with_database(url: &str, db: &str) -> BenchResult<String> {
+    let bad = || BenchError::msg(format!("not a PostgreSQL URL: {}", redact_url(url)));
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     // User info ends at the last '@' (a password may hold '/' or '?').
     let host_at = rest.rfind('@').map_or(0, |i| i + 1);
@@ -227,19 +227,19 @@ fn case_input() -> CaseInput {
     }
 }
 
-pub async fn run(args: IntakeArgs) -> CliResult<ExitCode> {
+pub async fn run(args: IntakeArgs) -> BenchResult<ExitCode> {
     let target = Target::prepare(args.database.as_deref()).await?;
     let result = intake_on(&args, &target).await;
     target.cleanup().await;
     result
 }
 
-async fn intake_on(args: &IntakeArgs, target: &Target) -> CliResult<ExitCode> {
+async fn intake_on(args: &IntakeArgs, target: &Target) -> BenchResult<ExitCode> {
     let (clients, count, warmup) = (args.clients as usize, args.count as usize, args.warmup as usize);
     let store = Store::connect(&ConnectOptions::new(target.url())).await?;
     let result = async {
         if store.read().case_batch(0, 1).await.map(|c| !c.is_empty()).unwrap_or(false) {
-            return Err(CliError::msg("the bench database already holds cases; give it an empty one"));
+            return Err(BenchError::msg("the bench database already holds cases; give it an empty one"));
         }
         store.migrate().await?;
         let app = App::new(store.clone(), AppConfig { password: PasswordCost::default(), ..AppConfig::default() });
@@ -320,7 +320,7 @@ const SQLITE_SETTINGS: &str = "SQLite, WAL, synchronous=FULL";
 const GROUP: usize = 256;
 
 /// A company, its admin and one hotline agent; returns the agent and password.
-async fn setup(app: &App) -> CliResult<(Actor, String)> {
+async fn setup(app: &App) -> BenchResult<(Actor, String)> {
     let password = "bench-password-2024".to_owned();
     let admin = app
         .bootstrap(Bootstrap {
@@ -356,11 +356,11 @@ async fn http_run(
     clients: usize,
     count: usize,
     warmup: usize,
-) -> CliResult<RunStats> {
+) -> BenchResult<RunStats> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| CliError::msg(format!("cannot listen on loopback: {e}")))?;
-    let addr = listener.local_addr().map_err(|e| CliError::msg(e.to_string()))?;
+        .map_err(|e| BenchError::msg(format!("cannot listen on loopback: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| BenchError::msg(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(pledge_web::serve(listener, app.clone(), async {
         let _ = stopped.await;
@@ -371,19 +371,19 @@ async fn http_run(
             .pool_max_idle_per_host(clients)
             .tcp_nodelay(true)
             .build()
-            .map_err(|e| CliError::msg(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| BenchError::msg(format!("cannot build the HTTP client: {e}")))?;
         let base = format!("http://{addr}/api/v1");
         let res = client
             .post(format!("{base}/auth/login"))
             .json(&json!({"username": username, "password": password}))
             .send()
             .await
-            .map_err(|e| CliError::msg(format!("login failed: {e}")))?;
+            .map_err(|e| BenchError::msg(format!("login failed: {e}")))?;
         if !res.status().is_success() {
-            return Err(CliError::msg(format!("login failed: HTTP {}", res.status())));
+            return Err(BenchError::msg(format!("login failed: HTTP {}", res.status())));
         }
-        let login: serde_json::Value = res.json().await.map_err(|e| CliError::msg(format!("login failed: {e}")))?;
-        let token = login["token"].as_str().ok_or_else(|| CliError::msg("login answered without a token"))?;
+        let login: serde_json::Value = res.json().await.map_err(|e| BenchError::msg(format!("login failed: {e}")))?;
+        let token = login["token"].as_str().ok_or_else(|| BenchError::msg("login answered without a token"))?;
         let req = Arc::new(HttpCase {
             client,
             url: format!("{base}/cases"),
@@ -401,7 +401,7 @@ async fn http_run(
             })
             .await;
             if w.errors > 0 {
-                return Err(CliError::msg(format!(
+                return Err(BenchError::msg(format!(
                     "the warm-up failed: {} errors, e.g. {}",
                     w.errors,
                     w.error_samples.first().map_or("", String::as_str)
@@ -513,7 +513,7 @@ where
 /// The ceiling: the rows `create_case` writes (number, case, its event, the
 /// commitment clocks intake starts and their events), written by one sequential loop on the store, `per_tx` cases to a durable
 /// transaction, with no writer, no validation and no re-read.
-async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx: usize) -> CliResult<RunStats> {
+async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx: usize) -> BenchResult<RunStats> {
     let label =
         if per_tx == 1 { "store loop, 1 tx per case".to_owned() } else { format!("store loop, {per_tx} cases per tx") };
     let input = case_input();
@@ -575,7 +575,7 @@ async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx
                     continue;
                 }
                 let clock = Clock::start(rule, at, Some(Zone::Urban), &engine.calendar)
-                    .map_err(|e| CliError::msg(format!("clock: {e}")))?;
+                    .map_err(|e| BenchError::msg(format!("clock: {e}")))?;
                 let clock_id =
                     tx.insert_clock(staff.company_id, "case", id, input.utility, staff.department_id, &clock).await?;
                 let payload = json!({"clock_id": clock_id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version});

@@ -6,10 +6,10 @@
 //! Figures are printed, never asserted.
 
 use super::intake::Target;
-use crate::{CliError, CliResult};
+use crate::{BenchError, BenchResult};
 use pledge_app::auth::PasswordCost;
-use pledge_app::demo::{DEMO_PASSWORD, DemoSize};
 use pledge_app::{App, AppConfig};
+use pledge_demo::{DEMO_PASSWORD, DemoSize};
 use pledge_domain::model::{CustomerFilter, PageRequest};
 use pledge_store::repo::*;
 use pledge_store::{ConnectOptions, Store};
@@ -35,20 +35,20 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-pub async fn run(args: SearchArgs) -> CliResult<ExitCode> {
+pub async fn run(args: SearchArgs) -> BenchResult<ExitCode> {
     let target = Target::prepare(args.database.as_deref()).await?;
     let result = search_on(&args, &target).await;
     target.cleanup().await;
     result
 }
 
-async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
+async fn search_on(args: &SearchArgs, target: &Target) -> BenchResult<ExitCode> {
     let store = Store::connect(&ConnectOptions::new(target.url())).await?;
     store.migrate().await?;
     let app = App::new(store.clone(), AppConfig::default());
     app.load_settings().await?;
     let started = Instant::now();
-    let report = app.load_demo(DemoSize::FULL, PasswordCost::TESTING).await?;
+    let report = pledge_demo::load(&app, DemoSize::FULL, PasswordCost::TESTING).await?;
     if report.created {
         println!("loaded the demo company in {:.1} s", started.elapsed().as_secs_f64());
     }
@@ -62,7 +62,7 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
         .await?
         .items;
     if customers.is_empty() {
-        return Err(CliError::msg("the demo company has no customers"));
+        return Err(BenchError::msg("the demo company has no customers"));
     }
     let pick = |i: usize| &customers[(i * 37) % customers.len()];
     let kinds: [(&str, QueryMaker); 5] = [
@@ -90,23 +90,23 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| CliError::msg(format!("cannot listen on loopback: {e}")))?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| CliError::msg(e.to_string()))?);
+        .map_err(|e| BenchError::msg(format!("cannot listen on loopback: {e}")))?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| BenchError::msg(e.to_string()))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(pledge_web::serve(listener, app.clone(), async {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder().build().map_err(|e| CliError::msg(e.to_string()))?;
+    let client = reqwest::Client::builder().build().map_err(|e| BenchError::msg(e.to_string()))?;
     let login: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"username": "hotline1", "password": DEMO_PASSWORD, "kind": "cookie"}))
         .send()
         .await
-        .map_err(|e| CliError::msg(format!("login failed: {e}")))?
+        .map_err(|e| BenchError::msg(format!("login failed: {e}")))?
         .json()
         .await
-        .map_err(|e| CliError::msg(format!("login failed: {e}")))?;
-    let token = login["token"].as_str().ok_or_else(|| CliError::msg("login answered without a token"))?;
+        .map_err(|e| BenchError::msg(format!("login failed: {e}")))?;
+    let token = login["token"].as_str().ok_or_else(|| BenchError::msg("login answered without a token"))?;
     let cookie = format!("pledge_session={token}");
 
     println!(
@@ -129,8 +129,8 @@ async fn search_on(args: &SearchArgs, target: &Target) -> CliResult<ExitCode> {
                 .await;
             let body = match res {
                 Ok(r) if r.status().is_success() => r.text().await.unwrap_or_default(),
-                Ok(r) => return Err(CliError::msg(format!("search answered HTTP {}", r.status()))),
-                Err(e) => return Err(CliError::msg(format!("search failed: {e}"))),
+                Ok(r) => return Err(BenchError::msg(format!("search answered HTTP {}", r.status()))),
+                Err(e) => return Err(BenchError::msg(format!("search failed: {e}"))),
             };
             times.push(t.elapsed());
             hits += body.matches("class=\"hit\"").count();
