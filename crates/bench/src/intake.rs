@@ -5,7 +5,7 @@
 //! rows through the application with no HTTP, and through a bare loop on the
 //! store as the ceiling. Figures are printed, never asserted.
 
-use crate::db_url::redact_url;
+use crate::target::Target;
 use crate::{BenchError, BenchResult};
 use pledge_app::auth::{PasswordCost, Secret};
 use pledge_app::cases::CaseInput;
@@ -42,115 +42,6 @@ pub struct IntakeArgs {
     /// thousands of cases.
     #[arg(long = "database", value_name = "URL")]
     pub database: Option<String>,
-}
-
-/// The database the bench runs on, and how to clean it up.
-pub(super) enum Target {
-    TempSqlite { dir: std::path::PathBuf, url: String },
-    GivenSqlite { url: String },
-    FreshPostgres { admin_url: String, name: String, url: String, settings: String },
-}
-
-impl Target {
-    pub(super) async fn prepare(database: Option<&str>) -> BenchResult<Target> {
-        let pid = std::process::id();
-        match database.map(str::trim) {
-            None | Some("") => {
-                let dir = std::env::temp_dir().join(format!("pledge-bench-{pid}"));
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| BenchError::msg(format!("cannot create {}: {e}", dir.display())))?;
-                let url = format!("sqlite://{}", dir.join("bench.db").display());
-                Ok(Target::TempSqlite { dir, url })
-            }
-            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-                let name = format!("pledge_bench_{pid}");
-                let url = with_database(u, &name)?;
-                let mut conn = pg_admin(u).await?;
-                pg_exec(&mut conn, format!("CREATE DATABASE {name}"))
-                    .await
-                    .map_err(|e| BenchError::msg(format!("cannot create database {name}: {e}")))?;
-                // What a commit's durability depends on, to print beside the figures.
-                let settings: String = sqlx::query_scalar(
-                    "SELECT 'PostgreSQL ' || current_setting('server_version') || ', fsync=' || current_setting('fsync') \
-                     || ', synchronous_commit=' || current_setting('synchronous_commit')",
-                )
-                .fetch_one(&mut conn)
-                .await
-                .unwrap_or_else(|e| format!("PostgreSQL (settings unknown: {e})"));
-                let _ = sqlx::Connection::close(conn).await;
-                Ok(Target::FreshPostgres { admin_url: u.to_owned(), name, url, settings })
-            }
-            Some(u) => Ok(Target::GivenSqlite { url: u.to_owned() }),
-        }
-    }
-
-    pub(super) fn url(&self) -> &str {
-        match self {
-            Target::TempSqlite { url, .. } | Target::GivenSqlite { url } | Target::FreshPostgres { url, .. } => url,
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Target::TempSqlite { url, .. } => format!("{url} (temporary; {SQLITE_SETTINGS})"),
-            Target::GivenSqlite { url } => format!("{} ({SQLITE_SETTINGS})", redact_url(url)),
-            Target::FreshPostgres { url, settings, .. } => {
-                format!("{} (created for this run; {settings})", redact_url(url))
-            }
-        }
-    }
-
-    /// Removes what [`Target::prepare`] made; the store must be closed.
-    pub(super) async fn cleanup(self) {
-        match self {
-            Target::TempSqlite { dir, .. } => {
-                if let Err(e) = std::fs::remove_dir_all(&dir) {
-                    eprintln!("warning: could not remove {}: {e}", dir.display());
-                }
-            }
-            Target::GivenSqlite { .. } => {}
-            Target::FreshPostgres { admin_url, name, .. } => {
-                let dropped = async {
-                    let mut conn = pg_admin(&admin_url).await?;
-                    pg_exec(&mut conn, format!("DROP DATABASE IF EXISTS {name}"))
-                        .await
-                        .map_err(|e| BenchError::msg(e.to_string()))?;
-                    let _ = sqlx::Connection::close(conn).await;
-                    Ok::<_, BenchError>(())
-                };
-                if let Err(e) = dropped.await {
-                    eprintln!("warning: could not drop database {name}: {e}");
-                }
-            }
-        }
-    }
-}
-
-async fn pg_admin(url: &str) -> BenchResult<sqlx::PgConnection> {
-    use sqlx::Connection;
-    sqlx::PgConnection::connect(url)
-        .await
-        .map_err(|e| BenchError::msg(format!("cannot connect to {}: {e}", redact_url(url))))
-}
-
-async fn pg_exec(conn: &mut sqlx::PgConnection, sql: String) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await.map(|_| ())
-}
-
-/// The same PostgreSQL URL naming another database.
-fn with_database(url: &str, db: &str) -> BenchResult<String> {
-    let bad = || BenchError::msg(format!("not a PostgreSQL URL: {}", redact_url(url)));
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
-    // User info ends at the last '@' (a password may hold '/' or '?').
-    let host_at = rest.rfind('@').map_or(0, |i| i + 1);
-    let (auth, tail) = rest.split_at(host_at);
-    let host_end = tail.find(['/', '?']).unwrap_or(tail.len());
-    let (host, after) = tail.split_at(host_end);
-    let query = after.find('?').map_or("", |i| &after[i..]);
-    if host.is_empty() {
-        return Err(bad());
-    }
-    Ok(format!("{scheme}://{auth}{host}/{db}{query}"))
 }
 
 /// Latencies and outcome of one run.
@@ -312,9 +203,6 @@ async fn intake_on(args: &IntakeArgs, target: &Target) -> BenchResult<ExitCode> 
 fn progress(r: &RunStats) -> String {
     format!("  {:<34} {:>7.0} cases/s", r.label, r.rate())
 }
-
-/// How the store opens SQLite (see `pledge_store::Store::connect`).
-const SQLITE_SETTINGS: &str = "SQLite, WAL, synchronous=FULL";
 
 /// The writer's largest group, mirrored by the grouped store loop.
 const GROUP: usize = 256;
@@ -596,24 +484,4 @@ async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx
         }
     }
     Ok(RunStats { label, ok: done, errors: 0, elapsed: start.elapsed(), latencies, error_samples: Vec::new() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn postgres_urls_point_at_another_database() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "b").unwrap(),
-            "postgres://postgres@127.0.0.1:5432/b"
-        );
-        assert_eq!(
-            with_database("postgresql://u:p/a?s@h/db?sslmode=disable", "b").unwrap(),
-            "postgresql://u:p/a?s@h/b?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://h", "b").unwrap(), "postgres://h/b");
-        assert_eq!(with_database("postgres://h?application_name=x", "b").unwrap(), "postgres://h/b?application_name=x");
-        assert!(with_database("postgres://", "b").is_err());
-    }
 }

@@ -20,6 +20,7 @@ mod notify;
 mod outage;
 mod search;
 mod sweep;
+mod target;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {

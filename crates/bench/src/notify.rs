@@ -44,7 +44,7 @@ fn err(e: impl std::fmt::Display) -> BenchError {
 }
 
 pub async fn run(args: NotifyArgs) -> BenchResult<ExitCode> {
-    let target = super::intake::Target::prepare(args.database.as_deref()).await?;
+    let target = crate::target::Target::prepare(args.database.as_deref()).await?;
     println!(
         "pledge bench notify: {} customers, webhook {} messages, batch {}, concurrency {}",
         args.customers, args.webhook, args.batch, args.concurrency

@@ -43,7 +43,7 @@ fn err(e: impl std::fmt::Display) -> BenchError {
 }
 
 pub async fn run(args: OutageArgs) -> BenchResult<ExitCode> {
-    let target = super::intake::Target::prepare(args.database.as_deref()).await?;
+    let target = crate::target::Target::prepare(args.database.as_deref()).await?;
     let result = measure(target.url(), &args).await;
     target.cleanup().await;
     result

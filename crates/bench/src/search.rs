@@ -5,7 +5,7 @@
 //! query (phone digits, customer-number prefix, account name, address words).
 //! Figures are printed, never asserted.
 
-use super::intake::Target;
+use crate::target::Target;
 use crate::{BenchError, BenchResult};
 use pledge_app::auth::PasswordCost;
 use pledge_app::{App, AppConfig};

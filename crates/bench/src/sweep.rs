@@ -85,7 +85,7 @@ pub async fn sweep(args: SweepArgs) -> BenchResult<ExitCode> {
 }
 
 async fn one_run(args: &SweepArgs, total: u32, due: u32) -> BenchResult<Run> {
-    let target = super::intake::Target::prepare(args.database.as_deref()).await?;
+    let target = crate::target::Target::prepare(args.database.as_deref()).await?;
     let result = measure(target.url(), args, total, due).await;
     target.cleanup().await;
     result
