@@ -6,6 +6,7 @@
 use crate::App;
 use crate::error::AppResult;
 use pledge_domain::Permission;
+use pledge_domain::ids::*;
 use pledge_domain::ledger::{ChainVerifier, Finding};
 use pledge_domain::model::{AccessEntry, Page, PageRequest};
 use pledge_store::repo::*;
@@ -30,7 +31,7 @@ impl AuditReport {
 struct Replayed {
     number: Option<String>,
     kind: Option<String>,
-    first_responder_id: Option<i64>,
+    first_responder_id: Option<StaffId>,
     state: Option<String>,
 }
 
@@ -44,7 +45,7 @@ impl App {
         let r = self.store().read();
         let head = r.ledger_head().await?;
         let mut chain = ChainVerifier::default();
-        let mut cases: BTreeMap<i64, Replayed> = BTreeMap::new();
+        let mut cases: BTreeMap<CaseId, Replayed> = BTreeMap::new();
         let mut after = 0;
         loop {
             let batch = r.ledger_batch(after, BATCH).await?;
@@ -58,7 +59,7 @@ impl App {
                 if e.kind == "case.received" {
                     rep.number = p.get("number").and_then(|v| v.as_str()).map(str::to_owned);
                     rep.kind = p.get("kind").and_then(|v| v.as_str()).map(str::to_owned);
-                    rep.first_responder_id = p.get("first_responder_id").and_then(|v| v.as_i64());
+                    rep.first_responder_id = p.get("first_responder_id").and_then(|v| v.as_i64()).map(StaffId);
                 }
                 if let Some(s) = p.get("state").and_then(|v| v.as_str()) {
                     rep.state = Some(s.to_owned());
@@ -69,7 +70,7 @@ impl App {
         let mut findings = chain.finish(head);
 
         let mut cases_checked = 0;
-        let mut after_id = 0;
+        let mut after_id = CaseId(0);
         loop {
             let batch = r.case_batch(after_id, BATCH).await?;
             let Some(last) = batch.last() else { break };
@@ -106,7 +107,7 @@ impl App {
         actor: &crate::Actor,
         subject: Option<&str>,
         subject_id: Option<i64>,
-        staff_id: Option<i64>,
+        staff_id: Option<StaffId>,
         page: PageRequest,
     ) -> AppResult<Page<AccessEntry>> {
         actor.require(Permission::AuditRead, "read the access log")?;

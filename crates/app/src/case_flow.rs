@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::ledger::event;
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
+use pledge_domain::ids::*;
 use pledge_domain::model::Case;
 use pledge_store::Tx;
 use pledge_store::repo::*;
@@ -14,8 +15,8 @@ use serde_json::{Value, json};
 /// Changes to department and assignee that go with a step.
 #[derive(Debug, Clone, Copy)]
 pub struct Routing {
-    pub department: Option<Option<i64>>,
-    pub assignee: Option<Option<i64>>,
+    pub department: Option<Option<DepartmentId>>,
+    pub assignee: Option<Option<StaffId>>,
 }
 
 impl Routing {
@@ -28,7 +29,7 @@ impl Routing {
 pub(crate) async fn step(
     tx: &mut Tx,
     engine: &Engine,
-    who: i64,
+    who: StaffId,
     case: &Case,
     action: Option<CaseAction>,
     kind: &str,

@@ -10,6 +10,7 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
 use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Threshold};
+use pledge_domain::ids::*;
 use pledge_domain::model::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup};
 use pledge_domain::{Permission, Zone};
 use pledge_store::Tx;
@@ -46,11 +47,12 @@ pub(crate) async fn on_case_event(
     case: &Case,
     ev: Event,
     at: Timestamp,
-    actor: Option<i64>,
+    actor: Option<StaffId>,
 ) -> AppResult<()> {
     let at_us = at.as_microsecond();
     // A case just received has no clocks yet: skip the lookup on the intake path.
-    let existing = if ev == Event::CaseReceived { Vec::new() } else { tx.exec().clocks_of(CASE, case.id).await? };
+    let existing =
+        if ev == Event::CaseReceived { Vec::new() } else { tx.exec().clocks_of(CASE, case.id.get()).await? };
     for mut rec in existing {
         if rec.clock.is_stopped() {
             continue;
@@ -89,7 +91,8 @@ pub(crate) async fn on_case_event(
         }
         // A zone rule needs the premises' zone; without a customer, count as urban (the stricter).
         let clock = Clock::start(rule, at, zone.or(Some(Zone::Urban)), &engine.calendar).map_err(clock_error)?;
-        let id = tx.insert_clock(case.company_id, CASE, case.id, case.utility, case.department_id, &clock).await?;
+        let id =
+            tx.insert_clock(case.company_id, CASE, case.id.get(), case.utility, case.department_id, &clock).await?;
         event(
             tx,
             actor,
@@ -144,7 +147,8 @@ pub(crate) async fn sweep(tx: &mut Tx, engine: &Engine, now: Timestamp, limit: u
         .map(|(case_id, kind, payload)| NewEvent { case_id, actor_id: None, kind, payload, at_us: now_us })
         .collect();
     tx.append_events(&events).await?;
-    let updates: Vec<(i64, Option<i64>, &Clock)> = recs.iter().map(|r| (r.id, r.department_id, &r.clock)).collect();
+    let updates: Vec<(ClockId, Option<DepartmentId>, &Clock)> =
+        recs.iter().map(|r| (r.id, r.department_id, &r.clock)).collect();
     tx.update_clocks(&updates).await?;
     // Delivery (e-mail, SMS, console) is a durable job committed with the breach.
     tx.enqueue_jobs("escalation.notify", &fired.escalations, now_us).await?;
@@ -155,14 +159,14 @@ pub(crate) async fn sweep(tx: &mut Tx, engine: &Engine, now: Timestamp, limit: u
 #[derive(Default)]
 struct Fired {
     /// (case, event kind, payload) for the ledger.
-    events: Vec<(Option<i64>, &'static str, serde_json::Value)>,
+    events: Vec<(Option<CaseId>, &'static str, serde_json::Value)>,
     /// Payloads of the escalation jobs.
     escalations: Vec<serde_json::Value>,
 }
 
 impl Fired {
     fn record(&mut self, engine: &Engine, rec: &ClockRecord, threshold: Threshold, due: Timestamp) {
-        let case_id = (rec.subject == CASE).then_some(rec.subject_id);
+        let case_id = (rec.subject == CASE).then_some(CaseId(rec.subject_id));
         match threshold {
             Threshold::Warn(p) => {
                 self.events.push((
@@ -202,7 +206,7 @@ impl Fired {
 /// A clock as shown to staff.
 #[derive(Debug, Clone)]
 pub struct ClockView {
-    pub id: i64,
+    pub id: ClockId,
     pub rule_id: String,
     pub title_zh: String,
     pub title_en: String,
@@ -250,9 +254,9 @@ impl App {
     }
 
     /// The clocks of a case.
-    pub async fn case_clocks(&self, actor: &Actor, case_id: i64) -> AppResult<Vec<ClockView>> {
+    pub async fn case_clocks(&self, actor: &Actor, case_id: CaseId) -> AppResult<Vec<ClockView>> {
         actor.require(Permission::CaseRead, "read cases")?;
-        let recs = self.store().read().clocks_of(CASE, case_id).await?;
+        let recs = self.store().read().clocks_of(CASE, case_id.get()).await?;
         Ok(recs.into_iter().map(|r| self.view(r)).collect())
     }
 
@@ -271,8 +275,8 @@ impl App {
     pub async fn extend_clock(
         &self,
         actor: &Actor,
-        case_id: i64,
-        clock_id: i64,
+        case_id: CaseId,
+        clock_id: ClockId,
         new_due: Timestamp,
         reason: String,
     ) -> AppResult<ClockView> {
@@ -284,7 +288,7 @@ impl App {
         self.writer
             .write(async move |tx| {
                     let mut rec = tx.exec().clock(clock_id).await?;
-                    if rec.subject != CASE || rec.subject_id != case_id || rec.company_id != company {
+                    if rec.subject != CASE || rec.subject_id != case_id.get() || rec.company_id != company {
                         return Err(AppError::NotFound("clock"));
                     }
                     let old_due = rec.clock.due_at;
@@ -319,7 +323,7 @@ impl App {
         to: Timestamp,
         group: StatsGroup,
         utility: Option<pledge_domain::Utility>,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
     ) -> AppResult<Vec<ClockStats>> {
         actor.require(Permission::CaseRead, "read commitments")?;
         Ok(self

@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::CaseNumber;
 use pledge_domain::Permission;
+use pledge_domain::ids::*;
 use pledge_domain::model::{Case, CaseDeadline, ClockRecord};
 use pledge_store::repo::*;
 
@@ -13,13 +14,13 @@ impl App {
     /// The nearest open deadline of each of `cases` (those of the actor's company).
     pub async fn case_deadlines(&self, actor: &Actor, cases: &[Case]) -> AppResult<Vec<CaseDeadline>> {
         actor.require(Permission::CaseRead, "read cases")?;
-        let ids: Vec<i64> = cases.iter().filter(|c| c.company_id == actor.staff.company_id).map(|c| c.id).collect();
+        let ids: Vec<CaseId> = cases.iter().filter(|c| c.company_id == actor.staff.company_id).map(|c| c.id).collect();
         Ok(self.store().read().case_deadlines(&ids).await?)
     }
 
     /// The cases of the actor's company among `ids`, in id order; unknown ids are skipped.
     /// Reporters' identities are masked as on the case page.
-    pub async fn cases_by_ids(&self, actor: &Actor, ids: &[i64]) -> AppResult<Vec<Case>> {
+    pub async fn cases_by_ids(&self, actor: &Actor, ids: &[CaseId]) -> AppResult<Vec<Case>> {
         let cases = self.store().read().cases_by_ids(ids).await?;
         Ok(cases
             .into_iter()
@@ -29,7 +30,7 @@ impl App {
     }
 
     /// The id of the actor's company's case with this number.
-    pub async fn case_id_by_number(&self, actor: &Actor, number: &CaseNumber) -> AppResult<i64> {
+    pub async fn case_id_by_number(&self, actor: &Actor, number: &CaseNumber) -> AppResult<CaseId> {
         let c = self.store().read().case_by_number(number).await?;
         if c.company_id != actor.staff.company_id {
             return Err(AppError::NotFound("case"));

@@ -4,6 +4,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
+use pledge_domain::ids::*;
 use pledge_domain::model::{Company, Department, NetworkNode, Page, PageRequest, Staff};
 use pledge_domain::{Permission, Role, Utility};
 use pledge_store::repo::*;
@@ -31,7 +32,7 @@ impl App {
     }
 
     /// One department of the actor's company.
-    pub async fn department(&self, actor: &Actor, id: i64) -> AppResult<Department> {
+    pub async fn department(&self, actor: &Actor, id: DepartmentId) -> AppResult<Department> {
         let d = self.store().read().department(id).await?;
         if d.company_id != actor.staff.company_id {
             return Err(AppError::NotFound("department"));
@@ -43,7 +44,7 @@ impl App {
     pub async fn staff_list(
         &self,
         actor: &Actor,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
         role: Option<Role>,
         page: PageRequest,
     ) -> AppResult<Page<Staff>> {
@@ -51,7 +52,7 @@ impl App {
     }
 
     /// One staff member of the actor's company.
-    pub async fn staff_member(&self, actor: &Actor, id: i64) -> AppResult<Staff> {
+    pub async fn staff_member(&self, actor: &Actor, id: StaffId) -> AppResult<Staff> {
         let s = self.store().read().staff(id).await?;
         if s.company_id != actor.staff.company_id {
             return Err(AppError::NotFound("staff"));
@@ -64,13 +65,13 @@ impl App {
         &self,
         actor: &Actor,
         utility: Utility,
-        parent: Option<i64>,
+        parent: Option<NodeId>,
     ) -> AppResult<Vec<NetworkNode>> {
         Ok(self.store().read().node_children(actor.staff.company_id, utility, parent).await?)
     }
 
     /// One network node of the actor's company.
-    pub async fn node(&self, actor: &Actor, id: i64) -> AppResult<NetworkNode> {
+    pub async fn node(&self, actor: &Actor, id: NodeId) -> AppResult<NetworkNode> {
         let n = self.store().read().node(id).await?;
         if n.company_id != actor.staff.company_id {
             return Err(AppError::NotFound("network node"));
@@ -79,7 +80,7 @@ impl App {
     }
 
     /// One network node and how many customers are supplied below it.
-    pub async fn node_detail(&self, actor: &Actor, id: i64) -> AppResult<(NetworkNode, u64)> {
+    pub async fn node_detail(&self, actor: &Actor, id: NodeId) -> AppResult<(NetworkNode, u64)> {
         actor.require(Permission::CaseRead, "read the network")?;
         let node = self.node(actor, id).await?;
         let below = self.store().read().count_customers_below(id).await?;

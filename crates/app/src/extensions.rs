@@ -8,6 +8,7 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::Permission;
 use pledge_domain::commitment::ClockError;
+use pledge_domain::ids::*;
 use pledge_domain::model::ExtensionRequest;
 use pledge_domain::text::Body;
 use pledge_store::StoreError;
@@ -20,11 +21,11 @@ impl App {
     pub async fn request_extension(
         &self,
         actor: &Actor,
-        case_id: i64,
-        clock_id: i64,
+        case_id: CaseId,
+        clock_id: ClockId,
         new_due: Timestamp,
         reason: String,
-    ) -> AppResult<i64> {
+    ) -> AppResult<ExtensionRequestId> {
         actor.require(Permission::CaseWork, "request extensions")?;
         let reason = Body::parse("reason", &reason)
             .map_err(|_| AppError::invalid("reason_required", "reason", "an extension needs a reason"))?
@@ -33,7 +34,7 @@ impl App {
         self.writer
             .write(async move |tx| {
                     let rec = tx.exec().clock(clock_id).await?;
-                    if rec.subject != "case" || rec.subject_id != case_id || rec.company_id != company {
+                    if rec.subject != "case" || rec.subject_id != case_id.get() || rec.company_id != company {
                         return Err(AppError::NotFound("clock"));
                     }
                     if rec.clock.is_stopped() {
@@ -55,7 +56,12 @@ impl App {
 
     /// Approves (moving the deadline) or refuses a pending request.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn decide_extension(&self, actor: &Actor, request_id: i64, approve: bool) -> AppResult<ExtensionRequest> {
+    pub async fn decide_extension(
+        &self,
+        actor: &Actor,
+        request_id: ExtensionRequestId,
+        approve: bool,
+    ) -> AppResult<ExtensionRequest> {
         actor.require(Permission::ExtensionApprove, "approve extensions")?;
         let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
         self.writer
@@ -95,8 +101,8 @@ impl App {
     pub async fn decide_case_extension(
         &self,
         actor: &Actor,
-        case_id: i64,
-        request_id: i64,
+        case_id: CaseId,
+        request_id: ExtensionRequestId,
         approve: bool,
     ) -> AppResult<ExtensionRequest> {
         let req = self.store().read().extension_request(request_id).await?;
@@ -113,7 +119,7 @@ impl App {
     }
 
     /// Every extension request made on a case.
-    pub async fn extension_requests_of(&self, actor: &Actor, case_id: i64) -> AppResult<Vec<ExtensionRequest>> {
+    pub async fn extension_requests_of(&self, actor: &Actor, case_id: CaseId) -> AppResult<Vec<ExtensionRequest>> {
         actor.require(Permission::CaseRead, "read cases")?;
         Ok(self.store().read().extension_requests_of(case_id).await?)
     }

@@ -31,6 +31,7 @@ mod writer;
 pub use error::{AppError, AppResult};
 
 use jiff::Timestamp;
+use pledge_domain::ids::*;
 use pledge_domain::model::Staff;
 use pledge_domain::{Permission, Role};
 use pledge_store::Store;
@@ -136,7 +137,7 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> StaffId {
         self.staff.id
     }
     pub fn role(&self) -> Role {

@@ -5,6 +5,7 @@
 use crate::auth::{Secret, hash_password};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
+use pledge_domain::ids::*;
 
 pub(crate) use crate::ledger::event;
 use pledge_domain::model::{
@@ -35,7 +36,7 @@ pub struct CustomerInput {
     pub zone: Zone,
     pub floor_area_m2: Option<i64>,
     /// The network leaf that supplies the premises.
-    pub node_id: Option<i64>,
+    pub node_id: Option<NodeId>,
 }
 
 /// Changes to a customer; absent fields stay as they are.
@@ -52,7 +53,7 @@ pub struct StaffInput {
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     pub password: Secret,
 }
 
@@ -150,10 +151,10 @@ impl App {
     pub async fn update_staff(
         &self,
         actor: &Actor,
-        id: i64,
+        id: StaffId,
         display_name: Option<String>,
         role: Option<Role>,
-        department_id: Option<Option<i64>>,
+        department_id: Option<Option<DepartmentId>>,
         active: Option<bool>,
     ) -> AppResult<Staff> {
         actor.require(Permission::StaffManage, "manage staff")?;
@@ -182,7 +183,7 @@ impl App {
         &self,
         actor: &Actor,
         utility: Utility,
-        parent_id: Option<i64>,
+        parent_id: Option<NodeId>,
         level: NodeLevel,
         name: &str,
     ) -> AppResult<NetworkNode> {
@@ -297,7 +298,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor, patch))]
-    pub async fn update_customer(&self, actor: &Actor, id: i64, patch: CustomerPatch) -> AppResult<Customer> {
+    pub async fn update_customer(&self, actor: &Actor, id: CustomerId, patch: CustomerPatch) -> AppResult<Customer> {
         // A customer of another company is "not found", whatever the role.
         if self.store().read().customer(id).await?.company_id != actor.staff.company_id {
             return Err(AppError::NotFound("customer"));
@@ -333,10 +334,10 @@ impl App {
 
     /// One customer's record; the read is logged.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn customer(&self, actor: &Actor, id: i64) -> AppResult<Customer> {
+    pub async fn customer(&self, actor: &Actor, id: CustomerId) -> AppResult<Customer> {
         actor.require(Permission::CustomerRead, "read customers")?;
         let c = self.store().read().customer(id).await?;
-        self.log_access(actor, "customer", vec![c.id], "read").await?;
+        self.log_access(actor, "customer", vec![c.id.get()], "read").await?;
         Ok(c)
     }
 
@@ -356,7 +357,7 @@ impl App {
             }
             other => other.into(),
         })?;
-        self.log_access(actor, "customer", p.items.iter().map(|c| c.id).collect(), "list").await?;
+        self.log_access(actor, "customer", p.items.iter().map(|c| c.id.get()).collect(), "list").await?;
         Ok(p)
     }
 

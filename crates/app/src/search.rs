@@ -13,7 +13,7 @@ impl App {
     pub async fn search_customers(&self, actor: &Actor, text: &str, limit: u32) -> AppResult<Vec<Customer>> {
         actor.require(Permission::CustomerRead, "read customers")?;
         let found = self.store().read().search_customers(actor.staff.company_id, text, limit).await?;
-        self.log_access(actor, "customer", found.iter().map(|c| c.id).collect(), "search").await?;
+        self.log_access(actor, "customer", found.iter().map(|c| c.id.get()).collect(), "search").await?;
         Ok(found)
     }
 }

@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use pledge_domain::Role;
 use pledge_domain::Utility;
 use pledge_domain::case::CaseAction;
+use pledge_domain::ids::*;
 use pledge_domain::model::{Case, NewCustomer, NewNode, NewPremises, NewStaff, PageRequest, WorkOrderChange};
 use pledge_domain::work_order::WorkOrderAction;
 use pledge_store::Tx;
@@ -66,7 +67,7 @@ where
 /// A company that is already there: its id and its staff (the first 200).
 #[derive(Debug, Clone)]
 pub struct SeededCompany {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub staff: Vec<SeededStaff>,
 }
 
@@ -84,7 +85,7 @@ pub async fn find_company(app: &App, code: &str) -> AppResult<Option<SeededCompa
     let read = app.store.read();
     let Some(c) = read.company_by_code(code).await? else { return Ok(None) };
     let staff = read.staff_list(Some(c.id), None, None, PageRequest::new(Some(200), None)).await?;
-    let depts: BTreeMap<i64, String> =
+    let depts: BTreeMap<DepartmentId, String> =
         read.departments(Some(c.id)).await?.into_iter().map(|d| (d.id, d.name_zh)).collect();
     let staff = staff
         .items
@@ -107,52 +108,58 @@ pub struct Seeder<'t> {
 }
 
 impl Seeder<'_> {
-    pub async fn company(&mut self, code: &str, name: &str, hotline: &str, utilities: &[Utility]) -> AppResult<i64> {
+    pub async fn company(
+        &mut self,
+        code: &str,
+        name: &str,
+        hotline: &str,
+        utilities: &[Utility],
+    ) -> AppResult<CompanyId> {
         Ok(self.tx.insert_company(code, name, hotline, utilities).await?)
     }
 
     pub async fn department(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         code: &str,
         name_zh: &str,
         name_en: &str,
         utility: Option<Utility>,
-    ) -> AppResult<i64> {
+    ) -> AppResult<DepartmentId> {
         Ok(self.tx.insert_department(company_id, code, name_zh, name_en, utility).await?)
     }
 
     /// A staff member; `password_hash` as made by [`crate::auth::hash_password`].
-    pub async fn staff(&mut self, s: &NewStaff) -> AppResult<i64> {
+    pub async fn staff(&mut self, s: &NewStaff) -> AppResult<StaffId> {
         Ok(self.tx.insert_staff(s).await?)
     }
 
     /// A supply-network node; returns its id.
-    pub async fn node(&mut self, n: &NewNode) -> AppResult<i64> {
+    pub async fn node(&mut self, n: &NewNode) -> AppResult<NodeId> {
         Ok(self.tx.insert_node(n).await?.id)
     }
 
-    pub async fn premises(&mut self, p: &NewPremises) -> AppResult<i64> {
+    pub async fn premises(&mut self, p: &NewPremises) -> AppResult<PremisesId> {
         Ok(self.tx.insert_premises(p).await?)
     }
 
     /// Supplies the premises from the node (a leaf of the network).
-    pub async fn attach_premises(&mut self, premises_id: i64, node_id: i64) -> AppResult<()> {
+    pub async fn attach_premises(&mut self, premises_id: PremisesId, node_id: NodeId) -> AppResult<()> {
         Ok(self.tx.attach_premises(premises_id, node_id).await?)
     }
 
-    pub async fn customer(&mut self, c: &NewCustomer) -> AppResult<i64> {
+    pub async fn customer(&mut self, c: &NewCustomer) -> AppResult<CustomerId> {
         Ok(self.tx.insert_customer(c).await?)
     }
 
     /// Receives a case as staff member `receiver` at `at`, as intake does
     /// (clocks, outage grouping, an answer on the spot); returns its id.
-    pub async fn receive_case(&mut self, receiver: i64, input: &CaseInput, at: Timestamp) -> AppResult<i64> {
+    pub async fn receive_case(&mut self, receiver: StaffId, input: &CaseInput, at: Timestamp) -> AppResult<CaseId> {
         let actor = Actor { staff: self.tx.exec().staff(receiver).await? };
         receive(self.tx, &self.engine, &actor, input, at).await
     }
 
-    pub async fn case(&mut self, id: i64) -> AppResult<Case> {
+    pub async fn case(&mut self, id: CaseId) -> AppResult<Case> {
         Ok(self.tx.exec().case(id).await?)
     }
 
@@ -160,7 +167,7 @@ impl Seeder<'_> {
     #[allow(clippy::too_many_arguments)]
     pub async fn step_case(
         &mut self,
-        who: i64,
+        who: StaffId,
         case: &Case,
         action: Option<CaseAction>,
         event_kind: &str,
@@ -174,10 +181,10 @@ impl Seeder<'_> {
     /// Records who holds a copy of a transferred complaint's form.
     pub async fn distribute_form(
         &mut self,
-        case_id: i64,
+        case_id: CaseId,
         transfer_no: i64,
         copy: &str,
-        holder_department_id: Option<i64>,
+        holder_department_id: Option<DepartmentId>,
         at_us: i64,
     ) -> AppResult<()> {
         self.tx.insert_distribution(case_id, transfer_no, copy, holder_department_id, at_us).await?;
@@ -187,13 +194,13 @@ impl Seeder<'_> {
     /// Raises a work order on a case and dispatches `crew_id` at once; returns its id.
     pub async fn raise_work_order(
         &mut self,
-        company_id: i64,
-        dispatcher: i64,
-        case_id: i64,
+        company_id: CompanyId,
+        dispatcher: StaffId,
+        case_id: CaseId,
         instructions: &str,
-        crew_id: i64,
+        crew_id: StaffId,
         at: Timestamp,
-    ) -> AppResult<i64> {
+    ) -> AppResult<WorkOrderId> {
         let job = Job { instructions: instructions.into(), appointment: None, crew_id: Some(crew_id) };
         raise(self.tx, &self.engine, company_id, dispatcher, case_id, job, at).await
     }
@@ -201,8 +208,8 @@ impl Seeder<'_> {
     /// One step on a work order by staff member `who`.
     pub async fn work_order_step(
         &mut self,
-        who: i64,
-        work_order_id: i64,
+        who: StaffId,
+        work_order_id: WorkOrderId,
         action: WorkOrderAction,
         change: WorkOrderChange,
         payload: Value,

@@ -11,6 +11,7 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseState};
 use pledge_domain::commitment::Event;
+use pledge_domain::ids::*;
 use pledge_domain::model::{NewWorkOrder, Page, PageRequest, WorkOrder, WorkOrderChange, WorkOrderFilter};
 use pledge_domain::text::{Body, Label};
 use pledge_domain::work_order::{Fee, WorkOrderAction};
@@ -26,7 +27,7 @@ pub struct WorkOrderInput {
     /// The visit booked with the customer, if any.
     pub appointment: Option<(Timestamp, Timestamp)>,
     /// Assign a crew at once.
-    pub crew_id: Option<i64>,
+    pub crew_id: Option<StaffId>,
 }
 
 /// What the crew records on finishing.
@@ -74,7 +75,13 @@ fn stamp(a: WorkOrderAction) -> Option<&'static str> {
 
 /// Puts a case into "waiting on a work order", starting work on it first if
 /// nobody has yet.
-async fn case_waits(tx: &mut Tx, engine: &crate::engine::Engine, who: i64, case_id: i64, at: i64) -> AppResult<()> {
+async fn case_waits(
+    tx: &mut Tx,
+    engine: &crate::engine::Engine,
+    who: StaffId,
+    case_id: CaseId,
+    at: i64,
+) -> AppResult<()> {
     let case = tx.exec().case(case_id).await?;
     match case.state {
         CaseState::WaitingWorkOrder => return Ok(()),
@@ -114,8 +121,8 @@ async fn case_waits(tx: &mut Tx, engine: &crate::engine::Engine, who: i64, case_
 async fn case_resumes_if_done(
     tx: &mut Tx,
     engine: &crate::engine::Engine,
-    who: i64,
-    case_id: i64,
+    who: StaffId,
+    case_id: CaseId,
     at: i64,
 ) -> AppResult<()> {
     let others = tx.exec().work_orders_of(case_id).await?;
@@ -142,7 +149,7 @@ async fn case_resumes_if_done(
 
 impl App {
     /// Checks that `crew_id` is an active field technician of the actor's company.
-    async fn crew(&self, actor: &Actor, crew_id: i64) -> AppResult<()> {
+    async fn crew(&self, actor: &Actor, crew_id: StaffId) -> AppResult<()> {
         let s = self.store().read().staff(crew_id).await.map_err(|e| match e {
             pledge_store::StoreError::NotFound(_) => {
                 AppError::invalid("unknown_crew", "crew_id", "no such staff member")
@@ -161,7 +168,12 @@ impl App {
 
     /// Raises a work order on a case (派工); the case then waits on it.
     #[tracing::instrument(skip(self, actor, input))]
-    pub async fn create_work_order(&self, actor: &Actor, case_id: i64, input: WorkOrderInput) -> AppResult<WorkOrder> {
+    pub async fn create_work_order(
+        &self,
+        actor: &Actor,
+        case_id: CaseId,
+        input: WorkOrderInput,
+    ) -> AppResult<WorkOrder> {
         actor.require(Permission::WorkOrderDispatch, "raise work orders")?;
         let instructions = Body::parse("instructions", &input.instructions)?.into_inner();
         if let Some((from, to)) = input.appointment
@@ -189,7 +201,7 @@ impl App {
 
     /// Assigns (or reassigns) the crew.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn dispatch_work_order(&self, actor: &Actor, id: i64, crew_id: i64) -> AppResult<WorkOrder> {
+    pub async fn dispatch_work_order(&self, actor: &Actor, id: WorkOrderId, crew_id: StaffId) -> AppResult<WorkOrder> {
         actor.require(Permission::WorkOrderDispatch, "assign crews")?;
         self.crew(actor, crew_id).await?;
         self.work_order_step(
@@ -204,20 +216,20 @@ impl App {
 
     /// The crew sets off.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn depart_work_order(&self, actor: &Actor, id: i64) -> AppResult<WorkOrder> {
+    pub async fn depart_work_order(&self, actor: &Actor, id: WorkOrderId) -> AppResult<WorkOrder> {
         self.work_order_step(actor, id, WorkOrderAction::Depart, WorkOrderChange::default(), json!({})).await
     }
 
     /// The crew is on site: stops the "crew on site" clocks of the case.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn arrive_work_order(&self, actor: &Actor, id: i64) -> AppResult<WorkOrder> {
+    pub async fn arrive_work_order(&self, actor: &Actor, id: WorkOrderId) -> AppResult<WorkOrder> {
         self.work_order_step(actor, id, WorkOrderAction::Arrive, WorkOrderChange::default(), json!({})).await
     }
 
     /// The job is done: stops the "repaired" clocks of the case, and the case
     /// goes back to its handler once no work order is left open.
     #[tracing::instrument(skip(self, actor, done))]
-    pub async fn complete_work_order(&self, actor: &Actor, id: i64, done: Completion) -> AppResult<WorkOrder> {
+    pub async fn complete_work_order(&self, actor: &Actor, id: WorkOrderId, done: Completion) -> AppResult<WorkOrder> {
         let result = Body::parse("result", &done.result)?.into_inner();
         let fee = done
             .fee_fen
@@ -238,7 +250,7 @@ impl App {
 
     /// Calls a work order off, with the reason.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn cancel_work_order(&self, actor: &Actor, id: i64, reason: String) -> AppResult<WorkOrder> {
+    pub async fn cancel_work_order(&self, actor: &Actor, id: WorkOrderId, reason: String) -> AppResult<WorkOrder> {
         actor.require(Permission::WorkOrderDispatch, "cancel work orders")?;
         let reason = Body::parse("reason", &reason)?.into_inner();
         self.work_order_step(
@@ -254,7 +266,7 @@ impl App {
     async fn work_order_step(
         &self,
         actor: &Actor,
-        id: i64,
+        id: WorkOrderId,
         action: WorkOrderAction,
         change: WorkOrderChange,
         payload: Value,
@@ -280,7 +292,7 @@ impl App {
 
     /// A work order and the clocks of its case that wait on work orders.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn work_order(&self, actor: &Actor, id: i64) -> AppResult<WorkOrderDetail> {
+    pub async fn work_order(&self, actor: &Actor, id: WorkOrderId) -> AppResult<WorkOrderDetail> {
         actor.require(Permission::CaseRead, "read work orders")?;
         let wo = self.store().read().work_order(id).await?;
         if wo.company_id != actor.staff.company_id {
@@ -317,7 +329,7 @@ impl App {
     }
 
     /// The work orders raised on a case.
-    pub async fn case_work_orders(&self, actor: &Actor, case_id: i64) -> AppResult<Vec<WorkOrder>> {
+    pub async fn case_work_orders(&self, actor: &Actor, case_id: CaseId) -> AppResult<Vec<WorkOrder>> {
         actor.require(Permission::CaseRead, "read work orders")?;
         let list = self.store().read().work_orders_of(case_id).await?;
         Ok(list.into_iter().filter(|w| w.company_id == actor.staff.company_id).collect())
@@ -328,7 +340,7 @@ impl App {
 pub(crate) struct Job {
     pub(crate) instructions: String,
     pub(crate) appointment: Option<(Timestamp, Timestamp)>,
-    pub(crate) crew_id: Option<i64>,
+    pub(crate) crew_id: Option<StaffId>,
 }
 
 /// Raises a work order on a case inside the caller's transaction: the case
@@ -338,12 +350,12 @@ pub(crate) struct Job {
 pub(crate) async fn raise(
     tx: &mut Tx,
     engine: &crate::engine::Engine,
-    company_id: i64,
-    who: i64,
-    case_id: i64,
+    company_id: CompanyId,
+    who: StaffId,
+    case_id: CaseId,
     job: Job,
     at: Timestamp,
-) -> AppResult<i64> {
+) -> AppResult<WorkOrderId> {
     let at_us = at.as_microsecond();
     let case = tx.exec().case(case_id).await?;
     if case.company_id != company_id {
@@ -407,7 +419,7 @@ pub(crate) async fn raise(
 pub(crate) async fn apply(
     tx: &mut Tx,
     engine: &crate::engine::Engine,
-    who: i64,
+    who: StaffId,
     wo: &WorkOrder,
     action: WorkOrderAction,
     mut change: WorkOrderChange,

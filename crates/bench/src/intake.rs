@@ -129,7 +129,7 @@ async fn intake_on(args: &IntakeArgs, target: &Target) -> BenchResult<ExitCode> 
     let (clients, count, warmup) = (args.clients as usize, args.count as usize, args.warmup as usize);
     let store = Store::connect(&ConnectOptions::new(target.url())).await?;
     let result = async {
-        if store.read().case_batch(0, 1).await.map(|c| !c.is_empty()).unwrap_or(false) {
+        if store.read().case_batch(pledge_domain::CaseId(0), 1).await.map(|c| !c.is_empty()).unwrap_or(false) {
             return Err(BenchError::msg("the bench database already holds cases; give it an empty one"));
         }
         store.migrate().await?;
@@ -464,8 +464,9 @@ async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx
                 }
                 let clock = Clock::start(rule, at, Some(Zone::Urban), &engine.calendar)
                     .map_err(|e| BenchError::msg(format!("clock: {e}")))?;
-                let clock_id =
-                    tx.insert_clock(staff.company_id, "case", id, input.utility, staff.department_id, &clock).await?;
+                let clock_id = tx
+                    .insert_clock(staff.company_id, "case", id.get(), input.utility, staff.department_id, &clock)
+                    .await?;
                 let payload = json!({"clock_id": clock_id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version});
                 tx.append_event(NewEvent {
                     case_id: Some(id),

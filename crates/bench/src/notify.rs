@@ -130,7 +130,8 @@ async fn measure(url: &str, args: &NotifyArgs) -> BenchResult<()> {
         let url = format!("http://{}/sms", listener.local_addr().map_err(err)?);
         let server = tokio::spawn(async move { axum::serve(listener, sink).await });
         let some = &ids[..(args.webhook as usize).min(ids.len())];
-        let phones: Vec<i64> = some.iter().enumerate().filter(|(i, _)| i % 10 < 8).map(|(_, id)| *id).collect();
+        let phones: Vec<pledge_domain::CustomerId> =
+            some.iter().enumerate().filter(|(i, _)| i % 10 < 8).map(|(_, id)| *id).collect();
         let mut tx = store.begin().await.map_err(err)?;
         notify_customers(&mut tx, company, "outage.restored", "outage", 1, &phones, &vars, app.now().as_microsecond())
             .await

@@ -71,7 +71,7 @@ async fn measure(url: &str, args: &OutageArgs) -> BenchResult<ExitCode> {
     let per_building = args.customers / 1000;
     let started = Instant::now();
     let mut tx = store.begin().await.map_err(err)?;
-    let node = |parent: Option<i64>, level: NodeLevel, name: String| NewNode {
+    let node = |parent: Option<pledge_domain::NodeId>, level: NodeLevel, name: String| NewNode {
         company_id,
         utility: Utility::Gas,
         parent_id: parent,
@@ -137,7 +137,7 @@ async fn measure(url: &str, args: &OutageArgs) -> BenchResult<ExitCode> {
         company_id,
         "outage.announced",
         "outage",
-        outage.id,
+        outage.id.get(),
         &ids,
         &vars,
         now.as_microsecond(),

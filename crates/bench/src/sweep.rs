@@ -123,7 +123,7 @@ async fn measure(url: &str, args: &SweepArgs, total: u32, due: u32) -> BenchResu
     let mut made = 0u32;
     while made < total {
         let n = CHUNK.min(total - made);
-        let rows: Vec<(i64, Utility, Option<i64>, Clock)> = (made..made + n)
+        let rows: Vec<(i64, Utility, Option<pledge_domain::DepartmentId>, Clock)> = (made..made + n)
             .map(|i| {
                 // Spread the due ones evenly through the table.
                 let is_due =

@@ -22,6 +22,7 @@ pub mod people;
 use pledge_app::auth::{PasswordCost, Secret, hash_password};
 use pledge_app::{App, AppError, AppResult, seed};
 use pledge_domain::Role;
+use pledge_domain::ids::*;
 
 /// The demo company's code.
 pub const COMPANY_CODE: &str = "QHGY";
@@ -53,7 +54,7 @@ pub struct DemoAccount {
 pub struct DemoReport {
     /// False when the company was already there and nothing changed.
     pub created: bool,
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub accounts: Vec<DemoAccount>,
     pub customers: u32,
     pub cases: u32,

@@ -7,6 +7,7 @@ use pledge_app::cases::{CaseInput, FORM_COPIES, GENERAL_MANAGEMENT_CODE, Upstrea
 use pledge_app::seed::{Routing, Seeder};
 use pledge_app::{AppError, AppResult};
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
+use pledge_domain::ids::*;
 use pledge_domain::model::{NewCustomer, NewNode, NewPremises, NewStaff, WorkOrderChange};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::work_order::WorkOrderAction;
@@ -47,8 +48,8 @@ pub(crate) async fn build(
     let mut rng = DemoRng::new(20261123);
     let at = now.as_microsecond();
     let company_id = s.company(COMPANY_CODE, people::COMPANY_NAME, people::HOTLINE, &Utility::ALL).await?;
-    let mut dept_ids: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut dept_names: BTreeMap<i64, &str> = BTreeMap::new();
+    let mut dept_ids: BTreeMap<&str, DepartmentId> = BTreeMap::new();
+    let mut dept_names: BTreeMap<DepartmentId, &str> = BTreeMap::new();
     for d in people::departments() {
         let id = s.department(company_id, d.code, d.name_zh, d.name_en, d.utility.and_then(Utility::parse)).await?;
         dept_ids.insert(d.code, id);
@@ -60,7 +61,7 @@ pub(crate) async fn build(
 
     // Staff.
     let mut accounts = Vec::new();
-    let mut staff: Vec<(i64, Role, Option<i64>)> = Vec::new();
+    let mut staff: Vec<(StaffId, Role, Option<DepartmentId>)> = Vec::new();
     let mut rr = 0usize;
     for &(role, stem, count, dept) in STAFF_PLAN {
         for i in 1..=count {
@@ -95,23 +96,23 @@ pub(crate) async fn build(
     }
 
     // Supply network: station → main per township → area per community → leaves.
-    let mut leaves: BTreeMap<(Utility, String), Vec<i64>> = BTreeMap::new();
-    let mut mains: BTreeMap<(Utility, String), i64> = BTreeMap::new();
-    let mut stations: BTreeMap<Utility, i64> = BTreeMap::new();
+    let mut leaves: BTreeMap<(Utility, String), Vec<NodeId>> = BTreeMap::new();
+    let mut mains: BTreeMap<(Utility, String), NodeId> = BTreeMap::new();
+    let mut stations: BTreeMap<Utility, NodeId> = BTreeMap::new();
     async fn node(
         s: &mut Seeder<'_>,
-        company_id: i64,
+        company_id: CompanyId,
         utility: Utility,
-        parent_id: Option<i64>,
+        parent_id: Option<NodeId>,
         level: NodeLevel,
         name: String,
-    ) -> AppResult<i64> {
+    ) -> AppResult<NodeId> {
         s.node(&NewNode { company_id, utility, parent_id, level, name }).await
     }
 
     // Premises and customers.
     let mut seq: BTreeMap<Utility, u32> = BTreeMap::new();
-    let mut customers: Vec<(i64, Utility, String, Option<String>)> = Vec::new();
+    let mut customers: Vec<(CustomerId, Utility, String, Option<String>)> = Vec::new();
     let mut made = 0u32;
     while made < size.customers {
         let addr = people::address(&mut rng);
@@ -225,11 +226,13 @@ pub(crate) async fn build(
     }
 
     // A year of cases, received by hall clerks and hotline agents.
-    let receivers: Vec<&(i64, Role, Option<i64>)> =
+    let receivers: Vec<&(StaffId, Role, Option<DepartmentId>)> =
         staff.iter().filter(|s| matches!(s.1, Role::HallClerk | Role::HotlineAgent)).collect();
-    let handlers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::DepartmentHandler).collect();
-    let dispatchers: Vec<&(i64, Role, Option<i64>)> = staff.iter().filter(|s| s.1 == Role::Dispatcher).collect();
-    let crews: Vec<i64> = staff.iter().filter(|s| s.1 == Role::FieldTechnician).map(|s| s.0).collect();
+    let handlers: Vec<&(StaffId, Role, Option<DepartmentId>)> =
+        staff.iter().filter(|s| s.1 == Role::DepartmentHandler).collect();
+    let dispatchers: Vec<&(StaffId, Role, Option<DepartmentId>)> =
+        staff.iter().filter(|s| s.1 == Role::Dispatcher).collect();
+    let crews: Vec<StaffId> = staff.iter().filter(|s| s.1 == Role::FieldTechnician).map(|s| s.0).collect();
     let kinds: [(CaseKind, u32); 9] = [
         (CaseKind::Consultation, 24),
         (CaseKind::BillingInquiry, 16),
@@ -410,10 +413,10 @@ pub(crate) async fn build(
 async fn field_job(
     s: &mut Seeder<'_>,
     rng: &mut DemoRng,
-    company_id: i64,
-    dispatcher: i64,
-    crews: &[i64],
-    case_id: i64,
+    company_id: CompanyId,
+    dispatcher: StaffId,
+    crews: &[StaffId],
+    case_id: CaseId,
     subkind: Option<CaseSubkind>,
     start_us: i64,
     finished: bool,

@@ -2,6 +2,7 @@
 //! covers the previous event's hash, so editing, reordering or deleting any
 //! event breaks the chain from that point on.
 
+use crate::ids::{CaseId, StaffId};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -48,8 +49,8 @@ impl fmt::Debug for Hash {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventBody<'a> {
     pub seq: i64,
-    pub case_id: Option<i64>,
-    pub actor_id: Option<i64>,
+    pub case_id: Option<CaseId>,
+    pub actor_id: Option<StaffId>,
     pub kind: &'a str,
     pub payload: &'a str,
     /// Microseconds since the Unix epoch.
@@ -64,8 +65,8 @@ impl EventBody<'_> {
         h.update(b"pledge-ledger-v1");
         h.update(prev.0);
         h.update(self.seq.to_be_bytes());
-        h.update(self.case_id.unwrap_or(-1).to_be_bytes());
-        h.update(self.actor_id.unwrap_or(-1).to_be_bytes());
+        h.update(self.case_id.map_or(-1, CaseId::get).to_be_bytes());
+        h.update(self.actor_id.map_or(-1, StaffId::get).to_be_bytes());
         h.update(self.at_us.to_be_bytes());
         h.update((self.kind.len() as u64).to_be_bytes());
         h.update(self.kind.as_bytes());
@@ -79,8 +80,8 @@ impl EventBody<'_> {
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
     pub seq: i64,
-    pub case_id: Option<i64>,
-    pub actor_id: Option<i64>,
+    pub case_id: Option<CaseId>,
+    pub actor_id: Option<StaffId>,
     pub kind: String,
     pub payload: String,
     pub at_us: i64,
@@ -115,11 +116,11 @@ pub enum Finding {
     /// The chain's last hash differs from the recorded head.
     HeadMismatch { seq: i64 },
     /// Events name a case that is no longer in the case table.
-    CaseMissing { case_id: i64 },
+    CaseMissing { case_id: CaseId },
     /// A case row disagrees with what its events say.
-    CaseAltered { case_id: i64, field: &'static str },
+    CaseAltered { case_id: CaseId, field: &'static str },
     /// A case row has no events at all.
-    CaseWithoutEvents { case_id: i64 },
+    CaseWithoutEvents { case_id: CaseId },
 }
 
 impl fmt::Display for Finding {
@@ -206,7 +207,7 @@ mod tests {
                 let payload = format!("{{\"n\":{seq}}}");
                 let body = EventBody {
                     seq,
-                    case_id: Some(seq % 3),
+                    case_id: Some(CaseId(seq % 3)),
                     actor_id: None,
                     kind: "case.noted",
                     payload: &payload,
@@ -291,7 +292,7 @@ mod tests {
 
     #[test]
     fn findings_read_as_sentences() {
-        assert_eq!(Finding::CaseMissing { case_id: 7 }.to_string(), "case 7 was deleted from the case table");
+        assert_eq!(Finding::CaseMissing { case_id: CaseId(7) }.to_string(), "case 7 was deleted from the case table");
         assert_eq!(Finding::Gap { expected_seq: 3, found_seq: 5 }.to_string(), "events 3..4 are missing (deleted)");
     }
 }

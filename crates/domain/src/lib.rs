@@ -23,5 +23,6 @@ pub mod work_order;
 
 pub use case::{CaseKind, CaseNumber, CaseState, Channel, TransitionError};
 pub use customer::{AccountName, CustomerCategory, CustomerNumber, Phone, SpecialCare, Zone};
+pub use ids::*;
 pub use role::{Permission, Role};
 pub use utility::Utility;

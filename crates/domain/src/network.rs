@@ -3,6 +3,7 @@
 //! its ancestors' ids and its own, each as fixed-width digits. "Everything
 //! below node N" is then one range scan on an index over the path.
 
+use crate::ids::NodeId;
 use serde::{Deserialize, Serialize};
 
 /// Width of one path segment: ids up to 10^12 − 1.
@@ -49,7 +50,8 @@ pub enum PathError {
 }
 
 /// The path of a child with `id` under a parent at `parent_path` ("" for a root).
-pub fn child_path(parent_path: &str, id: i64) -> Result<String, PathError> {
+pub fn child_path(parent_path: &str, id: NodeId) -> Result<String, PathError> {
+    let id = id.get();
     if !(0..10_i64.pow(SEGMENT as u32)).contains(&id) {
         return Err(PathError::BadId);
     }
@@ -77,14 +79,14 @@ mod tests {
 
     #[test]
     fn children_extend_their_parent() {
-        let root = child_path("", 7).unwrap();
+        let root = child_path("", NodeId(7)).unwrap();
         assert_eq!(root, "000000000007");
-        let kid = child_path(&root, 42).unwrap();
+        let kid = child_path(&root, NodeId(42)).unwrap();
         assert_eq!(kid, "000000000007000000000042");
         assert_eq!(depth(&kid), 2);
-        assert_eq!(child_path("", -1), Err(PathError::BadId));
-        let deep = (0..MAX_DEPTH as i64).fold(String::new(), |p, i| child_path(&p, i).unwrap());
-        assert_eq!(child_path(&deep, 1), Err(PathError::TooDeep));
+        assert_eq!(child_path("", NodeId(-1)), Err(PathError::BadId));
+        let deep = (0..MAX_DEPTH as i64).fold(String::new(), |p, i| child_path(&p, NodeId(i)).unwrap());
+        assert_eq!(child_path(&deep, NodeId(1)), Err(PathError::TooDeep));
     }
 
     proptest! {
@@ -92,15 +94,15 @@ mod tests {
         fn a_path_is_inside_its_ancestors_bounds_and_outside_others(
             a in 0i64..1_000_000, b in 0i64..1_000_000, c in 0i64..1_000_000, other in 0i64..1_000_000
         ) {
-            let pa = child_path("", a).unwrap();
-            let pb = child_path(&pa, b).unwrap();
-            let pc = child_path(&pb, c).unwrap();
+            let pa = child_path("", NodeId(a)).unwrap();
+            let pb = child_path(&pa, NodeId(b)).unwrap();
+            let pc = child_path(&pb, NodeId(c)).unwrap();
             for anc in [&pa, &pb, &pc] {
                 let (lo, hi) = subtree_bounds(anc);
                 prop_assert!(lo.as_str() <= pc.as_str() && pc.as_str() < hi.as_str());
             }
             prop_assume!(other != b);
-            let sibling = child_path(&pa, other).unwrap();
+            let sibling = child_path(&pa, NodeId(other)).unwrap();
             let (lo, hi) = subtree_bounds(&pb);
             prop_assert!(!(lo.as_str() <= sibling.as_str() && sibling.as_str() < hi.as_str()));
         }

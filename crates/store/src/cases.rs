@@ -9,7 +9,6 @@ use crate::registry::like_escape;
 use crate::row::{FromRow, Row};
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
 use pledge_domain::{CaseNumber, Utility};
-use sea_orm::Value;
 
 const CASE_COLS: &str = "id, company_id, number, utility, kind, subkind, channel, state, subject, description, customer_id, \
      contact_name, contact_phone, anonymous, first_responder_id, assignee_id, department_id, upstream_platform, upstream_ref, \
@@ -19,8 +18,8 @@ impl FromRow for Case {
     fn from_row(r: Row<'_>) -> Result<Self> {
         let number: String = r.get("number")?;
         Ok(Case {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
             number: CaseNumber::parse(&number).map_err(|_| StoreError::Corrupt(format!("case number {number:?}")))?,
             utility: r.code("utility", "utility", Utility::parse)?,
             kind: r.code("kind", "kind", CaseKind::parse)?,
@@ -29,17 +28,17 @@ impl FromRow for Case {
             state: r.code("state", "state", CaseState::parse)?,
             subject: r.get("subject")?,
             description: r.get("description")?,
-            customer_id: r.get("customer_id")?,
+            customer_id: r.opt_id("customer_id")?,
             contact_name: r.get("contact_name")?,
             contact_phone: r.get("contact_phone")?,
             anonymous: r.flag("anonymous")?,
-            first_responder_id: r.get("first_responder_id")?,
-            assignee_id: r.get("assignee_id")?,
-            department_id: r.get("department_id")?,
+            first_responder_id: r.id("first_responder_id")?,
+            assignee_id: r.opt_id("assignee_id")?,
+            department_id: r.opt_id("department_id")?,
             upstream_platform: r.get("upstream_platform")?,
             upstream_ref: r.get("upstream_ref")?,
             upstream_due: r.opt_ts("upstream_due")?,
-            duplicate_of: r.get("duplicate_of")?,
+            duplicate_of: r.opt_id("duplicate_of")?,
             answered_on_spot: r.flag("answered_on_spot")?,
             created_at: r.ts("created_at")?,
             updated_at: r.ts("updated_at")?,
@@ -55,12 +54,12 @@ const DIST_COLS: &str =
 impl FromRow for Distribution {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(Distribution {
-            id: r.get("id")?,
-            case_id: r.get("case_id")?,
+            id: r.id("id")?,
+            case_id: r.id("case_id")?,
             transfer_no: r.get("transfer_no")?,
             copy: r.get("copy")?,
-            holder_department_id: r.get("holder_department_id")?,
-            acknowledged_by: r.get("acknowledged_by")?,
+            holder_department_id: r.opt_id("holder_department_id")?,
+            acknowledged_by: r.opt_id("acknowledged_by")?,
             acknowledged_at: r.opt_ts("acknowledged_at")?,
             created_at: r.ts("created_at")?,
         })
@@ -69,7 +68,7 @@ impl FromRow for Distribution {
 
 impl FromRow for CaseDeadline {
     fn from_row(r: Row<'_>) -> Result<Self> {
-        Ok(CaseDeadline { case_id: r.get("subject_id")?, due_at: r.ts("due")?, breached: r.flag("breached")? })
+        Ok(CaseDeadline { case_id: r.id("subject_id")?, due_at: r.ts("due")?, breached: r.flag("breached")? })
     }
 }
 
@@ -81,7 +80,7 @@ impl FromRow for (CaseState, u64) {
 
 /// Reading cases, their duplicates, distribution copies and deadlines. Implemented for [`Exec`]: on the pool or inside a transaction.
 pub trait CaseReads {
-    fn case(&self, id: i64) -> impl Future<Output = Result<Case>> + Send;
+    fn case(&self, id: CaseId) -> impl Future<Output = Result<Case>> + Send;
 
     fn case_by_number(&self, number: &CaseNumber) -> impl Future<Output = Result<Case>> + Send;
 
@@ -93,26 +92,26 @@ pub trait CaseReads {
     ) -> impl Future<Output = Result<Page<Case>>> + Send;
 
     /// Every case row, in id order, `limit` at a time after `after_id`.
-    fn case_batch(&self, after_id: i64, limit: u32) -> impl Future<Output = Result<Vec<Case>>> + Send;
+    fn case_batch(&self, after_id: CaseId, limit: u32) -> impl Future<Output = Result<Vec<Case>>> + Send;
 
-    fn distributions(&self, case_id: i64) -> impl Future<Output = Result<Vec<Distribution>>> + Send;
+    fn distributions(&self, case_id: CaseId) -> impl Future<Output = Result<Vec<Distribution>>> + Send;
 
     /// Cases linked to this one as duplicates.
-    fn duplicates_of(&self, case_id: i64) -> impl Future<Output = Result<Vec<Case>>> + Send;
+    fn duplicates_of(&self, case_id: CaseId) -> impl Future<Output = Result<Vec<Case>>> + Send;
 
     /// Counts of open cases per state, for the navigation and metrics.
     fn case_counts_by_state(&self) -> impl Future<Output = Result<Vec<(CaseState, u64)>>> + Send;
 
     /// The nearest open deadline of each listed case (cases without open clocks are left out).
-    fn case_deadlines(&self, case_ids: &[i64]) -> impl Future<Output = Result<Vec<CaseDeadline>>> + Send;
+    fn case_deadlines(&self, case_ids: &[CaseId]) -> impl Future<Output = Result<Vec<CaseDeadline>>> + Send;
 
     /// The listed cases, in id order (unknown ids are left out).
-    fn cases_by_ids(&self, ids: &[i64]) -> impl Future<Output = Result<Vec<Case>>> + Send;
+    fn cases_by_ids(&self, ids: &[CaseId]) -> impl Future<Output = Result<Vec<Case>>> + Send;
 }
 
 impl CaseReads for Exec<'_> {
-    async fn case(&self, id: i64) -> Result<Case> {
-        self.fetch(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"), vec![id.into()], "case").await
+    async fn case(&self, id: CaseId) -> Result<Case> {
+        self.fetch(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"), vec![id.bind()], "case").await
     }
 
     async fn case_by_number(&self, number: &CaseNumber) -> Result<Case> {
@@ -122,13 +121,13 @@ impl CaseReads for Exec<'_> {
 
     async fn cases(&self, f: &CaseFilter, sort: CaseSort, page: PageRequest) -> Result<Page<Case>> {
         let mut w = Where::new();
-        w.eq("company_id", f.company_id);
+        w.eq("company_id", f.company_id.map(Bind::bind));
         w.eq("kind", f.kind.map(|k| k.code()));
         w.eq("utility", f.utility.map(|u| u.code()));
-        w.eq("department_id", f.department_id);
-        w.eq("first_responder_id", f.first_responder_id);
-        w.eq("assignee_id", f.assignee_id);
-        w.eq("customer_id", f.customer_id);
+        w.eq("department_id", f.department_id.map(Bind::bind));
+        w.eq("first_responder_id", f.first_responder_id.map(Bind::bind));
+        w.eq("assignee_id", f.assignee_id.map(Bind::bind));
+        w.eq("customer_id", f.customer_id.map(Bind::bind));
         w.any("state", f.states.iter().map(|s| s.code()));
         if f.open_only {
             w.and("state <> 'closed'");
@@ -156,26 +155,26 @@ impl CaseReads for Exec<'_> {
         self.page(CASE_COLS, &from, w.into_values(), order, page).await
     }
 
-    async fn case_batch(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
+    async fn case_batch(&self, after_id: CaseId, limit: u32) -> Result<Vec<Case>> {
         self.fetch_all(
             &format!("SELECT {CASE_COLS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"),
-            vec![after_id.into(), (limit as i64).into()],
+            vec![after_id.bind(), (limit as i64).into()],
         )
         .await
     }
 
-    async fn distributions(&self, case_id: i64) -> Result<Vec<Distribution>> {
+    async fn distributions(&self, case_id: CaseId) -> Result<Vec<Distribution>> {
         self.fetch_all(
             &format!("SELECT {DIST_COLS} FROM distribution_records WHERE case_id = $1 ORDER BY transfer_no, id"),
-            vec![case_id.into()],
+            vec![case_id.bind()],
         )
         .await
     }
 
-    async fn duplicates_of(&self, case_id: i64) -> Result<Vec<Case>> {
+    async fn duplicates_of(&self, case_id: CaseId) -> Result<Vec<Case>> {
         self.fetch_all(
             &format!("SELECT {CASE_COLS} FROM cases WHERE duplicate_of = $1 ORDER BY id"),
-            vec![case_id.into()],
+            vec![case_id.bind()],
         )
         .await
     }
@@ -185,7 +184,7 @@ impl CaseReads for Exec<'_> {
     }
 
     #[tracing::instrument(skip(self, case_ids), fields(n = case_ids.len()))]
-    async fn case_deadlines(&self, case_ids: &[i64]) -> Result<Vec<CaseDeadline>> {
+    async fn case_deadlines(&self, case_ids: &[CaseId]) -> Result<Vec<CaseDeadline>> {
         if case_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -194,16 +193,16 @@ impl CaseReads for Exec<'_> {
              WHERE subject = 'case' AND state <> 'stopped' AND subject_id IN ({}) GROUP BY subject_id",
             placeholders(case_ids.len())
         );
-        self.fetch_all(&sql, case_ids.iter().map(|&i| Value::from(i)).collect()).await
+        self.fetch_all(&sql, case_ids.iter().map(|&i| i.bind()).collect()).await
     }
 
     #[tracing::instrument(skip(self, ids), fields(n = ids.len()))]
-    async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>> {
+    async fn cases_by_ids(&self, ids: &[CaseId]) -> Result<Vec<Case>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!("SELECT {CASE_COLS} FROM cases WHERE id IN ({}) ORDER BY id", placeholders(ids.len()));
-        self.fetch_all(&sql, ids.iter().map(|&i| Value::from(i)).collect()).await
+        self.fetch_all(&sql, ids.iter().map(|&i| i.bind()).collect()).await
     }
 }
 
@@ -216,39 +215,44 @@ pub trait CaseWrites {
         day: jiff::civil::Date,
     ) -> impl Future<Output = Result<CaseNumber>> + Send;
 
-    fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> impl Future<Output = Result<i64>> + Send;
+    fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> impl Future<Output = Result<CaseId>> + Send;
 
     /// Writes a case's new state, department and assignee if its version is
     /// still `expected_version`; a concurrent change makes this a conflict.
     fn update_case_routing(
         &mut self,
-        id: i64,
+        id: CaseId,
         expected_version: i64,
         state: CaseState,
-        department_id: Option<i64>,
-        assignee_id: Option<i64>,
+        department_id: Option<DepartmentId>,
+        assignee_id: Option<StaffId>,
         at_us: i64,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    fn set_duplicate_of(&mut self, id: i64, duplicate_of: i64, at_us: i64) -> impl Future<Output = Result<()>> + Send;
+    fn set_duplicate_of(
+        &mut self,
+        id: CaseId,
+        duplicate_of: CaseId,
+        at_us: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Touches a case so concurrent writers see a new version (notes, replies).
-    fn touch_case(&mut self, id: i64, at_us: i64) -> impl Future<Output = Result<()>> + Send;
+    fn touch_case(&mut self, id: CaseId, at_us: i64) -> impl Future<Output = Result<()>> + Send;
 
     fn insert_distribution(
         &mut self,
-        case_id: i64,
+        case_id: CaseId,
         transfer_no: i64,
         copy: &str,
-        holder_department_id: Option<i64>,
+        holder_department_id: Option<DepartmentId>,
         at_us: i64,
-    ) -> impl Future<Output = Result<i64>> + Send;
+    ) -> impl Future<Output = Result<DistributionId>> + Send;
 
     /// Records who acknowledged a copy; a copy is acknowledged once.
     fn acknowledge_distribution(
         &mut self,
-        id: i64,
-        staff_id: i64,
+        id: DistributionId,
+        staff_id: StaffId,
         at_us: i64,
     ) -> impl Future<Output = Result<Distribution>> + Send;
 }
@@ -269,7 +273,7 @@ impl CaseWrites for Tx {
             StoreError::Conflict(format!("more than {} cases in one day for {}", CaseNumber::MAX_SEQ, utility.code()))
         })
     }
-    async fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> Result<i64> {
+    async fn insert_case(&mut self, number: &CaseNumber, c: &NewCase) -> Result<CaseId> {
         let closed_at = (c.state == CaseState::Closed).then_some(c.created_at_us);
         self.exec()
             .insert_id(
@@ -278,7 +282,7 @@ impl CaseWrites for Tx {
                  upstream_due, answered_on_spot, created_at, updated_at, closed_at, version) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, 1) RETURNING id",
                 vec![
-                    c.company_id.into(),
+                    c.company_id.bind(),
                     number.to_string().into(),
                     c.utility.code().into(),
                     c.kind.code().into(),
@@ -287,13 +291,13 @@ impl CaseWrites for Tx {
                     c.state.code().into(),
                     c.subject.as_str().into(),
                     c.description.as_str().into(),
-                    c.customer_id.into(),
+                    c.customer_id.bind(),
                     c.contact_name.clone().into(),
                     c.contact_phone.clone().into(),
                     (c.anonymous as i64).into(),
-                    c.first_responder_id.into(),
-                    c.assignee_id.into(),
-                    c.department_id.into(),
+                    c.first_responder_id.bind(),
+                    c.assignee_id.bind(),
+                    c.department_id.bind(),
                     c.upstream_platform.clone().into(),
                     c.upstream_ref.clone().into(),
                     c.upstream_due_us.into(),
@@ -307,11 +311,11 @@ impl CaseWrites for Tx {
 
     async fn update_case_routing(
         &mut self,
-        id: i64,
+        id: CaseId,
         expected_version: i64,
         state: CaseState,
-        department_id: Option<i64>,
-        assignee_id: Option<i64>,
+        department_id: Option<DepartmentId>,
+        assignee_id: Option<StaffId>,
         at_us: i64,
     ) -> Result<()> {
         let closed_at = (state == CaseState::Closed).then_some(at_us);
@@ -321,11 +325,11 @@ impl CaseWrites for Tx {
                 "UPDATE cases SET state = $3, department_id = $4, assignee_id = $5, updated_at = $6, closed_at = $7, version = version + 1 \
                  WHERE id = $1 AND version = $2",
                 vec![
-                    id.into(),
+                    id.bind(),
                     expected_version.into(),
                     state.code().into(),
-                    department_id.into(),
-                    assignee_id.into(),
+                    department_id.bind(),
+                    assignee_id.bind(),
                     at_us.into(),
                     closed_at.into(),
                 ],
@@ -338,53 +342,58 @@ impl CaseWrites for Tx {
         }
     }
 
-    async fn set_duplicate_of(&mut self, id: i64, duplicate_of: i64, at_us: i64) -> Result<()> {
+    async fn set_duplicate_of(&mut self, id: CaseId, duplicate_of: CaseId, at_us: i64) -> Result<()> {
         self.exec()
             .run(
                 "UPDATE cases SET duplicate_of = $2, updated_at = $3, version = version + 1 WHERE id = $1",
-                vec![id.into(), duplicate_of.into(), at_us.into()],
+                vec![id.bind(), duplicate_of.bind(), at_us.into()],
             )
             .await?;
         Ok(())
     }
 
-    async fn touch_case(&mut self, id: i64, at_us: i64) -> Result<()> {
+    async fn touch_case(&mut self, id: CaseId, at_us: i64) -> Result<()> {
         self.exec()
-            .run("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1", vec![id.into(), at_us.into()])
+            .run("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1", vec![id.bind(), at_us.into()])
             .await?;
         Ok(())
     }
 
     async fn insert_distribution(
         &mut self,
-        case_id: i64,
+        case_id: CaseId,
         transfer_no: i64,
         copy: &str,
-        holder_department_id: Option<i64>,
+        holder_department_id: Option<DepartmentId>,
         at_us: i64,
-    ) -> Result<i64> {
+    ) -> Result<DistributionId> {
         self.exec()
             .insert_id(
                 "INSERT INTO distribution_records (case_id, transfer_no, copy, holder_department_id, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                vec![case_id.into(), transfer_no.into(), copy.into(), holder_department_id.into(), at_us.into()],
+                vec![case_id.bind(), transfer_no.into(), copy.into(), holder_department_id.bind(), at_us.into()],
             )
             .await
     }
 
-    async fn acknowledge_distribution(&mut self, id: i64, staff_id: i64, at_us: i64) -> Result<Distribution> {
+    async fn acknowledge_distribution(
+        &mut self,
+        id: DistributionId,
+        staff_id: StaffId,
+        at_us: i64,
+    ) -> Result<Distribution> {
         let n = self
             .exec()
             .run(
                 "UPDATE distribution_records SET acknowledged_by = $2, acknowledged_at = $3 WHERE id = $1 AND acknowledged_by IS NULL",
-                vec![id.into(), staff_id.into(), at_us.into()],
+                vec![id.bind(), staff_id.bind(), at_us.into()],
             )
             .await?;
         let d = self
             .exec()
             .fetch(
                 &format!("SELECT {DIST_COLS} FROM distribution_records WHERE id = $1"),
-                vec![id.into()],
+                vec![id.bind()],
                 "distribution record",
             )
             .await?;

@@ -29,12 +29,12 @@ const COLS: &str = "id, company_id, subject, subject_id, utility, department_id,
 impl FromRow for ClockRecord {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(ClockRecord {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
             subject: r.get("subject")?,
             subject_id: r.get("subject_id")?,
             utility: r.code("utility", "utility", Utility::parse)?,
-            department_id: r.get("department_id")?,
+            department_id: r.opt_id("department_id")?,
             clock: r.json("body", "clock body")?,
         })
     }
@@ -45,7 +45,7 @@ impl FromRow for ClockStats {
         Ok(ClockStats {
             rule_id: r.get("rule_id")?,
             utility: r.opt_code("g_utility", "utility", Utility::parse)?,
-            department_id: r.get("g_department")?,
+            department_id: r.opt_id("g_department")?,
             stopped: r.count("stopped")?,
             met: r.count("met")?,
             breached: r.count("breached")?,
@@ -60,21 +60,21 @@ const INSERT_COLS: &str = "company_id, subject, subject_id, rule_id, policy_vers
 
 /// The 16 values of one clock row, in [`INSERT_COLS`] order.
 fn clock_values(
-    company_id: i64,
+    company_id: CompanyId,
     subject: &str,
     subject_id: i64,
     utility: Utility,
-    department_id: Option<i64>,
+    department_id: Option<DepartmentId>,
     c: &Clock,
 ) -> Result<Vec<Value>> {
     Ok(vec![
-        company_id.into(),
+        company_id.bind(),
         subject.into(),
         subject_id.into(),
         c.rule_id.as_str().into(),
         (c.policy_version as i64).into(),
         utility.code().into(),
-        department_id.into(),
+        department_id.bind(),
         clock_state(c).into(),
         c.started_at.as_microsecond().into(),
         c.due_at.as_microsecond().into(),
@@ -88,10 +88,10 @@ fn clock_values(
 }
 
 /// The 10 values of a clock update: id, then the columns that change.
-fn update_values(id: i64, department_id: Option<i64>, c: &Clock) -> Result<Vec<Value>> {
+fn update_values(id: ClockId, department_id: Option<DepartmentId>, c: &Clock) -> Result<Vec<Value>> {
     Ok(vec![
-        id.into(),
-        department_id.into(),
+        id.bind(),
+        department_id.bind(),
         clock_state(c).into(),
         c.due_at.as_microsecond().into(),
         next_at(c).into(),
@@ -111,12 +111,12 @@ fn body(c: &Clock) -> Result<String> {
 pub trait ClockReads {
     fn clocks_of(&self, subject: &str, subject_id: i64) -> impl Future<Output = Result<Vec<ClockRecord>>> + Send;
 
-    fn clock(&self, id: i64) -> impl Future<Output = Result<ClockRecord>> + Send;
+    fn clock(&self, id: ClockId) -> impl Future<Output = Result<ClockRecord>> + Send;
 
     /// Open clocks due before `before`, soonest first: the at-risk list.
     fn clocks_due_before(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         before_us: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ClockRecord>>> + Send;
@@ -125,13 +125,13 @@ pub trait ClockReads {
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     fn clock_stats(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         from_us: i64,
         to_us: i64,
         now_us: i64,
         group: StatsGroup,
         utility: Option<Utility>,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
     ) -> impl Future<Output = Result<Vec<ClockStats>>> + Send;
 }
 
@@ -144,14 +144,14 @@ impl ClockReads for Exec<'_> {
         .await
     }
 
-    async fn clock(&self, id: i64) -> Result<ClockRecord> {
-        self.fetch(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.into()], "clock").await
+    async fn clock(&self, id: ClockId) -> Result<ClockRecord> {
+        self.fetch(&format!("SELECT {COLS} FROM clocks WHERE id = $1"), vec![id.bind()], "clock").await
     }
 
-    async fn clocks_due_before(&self, company_id: i64, before_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
+    async fn clocks_due_before(&self, company_id: CompanyId, before_us: i64, limit: u32) -> Result<Vec<ClockRecord>> {
         self.fetch_all(
             &format!("SELECT {COLS} FROM clocks WHERE company_id = $1 AND state <> 'stopped' AND due_at < $2 ORDER BY due_at LIMIT $3"),
-            vec![company_id.into(), before_us.into(), (limit as i64).into()],
+            vec![company_id.bind(), before_us.into(), (limit as i64).into()],
         )
         .await
     }
@@ -159,13 +159,13 @@ impl ClockReads for Exec<'_> {
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     async fn clock_stats(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         from_us: i64,
         to_us: i64,
         now_us: i64,
         group: StatsGroup,
         utility: Option<Utility>,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
     ) -> Result<Vec<ClockStats>> {
         let (extra_cols, group_by) = match group {
             StatsGroup::Rule => ("NULL AS g_utility, NULL AS g_department", "rule_id"),
@@ -188,12 +188,12 @@ impl ClockReads for Exec<'_> {
         self.fetch_all(
             &sql,
             vec![
-                company_id.into(),
+                company_id.bind(),
                 from_us.into(),
                 to_us.into(),
                 now_us.into(),
                 utility.map(|u| u.code()).into(),
-                department_id.into(),
+                department_id.bind(),
             ],
         )
         .await
@@ -204,34 +204,37 @@ impl ClockReads for Exec<'_> {
 pub trait ClockWrites {
     fn insert_clock(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         subject: &str,
         subject_id: i64,
         utility: Utility,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
         c: &Clock,
-    ) -> impl Future<Output = Result<i64>> + Send;
+    ) -> impl Future<Output = Result<ClockId>> + Send;
 
     /// Inserts many clocks of one company in multi-row statements (imports and
     /// benchmarks); returns how many were written.
     fn insert_clocks(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         subject: &str,
-        rows: &[(i64, Utility, Option<i64>, Clock)],
+        rows: &[(i64, Utility, Option<DepartmentId>, Clock)],
     ) -> impl Future<Output = Result<u64>> + Send;
 
     /// Writes a clock's new state (and its subject's current department).
     fn update_clock(
         &mut self,
-        id: i64,
-        department_id: Option<i64>,
+        id: ClockId,
+        department_id: Option<DepartmentId>,
         c: &Clock,
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// Writes many clocks' new states in multi-row statements (the sweeper's
     /// flush); the same effect as [`ClockWrites::update_clock`] on each.
-    fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> impl Future<Output = Result<()>> + Send;
+    fn update_clocks(
+        &mut self,
+        rows: &[(ClockId, Option<DepartmentId>, &Clock)],
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Takes up to `limit` clocks whose next threshold is due at `now`, locking
     /// them so another server's sweeper skips them (PostgreSQL); SQLite's
@@ -242,13 +245,13 @@ pub trait ClockWrites {
 impl ClockWrites for Tx {
     async fn insert_clock(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         subject: &str,
         subject_id: i64,
         utility: Utility,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
         c: &Clock,
-    ) -> Result<i64> {
+    ) -> Result<ClockId> {
         self.exec()
             .insert_id(
                 &format!("INSERT INTO clocks ({INSERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"),
@@ -259,9 +262,9 @@ impl ClockWrites for Tx {
 
     async fn insert_clocks(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         subject: &str,
-        rows: &[(i64, Utility, Option<i64>, Clock)],
+        rows: &[(i64, Utility, Option<DepartmentId>, Clock)],
     ) -> Result<u64> {
         const PER_STATEMENT: usize = 500;
         let mut written = 0;
@@ -283,7 +286,7 @@ impl ClockWrites for Tx {
         Ok(written)
     }
 
-    async fn update_clock(&mut self, id: i64, department_id: Option<i64>, c: &Clock) -> Result<()> {
+    async fn update_clock(&mut self, id: ClockId, department_id: Option<DepartmentId>, c: &Clock) -> Result<()> {
         let v = update_values(id, department_id, c)?;
         self.exec()
             .run(
@@ -295,7 +298,7 @@ impl ClockWrites for Tx {
         Ok(())
     }
 
-    async fn update_clocks(&mut self, rows: &[(i64, Option<i64>, &Clock)]) -> Result<()> {
+    async fn update_clocks(&mut self, rows: &[(ClockId, Option<DepartmentId>, &Clock)]) -> Result<()> {
         // 10 values per row; well under SQLite's 32,766 parameters.
         const PER_STATEMENT: usize = 500;
         for chunk in rows.chunks(PER_STATEMENT) {

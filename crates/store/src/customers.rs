@@ -17,13 +17,13 @@ const FROM: &str = "FROM customers c LEFT JOIN premises p ON p.id = c.premises_i
 
 /// Reading customer accounts: by id or number, the filtered list, the console search. Implemented for [`Exec`]: on the pool or inside a transaction.
 pub trait CustomerReads {
-    fn customer(&self, id: i64) -> impl Future<Output = Result<Customer>> + Send;
+    fn customer(&self, id: CustomerId) -> impl Future<Output = Result<Customer>> + Send;
 
     fn customers(&self, f: &CustomerFilter, page: PageRequest) -> impl Future<Output = Result<Page<Customer>>> + Send;
 
     fn customer_by_number(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         number: &CustomerNumber,
     ) -> impl Future<Output = Result<Option<Customer>>> + Send;
 
@@ -34,20 +34,20 @@ pub trait CustomerReads {
     /// so the cost stays near the few rows shown.
     fn search_customers(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         text: &str,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Customer>>> + Send;
 }
 
 impl CustomerReads for Exec<'_> {
-    async fn customer(&self, id: i64) -> Result<Customer> {
-        self.fetch(&format!("SELECT {CUSTOMER_COLS} {FROM} WHERE c.id = $1"), vec![id.into()], "customer").await
+    async fn customer(&self, id: CustomerId) -> Result<Customer> {
+        self.fetch(&format!("SELECT {CUSTOMER_COLS} {FROM} WHERE c.id = $1"), vec![id.bind()], "customer").await
     }
 
     async fn customers(&self, f: &CustomerFilter, page: PageRequest) -> Result<Page<Customer>> {
         let mut w = Where::new();
-        w.eq("c.company_id", f.company_id);
+        w.eq("c.company_id", f.company_id.map(Bind::bind));
         w.eq("c.utility", f.utility.map(|u| u.code()));
         w.eq("c.category", f.category.map(|c| c.code()));
         if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -72,16 +72,16 @@ impl CustomerReads for Exec<'_> {
         self.page(CUSTOMER_COLS, &from, w.into_values(), "c.id", page).await
     }
 
-    async fn customer_by_number(&self, company_id: i64, number: &CustomerNumber) -> Result<Option<Customer>> {
+    async fn customer_by_number(&self, company_id: CompanyId, number: &CustomerNumber) -> Result<Option<Customer>> {
         self.fetch_opt(
             &format!("SELECT {CUSTOMER_COLS} {FROM} WHERE c.company_id = $1 AND c.customer_number = $2"),
-            vec![company_id.into(), number.as_str().into()],
+            vec![company_id.bind(), number.as_str().into()],
         )
         .await
     }
 
     #[tracing::instrument(skip(self, text))]
-    async fn search_customers(&self, company_id: i64, text: &str, limit: u32) -> Result<Vec<Customer>> {
+    async fn search_customers(&self, company_id: CompanyId, text: &str, limit: u32) -> Result<Vec<Customer>> {
         let text = text.trim();
         let lim = i64::from(limit.max(1));
         let mut found: Vec<Customer> = Vec::new();
@@ -101,7 +101,7 @@ impl CustomerReads for Exec<'_> {
                 ),
                 None => ("{col} >= $2 AND {col} LIKE $3", vec![Value::from(text), Value::from(format!("{text}%"))]),
             };
-            args.insert(0, company_id.into());
+            args.insert(0, company_id.bind());
             args.push(lim.into());
             let n = args.len();
             for col in ["c.customer_number", "c.phone"] {
@@ -116,7 +116,7 @@ impl CustomerReads for Exec<'_> {
                     "SELECT {CUSTOMER_COLS} {FROM} WHERE c.company_id = $1 AND c.phone LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3"
                 );
                 let rows =
-                    self.fetch_all(&sql, vec![company_id.into(), format!("%{text}%").into(), lim.into()]).await?;
+                    self.fetch_all(&sql, vec![company_id.bind(), format!("%{text}%").into(), lim.into()]).await?;
                 add(rows, &mut found);
             }
         } else if !text.is_empty() {
@@ -124,13 +124,13 @@ impl CustomerReads for Exec<'_> {
             let sql = format!(
                 "SELECT {CUSTOMER_COLS} {FROM} WHERE c.company_id = $1 AND c.account_name LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3"
             );
-            add(self.fetch_all(&sql, vec![company_id.into(), contains.clone().into(), lim.into()]).await?, &mut found);
+            add(self.fetch_all(&sql, vec![company_id.bind(), contains.clone().into(), lim.into()]).await?, &mut found);
             if found.len() < limit as usize {
                 let sql = format!(
                     "SELECT {CUSTOMER_COLS} FROM premises p JOIN customers c ON c.premises_id = p.id \
                      WHERE p.company_id = $1 AND p.address LIKE $2 ESCAPE '\\' ORDER BY c.id LIMIT $3"
                 );
-                add(self.fetch_all(&sql, vec![company_id.into(), contains.into(), lim.into()]).await?, &mut found);
+                add(self.fetch_all(&sql, vec![company_id.bind(), contains.into(), lim.into()]).await?, &mut found);
             }
         }
         Ok(found)
@@ -139,11 +139,11 @@ impl CustomerReads for Exec<'_> {
 
 /// Creating and changing customer accounts. Implemented for [`Tx`]: inside a write transaction.
 pub trait CustomerWrites {
-    fn insert_customer(&mut self, c: &NewCustomer) -> impl Future<Output = Result<i64>> + Send;
+    fn insert_customer(&mut self, c: &NewCustomer) -> impl Future<Output = Result<CustomerId>> + Send;
 
     fn update_customer(
         &mut self,
-        id: i64,
+        id: CustomerId,
         account_name: Option<&AccountName>,
         category: Option<CustomerCategory>,
         phone: Option<Option<&Phone>>,
@@ -152,21 +152,21 @@ pub trait CustomerWrites {
 }
 
 impl CustomerWrites for Tx {
-    async fn insert_customer(&mut self, c: &NewCustomer) -> Result<i64> {
+    async fn insert_customer(&mut self, c: &NewCustomer) -> Result<CustomerId> {
         let now = now_us();
         self.exec()
             .insert_id(
                 "INSERT INTO customers (company_id, utility, customer_number, account_name, category, phone, special_care, premises_id, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
                 vec![
-                    c.company_id.into(),
+                    c.company_id.bind(),
                     c.utility.code().into(),
                     c.number.as_str().into(),
                     c.account_name.as_str().into(),
                     c.category.code().into(),
                     c.phone.as_ref().map(|p| p.as_str().to_owned()).into(),
                     SpecialCare::encode(&c.special_care).into(),
-                    c.premises_id.into(),
+                    c.premises_id.bind(),
                     now.into(),
                 ],
             )
@@ -175,7 +175,7 @@ impl CustomerWrites for Tx {
 
     async fn update_customer(
         &mut self,
-        id: i64,
+        id: CustomerId,
         account_name: Option<&AccountName>,
         category: Option<CustomerCategory>,
         phone: Option<Option<&Phone>>,
@@ -187,7 +187,7 @@ impl CustomerWrites for Tx {
                 "UPDATE customers SET account_name = COALESCE($2, account_name), category = COALESCE($3, category), \
                  phone = CASE WHEN $4 = 1 THEN $5 ELSE phone END, special_care = COALESCE($6, special_care), updated_at = $7 WHERE id = $1",
                 vec![
-                    id.into(),
+                    id.bind(),
                     account_name.map(|a| a.as_str().to_owned()).into(),
                     category.map(|c| c.code()).into(),
                     (phone.is_some() as i64).into(),

@@ -58,9 +58,10 @@ impl<'a> Exec<'a> {
         .rows_affected())
     }
 
-    /// Runs an INSERT … RETURNING id and returns the id.
-    pub(crate) async fn insert_id(&self, sql: &str, values: Vec<Value>) -> Result<i64> {
-        self.fetch_opt(sql, values).await?.ok_or(crate::StoreError::Internal("insert returned no id".into()))
+    /// Runs an INSERT … RETURNING id and returns the id, typed.
+    pub(crate) async fn insert_id<T: From<i64>>(&self, sql: &str, values: Vec<Value>) -> Result<T> {
+        let id: Option<i64> = self.fetch_opt(sql, values).await?;
+        id.map(T::from).ok_or(crate::StoreError::Internal("insert returned no id".into()))
     }
 
     /// The first row, mapped, if there is one.

@@ -11,15 +11,15 @@ const COLS: &str =
 impl FromRow for ExtensionRequest {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(ExtensionRequest {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
-            case_id: r.get("case_id")?,
-            clock_id: r.get("clock_id")?,
-            requested_by: r.get("requested_by")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
+            case_id: r.id("case_id")?,
+            clock_id: r.id("clock_id")?,
+            requested_by: r.id("requested_by")?,
             new_due: r.ts("new_due")?,
             reason: r.get("reason")?,
             state: r.get("state")?,
-            decided_by: r.get("decided_by")?,
+            decided_by: r.opt_id("decided_by")?,
             decided_at: r.opt_ts("decided_at")?,
             created_at: r.ts("created_at")?,
         })
@@ -31,40 +31,40 @@ pub trait ExtensionRequestReads {
     /// The company's pending requests, oldest first.
     fn pending_extension_requests(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ExtensionRequest>>> + Send;
 
     /// Every request made on a case, oldest first.
-    fn extension_requests_of(&self, case_id: i64) -> impl Future<Output = Result<Vec<ExtensionRequest>>> + Send;
+    fn extension_requests_of(&self, case_id: CaseId) -> impl Future<Output = Result<Vec<ExtensionRequest>>> + Send;
 
-    fn extension_request(&self, id: i64) -> impl Future<Output = Result<ExtensionRequest>> + Send;
+    fn extension_request(&self, id: ExtensionRequestId) -> impl Future<Output = Result<ExtensionRequest>> + Send;
 }
 
 impl ExtensionRequestReads for Exec<'_> {
     #[tracing::instrument(skip(self))]
-    async fn pending_extension_requests(&self, company_id: i64, limit: u32) -> Result<Vec<ExtensionRequest>> {
+    async fn pending_extension_requests(&self, company_id: CompanyId, limit: u32) -> Result<Vec<ExtensionRequest>> {
         self.fetch_all(
             &format!("SELECT {COLS} FROM extension_requests WHERE company_id = $1 AND state = 'pending' ORDER BY created_at, id LIMIT $2"),
-            vec![company_id.into(), (limit as i64).into()],
+            vec![company_id.bind(), (limit as i64).into()],
         )
         .await
     }
 
     #[tracing::instrument(skip(self))]
-    async fn extension_requests_of(&self, case_id: i64) -> Result<Vec<ExtensionRequest>> {
+    async fn extension_requests_of(&self, case_id: CaseId) -> Result<Vec<ExtensionRequest>> {
         self.fetch_all(
             &format!("SELECT {COLS} FROM extension_requests WHERE case_id = $1 ORDER BY id"),
-            vec![case_id.into()],
+            vec![case_id.bind()],
         )
         .await
     }
 
     #[tracing::instrument(skip(self))]
-    async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {
+    async fn extension_request(&self, id: ExtensionRequestId) -> Result<ExtensionRequest> {
         self.fetch(
             &format!("SELECT {COLS} FROM extension_requests WHERE id = $1"),
-            vec![id.into()],
+            vec![id.bind()],
             "extension request",
         )
         .await
@@ -76,21 +76,21 @@ pub trait ExtensionRequestWrites {
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     fn insert_extension_request(
         &mut self,
-        company_id: i64,
-        case_id: i64,
-        clock_id: i64,
-        by: i64,
+        company_id: CompanyId,
+        case_id: CaseId,
+        clock_id: ClockId,
+        by: StaffId,
         new_due_us: i64,
         reason: &str,
         at_us: i64,
-    ) -> impl Future<Output = Result<i64>> + Send;
+    ) -> impl Future<Output = Result<ExtensionRequestId>> + Send;
 
     /// Records the decision on a pending request; a request already decided is a conflict.
     fn decide_extension_request(
         &mut self,
-        id: i64,
+        id: ExtensionRequestId,
         state: &str,
-        by: i64,
+        by: StaffId,
         at_us: i64,
     ) -> impl Future<Output = Result<()>> + Send;
 }
@@ -100,30 +100,36 @@ impl ExtensionRequestWrites for Tx {
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     async fn insert_extension_request(
         &mut self,
-        company_id: i64,
-        case_id: i64,
-        clock_id: i64,
-        by: i64,
+        company_id: CompanyId,
+        case_id: CaseId,
+        clock_id: ClockId,
+        by: StaffId,
         new_due_us: i64,
         reason: &str,
         at_us: i64,
-    ) -> Result<i64> {
+    ) -> Result<ExtensionRequestId> {
         self.exec()
             .insert_id(
                 "INSERT INTO extension_requests (company_id, case_id, clock_id, requested_by, new_due, reason, state, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
-                vec![company_id.into(), case_id.into(), clock_id.into(), by.into(), new_due_us.into(), reason.into(), at_us.into()],
+                vec![company_id.bind(), case_id.bind(), clock_id.bind(), by.bind(), new_due_us.into(), reason.into(), at_us.into()],
             )
             .await
     }
 
     #[tracing::instrument(skip(self))]
-    async fn decide_extension_request(&mut self, id: i64, state: &str, by: i64, at_us: i64) -> Result<()> {
+    async fn decide_extension_request(
+        &mut self,
+        id: ExtensionRequestId,
+        state: &str,
+        by: StaffId,
+        at_us: i64,
+    ) -> Result<()> {
         let n = self
             .exec()
             .run(
                 "UPDATE extension_requests SET state = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND state = 'pending'",
-                vec![state.into(), by.into(), at_us.into(), id.into()],
+                vec![state.into(), by.bind(), at_us.into(), id.bind()],
             )
             .await?;
         if n == 0 {

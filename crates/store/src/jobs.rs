@@ -11,7 +11,7 @@ use sea_orm::Value;
 impl FromRow for JobRecord {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(JobRecord {
-            id: r.get("id")?,
+            id: r.id("id")?,
             kind: r.get("kind")?,
             payload: r.get("payload")?,
             attempts: r.get("attempts")?,
@@ -32,7 +32,7 @@ pub trait JobWrites {
     ) -> impl Future<Output = Result<Vec<JobRecord>>> + Send;
 
     /// Marks a job done, or failed with `error` (kept for an administrator).
-    fn finish_job(&mut self, id: i64, error: Option<&str>) -> impl Future<Output = Result<()>> + Send;
+    fn finish_job(&mut self, id: JobId, error: Option<&str>) -> impl Future<Output = Result<()>> + Send;
 
     /// Queues many durable jobs of one kind at once (the sweeper's escalations).
     fn enqueue_jobs(
@@ -48,7 +48,7 @@ pub trait JobWrites {
         kind: &str,
         payload: &serde_json::Value,
         run_at_us: i64,
-    ) -> impl Future<Output = Result<i64>> + Send;
+    ) -> impl Future<Output = Result<JobId>> + Send;
 }
 
 impl JobWrites for Tx {
@@ -63,12 +63,12 @@ impl JobWrites for Tx {
             .await
     }
 
-    async fn finish_job(&mut self, id: i64, error: Option<&str>) -> Result<()> {
+    async fn finish_job(&mut self, id: JobId, error: Option<&str>) -> Result<()> {
         let state = if error.is_some() { "failed" } else { "done" };
         self.exec()
             .run(
                 "UPDATE jobs SET state = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1",
-                vec![id.into(), state.into(), error.into()],
+                vec![id.bind(), state.into(), error.into()],
             )
             .await?;
         Ok(())
@@ -92,7 +92,7 @@ impl JobWrites for Tx {
         Ok(written)
     }
 
-    async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, run_at_us: i64) -> Result<i64> {
+    async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, run_at_us: i64) -> Result<JobId> {
         self.exec()
             .insert_id(
                 "INSERT INTO jobs (kind, payload, run_at, attempts, state, created_at) VALUES ($1, $2, $3, 0, 'pending', $3) RETURNING id",

@@ -20,9 +20,9 @@ impl FromRow for LedgerHead {
 impl FromRow for Event {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(Event {
-            seq: r.get("seq")?,
-            case_id: r.get("case_id")?,
-            actor_id: r.get("actor_id")?,
+            seq: r.id("seq")?,
+            case_id: r.opt_id("case_id")?,
+            actor_id: r.opt_id("actor_id")?,
             kind: r.get("kind")?,
             payload: r.json("payload", "event payload")?,
             at: r.ts("at")?,
@@ -33,9 +33,9 @@ impl FromRow for Event {
 impl FromRow for StoredEvent {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(StoredEvent {
-            seq: r.get("seq")?,
-            case_id: r.get("case_id")?,
-            actor_id: r.get("actor_id")?,
+            seq: r.id("seq")?,
+            case_id: r.opt_id("case_id")?,
+            actor_id: r.opt_id("actor_id")?,
             kind: r.get("kind")?,
             payload: r.get("payload")?,
             at_us: r.get("at")?,
@@ -70,21 +70,21 @@ impl Tx {
 /// Appending to the ledger. Implemented for [`Tx`]: inside a write transaction.
 pub trait LedgerWrites {
     /// Appends an event to the chain and returns its sequence number.
-    fn append_event(&mut self, e: NewEvent<'_>) -> impl Future<Output = Result<i64>> + Send;
+    fn append_event(&mut self, e: NewEvent<'_>) -> impl Future<Output = Result<EventId>> + Send;
 
     /// Appends many events in order, in multi-row statements, moving the head
     /// once per statement; the chain is the same as appending them one by one.
     /// Returns the sequence number of each.
-    fn append_events(&mut self, events: &[NewEvent<'_>]) -> impl Future<Output = Result<Vec<i64>>> + Send;
+    fn append_events(&mut self, events: &[NewEvent<'_>]) -> impl Future<Output = Result<Vec<EventId>>> + Send;
 }
 
 impl LedgerWrites for Tx {
-    async fn append_event(&mut self, e: NewEvent<'_>) -> Result<i64> {
+    async fn append_event(&mut self, e: NewEvent<'_>) -> Result<EventId> {
         let seqs = self.append_events(std::slice::from_ref(&e)).await?;
         seqs.first().copied().ok_or_else(|| StoreError::Internal("an appended event got no sequence number".into()))
     }
 
-    async fn append_events(&mut self, events: &[NewEvent<'_>]) -> Result<Vec<i64>> {
+    async fn append_events(&mut self, events: &[NewEvent<'_>]) -> Result<Vec<EventId>> {
         // 8 values per row.
         const PER_STATEMENT: usize = 500;
         let mut seqs = Vec::with_capacity(events.len());
@@ -113,15 +113,15 @@ impl LedgerWrites for Tx {
                 rows.push(')');
                 v.extend([
                     seq.into(),
-                    e.case_id.into(),
-                    e.actor_id.into(),
+                    e.case_id.bind(),
+                    e.actor_id.bind(),
                     e.kind.into(),
                     payload.into(),
                     e.at_us.into(),
                     head.hash.to_hex().into(),
                     hash.to_hex().into(),
                 ]);
-                seqs.push(seq);
+                seqs.push(EventId(seq));
                 head = LedgerHead { seq, hash };
             }
             let n = v.len();
@@ -148,7 +148,7 @@ impl LedgerWrites for Tx {
 /// Reading the ledger. Implemented for [`Exec`]: on the pool or inside a transaction.
 pub trait LedgerReads {
     /// A case's events in order, for its timeline.
-    fn case_events(&self, case_id: i64) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    fn case_events(&self, case_id: CaseId) -> impl Future<Output = Result<Vec<Event>>> + Send;
 
     /// The recorded head of the chain.
     fn ledger_head(&self) -> impl Future<Output = Result<Option<(i64, String)>>> + Send;
@@ -158,10 +158,10 @@ pub trait LedgerReads {
 }
 
 impl LedgerReads for Exec<'_> {
-    async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
+    async fn case_events(&self, case_id: CaseId) -> Result<Vec<Event>> {
         self.fetch_all(
             "SELECT seq, case_id, actor_id, kind, payload, at FROM ledger WHERE case_id = $1 ORDER BY seq",
-            vec![case_id.into()],
+            vec![case_id.bind()],
         )
         .await
     }

@@ -12,6 +12,7 @@
 //! them into scope with `use pledge_store::repo::*`.
 
 mod backup;
+mod bind;
 mod bulk;
 mod cases;
 mod clocks;

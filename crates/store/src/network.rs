@@ -12,44 +12,53 @@ use sea_orm::Value;
 
 /// Reading the supply network. Implemented for [`Exec`]: on the pool or inside a transaction.
 pub trait NetworkReads {
-    fn node(&self, id: i64) -> impl Future<Output = Result<NetworkNode>> + Send;
+    fn node(&self, id: NodeId) -> impl Future<Output = Result<NetworkNode>> + Send;
 
     /// Direct children of a node, or the roots of a utility's network.
     fn node_children(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         utility: Utility,
-        parent: Option<i64>,
+        parent: Option<NodeId>,
     ) -> impl Future<Output = Result<Vec<NetworkNode>>> + Send;
 
     /// How many premises and customers hang below a node (one range scan).
-    fn count_customers_below(&self, node_id: i64) -> impl Future<Output = Result<u64>> + Send;
+    fn count_customers_below(&self, node_id: NodeId) -> impl Future<Output = Result<u64>> + Send;
 
     /// Ids of every customer below a node, in id order.
-    fn customer_ids_below(&self, node_id: i64) -> impl Future<Output = Result<Vec<i64>>> + Send;
+    fn customer_ids_below(&self, node_id: NodeId) -> impl Future<Output = Result<Vec<CustomerId>>> + Send;
 
     /// The node among `ids` at `level`, deepest first (the ids come from a path).
-    fn node_at_level(&self, ids: &[i64], level: NodeLevel) -> impl Future<Output = Result<Option<NetworkNode>>> + Send;
+    fn node_at_level(
+        &self,
+        ids: &[NodeId],
+        level: NodeLevel,
+    ) -> impl Future<Output = Result<Option<NetworkNode>>> + Send;
 }
 
 impl NetworkReads for Exec<'_> {
-    async fn node(&self, id: i64) -> Result<NetworkNode> {
-        self.fetch(&format!("SELECT {NODE_COLS} FROM network_nodes WHERE id = $1"), vec![id.into()], "network node")
+    async fn node(&self, id: NodeId) -> Result<NetworkNode> {
+        self.fetch(&format!("SELECT {NODE_COLS} FROM network_nodes WHERE id = $1"), vec![id.bind()], "network node")
             .await
     }
 
-    async fn node_children(&self, company_id: i64, utility: Utility, parent: Option<i64>) -> Result<Vec<NetworkNode>> {
+    async fn node_children(
+        &self,
+        company_id: CompanyId,
+        utility: Utility,
+        parent: Option<NodeId>,
+    ) -> Result<Vec<NetworkNode>> {
         self.fetch_all(
             &format!(
                 "SELECT {NODE_COLS} FROM network_nodes \
                  WHERE company_id = $1 AND utility = $2 AND ((parent_id IS NULL AND $3 IS NULL) OR parent_id = $3) ORDER BY id"
             ),
-            vec![company_id.into(), utility.code().into(), parent.into()],
+            vec![company_id.bind(), utility.code().into(), parent.bind()],
         )
         .await
     }
 
-    async fn count_customers_below(&self, node_id: i64) -> Result<u64> {
+    async fn count_customers_below(&self, node_id: NodeId) -> Result<u64> {
         let node = self.node(node_id).await?;
         let (lo, hi) = network::subtree_bounds(&node.path);
         let n: Option<i64> = self
@@ -62,7 +71,7 @@ impl NetworkReads for Exec<'_> {
         Ok(n.unwrap_or(0) as u64)
     }
 
-    async fn customer_ids_below(&self, node_id: i64) -> Result<Vec<i64>> {
+    async fn customer_ids_below(&self, node_id: NodeId) -> Result<Vec<CustomerId>> {
         let node = self.node(node_id).await?;
         let (lo, hi) = network::subtree_bounds(&node.path);
         self.fetch_all(
@@ -74,7 +83,7 @@ impl NetworkReads for Exec<'_> {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn node_at_level(&self, ids: &[i64], level: NodeLevel) -> Result<Option<NetworkNode>> {
+    async fn node_at_level(&self, ids: &[NodeId], level: NodeLevel) -> Result<Option<NetworkNode>> {
         if ids.is_empty() {
             return Ok(None);
         }
@@ -82,7 +91,7 @@ impl NetworkReads for Exec<'_> {
         let list: Vec<String> = ids
             .iter()
             .map(|id| {
-                v.push((*id).into());
+                v.push((*id).bind());
                 format!("${}", v.len())
             })
             .collect();
@@ -99,10 +108,10 @@ pub trait NetworkWrites {
     /// Inserts a node under its parent and sets its materialised path.
     fn insert_node(&mut self, n: &NewNode) -> impl Future<Output = Result<NetworkNode>> + Send;
 
-    fn insert_premises(&mut self, p: &NewPremises) -> impl Future<Output = Result<i64>> + Send;
+    fn insert_premises(&mut self, p: &NewPremises) -> impl Future<Output = Result<PremisesId>> + Send;
 
     /// Attaches a premises to the network leaf that supplies it with `node`'s utility.
-    fn attach_premises(&mut self, premises_id: i64, node_id: i64) -> impl Future<Output = Result<()>> + Send;
+    fn attach_premises(&mut self, premises_id: PremisesId, node_id: NodeId) -> impl Future<Output = Result<()>> + Send;
 }
 
 impl NetworkWrites for Tx {
@@ -125,9 +134,9 @@ impl NetworkWrites for Tx {
                 "INSERT INTO network_nodes (company_id, utility, parent_id, level, name, path, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 vec![
-                    n.company_id.into(),
+                    n.company_id.bind(),
                     n.utility.code().into(),
-                    n.parent_id.into(),
+                    n.parent_id.bind(),
                     n.level.code().into(),
                     n.name.as_str().into(),
                     placeholder.into(),
@@ -136,7 +145,7 @@ impl NetworkWrites for Tx {
             )
             .await?;
         let path = network::child_path(&parent_path, id).map_err(|e| StoreError::Conflict(e.to_string()))?;
-        x.run("UPDATE network_nodes SET path = $2 WHERE id = $1", vec![id.into(), path.as_str().into()]).await?;
+        x.run("UPDATE network_nodes SET path = $2 WHERE id = $1", vec![id.bind(), path.as_str().into()]).await?;
         Ok(NetworkNode {
             id,
             company_id: n.company_id,
@@ -148,26 +157,26 @@ impl NetworkWrites for Tx {
         })
     }
 
-    async fn insert_premises(&mut self, p: &NewPremises) -> Result<i64> {
+    async fn insert_premises(&mut self, p: &NewPremises) -> Result<PremisesId> {
         self.exec()
             .insert_id(
                 "INSERT INTO premises (company_id, address, zone, floor_area_m2, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                vec![p.company_id.into(), p.address.as_str().into(), p.zone.code().into(), p.floor_area_m2.into(), now_us().into()],
+                vec![p.company_id.bind(), p.address.as_str().into(), p.zone.code().into(), p.floor_area_m2.into(), now_us().into()],
             )
             .await
     }
 
-    async fn attach_premises(&mut self, premises_id: i64, node_id: i64) -> Result<()> {
+    async fn attach_premises(&mut self, premises_id: PremisesId, node_id: NodeId) -> Result<()> {
         let node = self.exec().node(node_id).await?;
         let x = self.exec();
         x.run(
             "DELETE FROM premises_supply WHERE premises_id = $1 AND utility = $2",
-            vec![premises_id.into(), node.utility.code().into()],
+            vec![premises_id.bind(), node.utility.code().into()],
         )
         .await?;
         x.run(
             "INSERT INTO premises_supply (premises_id, utility, node_id, node_path) VALUES ($1, $2, $3, $4)",
-            vec![premises_id.into(), node.utility.code().into(), node_id.into(), node.path.into()],
+            vec![premises_id.bind(), node.utility.code().into(), node_id.bind(), node.path.into()],
         )
         .await?;
         Ok(())

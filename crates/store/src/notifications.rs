@@ -15,13 +15,13 @@ const COLS: &str = "id, company_id, topic, subject, subject_id, customer_id, sta
 impl FromRow for NotificationRecord {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(NotificationRecord {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
             topic: r.get("topic")?,
             subject: r.get("subject")?,
             subject_id: r.get("subject_id")?,
-            customer_id: r.get("customer_id")?,
-            staff_id: r.get("staff_id")?,
+            customer_id: r.opt_id("customer_id")?,
+            staff_id: r.opt_id("staff_id")?,
             channel: r.code("channel", "channel", ChannelKind::parse)?,
             address: r.get("address")?,
             locale: r.code("locale", "locale", Locale::parse)?,
@@ -66,7 +66,7 @@ impl FromRow for StoredTemplate {
             locale: r.code("locale", "locale", Locale::parse)?,
             subject: r.get("subject")?,
             body: r.get("body")?,
-            updated_by: r.get("updated_by")?,
+            updated_by: r.opt_id("updated_by")?,
             updated_at: r.get("updated_at")?,
         })
     }
@@ -81,7 +81,7 @@ pub trait NotificationWrites {
     #[allow(clippy::too_many_arguments)]
     fn queue_notifications(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         topic: &str,
         subject: &str,
         subject_id: i64,
@@ -106,7 +106,7 @@ pub trait NotificationWrites {
     /// this worker's: its lease ran out and another worker took it over.
     fn record_sent(
         &mut self,
-        id: i64,
+        id: NotificationId,
         worker: &str,
         via: ChannelKind,
         now_us: i64,
@@ -116,7 +116,7 @@ pub trait NotificationWrites {
     /// rows; returns how many were still this worker's (see [`NotificationWrites::record_sent`]).
     fn record_sent_many(
         &mut self,
-        ids: &[i64],
+        ids: &[NotificationId],
         worker: &str,
         via: ChannelKind,
         now_us: i64,
@@ -125,7 +125,7 @@ pub trait NotificationWrites {
     /// Records a failed attempt: tried again at `retry_at`, or dead when None.
     fn record_failure(
         &mut self,
-        id: i64,
+        id: NotificationId,
         worker: &str,
         error: &str,
         retry_at_us: Option<i64>,
@@ -135,16 +135,16 @@ pub trait NotificationWrites {
     /// Puts a dead (or retrying) notification back in the queue with fresh attempts.
     fn requeue_notification(
         &mut self,
-        company_id: i64,
-        id: i64,
+        company_id: CompanyId,
+        id: NotificationId,
         now_us: i64,
     ) -> impl Future<Output = Result<NotificationRecord>> + Send;
 
     /// Sets the contact details notifications use for a customer (the phone is kept on the customer record).
     fn set_customer_contact(
         &mut self,
-        company_id: i64,
-        customer_id: i64,
+        company_id: CompanyId,
+        customer_id: CustomerId,
         email: Option<&str>,
         locale: Option<Locale>,
     ) -> impl Future<Output = Result<()>> + Send;
@@ -152,8 +152,8 @@ pub trait NotificationWrites {
     /// Sets a staff member's contact details for escalations.
     fn set_staff_contact(
         &mut self,
-        company_id: i64,
-        staff_id: i64,
+        company_id: CompanyId,
+        staff_id: StaffId,
         phone: Option<&str>,
         email: Option<&str>,
         locale: Option<Locale>,
@@ -162,14 +162,14 @@ pub trait NotificationWrites {
     /// Names (or clears) the head of a department.
     fn set_department_head(
         &mut self,
-        company_id: i64,
-        department_id: i64,
-        head: Option<i64>,
+        company_id: CompanyId,
+        department_id: DepartmentId,
+        head: Option<StaffId>,
     ) -> impl Future<Output = Result<()>> + Send;
 
     fn put_notification_template(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         t: &StoredTemplate,
     ) -> impl Future<Output = Result<()>> + Send;
 }
@@ -179,7 +179,7 @@ impl NotificationWrites for Tx {
     #[tracing::instrument(skip(self, to, vars), fields(recipients))]
     async fn queue_notifications(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         topic: &str,
         subject: &str,
         subject_id: i64,
@@ -188,8 +188,10 @@ impl NotificationWrites for Tx {
         now_us: i64,
     ) -> Result<u64> {
         let (ids, table, col, tag) = match to {
-            Recipients::Customers(ids) => (ids, "customers", "customer_id", 'c'),
-            Recipients::Staff(ids) => (ids, "staff", "staff_id", 's'),
+            Recipients::Customers(ids) => {
+                (ids.iter().map(|&i| i.bind()).collect::<Vec<_>>(), "customers", "customer_id", 'c')
+            }
+            Recipients::Staff(ids) => (ids.iter().map(|&i| i.bind()).collect(), "staff", "staff_id", 's'),
         };
         tracing::Span::current().record("recipients", ids.len());
         let prefix = format!("{topic}:{subject}:{subject_id}:{tag}");
@@ -202,13 +204,13 @@ impl NotificationWrites for Tx {
                 subject_id.into(),
                 vars.clone().into(),
                 now_us.into(),
-                company_id.into(),
+                company_id.bind(),
                 prefix.clone().into(),
             ];
             let list: Vec<String> = chunk
                 .iter()
                 .map(|id| {
-                    v.push((*id).into());
+                    v.push(id.clone());
                     format!("${}", v.len())
                 })
                 .collect();
@@ -254,26 +256,32 @@ impl NotificationWrites for Tx {
         Ok(out)
     }
 
-    async fn record_sent(&mut self, id: i64, worker: &str, via: ChannelKind, now_us: i64) -> Result<bool> {
+    async fn record_sent(&mut self, id: NotificationId, worker: &str, via: ChannelKind, now_us: i64) -> Result<bool> {
         let n = self
             .exec()
             .run(
                 "UPDATE notifications SET state = 'sent', sent_at = $3, sent_via = $4, last_error = NULL, next_attempt_at = NULL, \
                  locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE id = $1 AND locked_by = $2 AND state = 'sending'",
-                vec![id.into(), worker.into(), now_us.into(), via.code().into()],
+                vec![id.bind(), worker.into(), now_us.into(), via.code().into()],
             )
             .await?;
         Ok(n == 1)
     }
 
-    async fn record_sent_many(&mut self, ids: &[i64], worker: &str, via: ChannelKind, now_us: i64) -> Result<u64> {
+    async fn record_sent_many(
+        &mut self,
+        ids: &[NotificationId],
+        worker: &str,
+        via: ChannelKind,
+        now_us: i64,
+    ) -> Result<u64> {
         let mut done = 0;
         for chunk in ids.chunks(PER_STATEMENT) {
             let mut v: Vec<Value> = vec![worker.into(), now_us.into(), via.code().into()];
             let list: Vec<String> = chunk
                 .iter()
                 .map(|id| {
-                    v.push((*id).into());
+                    v.push((*id).bind());
                     format!("${}", v.len())
                 })
                 .collect();
@@ -294,7 +302,7 @@ impl NotificationWrites for Tx {
 
     async fn record_failure(
         &mut self,
-        id: i64,
+        id: NotificationId,
         worker: &str,
         error: &str,
         retry_at_us: Option<i64>,
@@ -306,20 +314,25 @@ impl NotificationWrites for Tx {
             .run(
                 "UPDATE notifications SET state = $3, last_error = $4, next_attempt_at = $5, locked_by = NULL, locked_until = NULL, \
                  updated_at = $6 WHERE id = $1 AND locked_by = $2 AND state = 'sending'",
-                vec![id.into(), worker.into(), state.into(), error.chars().take(500).collect::<String>().into(), retry_at_us.into(), now_us.into()],
+                vec![id.bind(), worker.into(), state.into(), error.chars().take(500).collect::<String>().into(), retry_at_us.into(), now_us.into()],
             )
             .await?;
         Ok(n == 1)
     }
 
-    async fn requeue_notification(&mut self, company_id: i64, id: i64, now_us: i64) -> Result<NotificationRecord> {
+    async fn requeue_notification(
+        &mut self,
+        company_id: CompanyId,
+        id: NotificationId,
+        now_us: i64,
+    ) -> Result<NotificationRecord> {
         self.exec()
             .fetch(
                 &format!(
                     "UPDATE notifications SET state = 'queued', attempts = 0, next_attempt_at = $3, locked_by = NULL, locked_until = NULL, \
                      updated_at = $3 WHERE id = $1 AND company_id = $2 AND state IN ('dead', 'retrying') RETURNING {COLS}"
                 ),
-                vec![id.into(), company_id.into(), now_us.into()],
+                vec![id.bind(), company_id.bind(), now_us.into()],
                 "retryable notification",
             )
             .await
@@ -327,8 +340,8 @@ impl NotificationWrites for Tx {
 
     async fn set_customer_contact(
         &mut self,
-        company_id: i64,
-        customer_id: i64,
+        company_id: CompanyId,
+        customer_id: CustomerId,
         email: Option<&str>,
         locale: Option<Locale>,
     ) -> Result<()> {
@@ -336,7 +349,7 @@ impl NotificationWrites for Tx {
             .exec()
             .run(
                 "UPDATE customers SET email = $3, locale = $4 WHERE id = $1 AND company_id = $2",
-                vec![customer_id.into(), company_id.into(), email.into(), locale.map(|l| l.code()).into()],
+                vec![customer_id.bind(), company_id.bind(), email.into(), locale.map(|l| l.code()).into()],
             )
             .await?;
         if n == 0 { Err(StoreError::NotFound("customer")) } else { Ok(()) }
@@ -344,8 +357,8 @@ impl NotificationWrites for Tx {
 
     async fn set_staff_contact(
         &mut self,
-        company_id: i64,
-        staff_id: i64,
+        company_id: CompanyId,
+        staff_id: StaffId,
         phone: Option<&str>,
         email: Option<&str>,
         locale: Option<Locale>,
@@ -354,31 +367,36 @@ impl NotificationWrites for Tx {
             .exec()
             .run(
                 "UPDATE staff SET phone = $3, email = $4, locale = $5 WHERE id = $1 AND company_id = $2",
-                vec![staff_id.into(), company_id.into(), phone.into(), email.into(), locale.map(|l| l.code()).into()],
+                vec![staff_id.bind(), company_id.bind(), phone.into(), email.into(), locale.map(|l| l.code()).into()],
             )
             .await?;
         if n == 0 { Err(StoreError::NotFound("staff member")) } else { Ok(()) }
     }
 
-    async fn set_department_head(&mut self, company_id: i64, department_id: i64, head: Option<i64>) -> Result<()> {
+    async fn set_department_head(
+        &mut self,
+        company_id: CompanyId,
+        department_id: DepartmentId,
+        head: Option<StaffId>,
+    ) -> Result<()> {
         let n = self
             .exec()
             .run(
                 "UPDATE departments SET head_staff_id = $3 WHERE id = $1 AND company_id = $2 \
                  AND ($3 IS NULL OR EXISTS (SELECT 1 FROM staff s WHERE s.id = $3 AND s.company_id = $2))",
-                vec![department_id.into(), company_id.into(), head.into()],
+                vec![department_id.bind(), company_id.bind(), head.bind()],
             )
             .await?;
         if n == 0 { Err(StoreError::NotFound("department or staff member")) } else { Ok(()) }
     }
 
-    async fn put_notification_template(&mut self, company_id: i64, t: &StoredTemplate) -> Result<()> {
+    async fn put_notification_template(&mut self, company_id: CompanyId, t: &StoredTemplate) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO notification_templates (company_id, topic, locale, subject, body, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, topic, locale) \
                  DO UPDATE SET subject = excluded.subject, body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                vec![company_id.into(), t.topic.clone().into(), t.locale.code().into(), t.subject.clone().into(), t.body.clone().into(), t.updated_by.into(), t.updated_at.into()],
+                vec![company_id.bind(), t.topic.clone().into(), t.locale.code().into(), t.subject.clone().into(), t.body.clone().into(), t.updated_by.bind(), t.updated_at.into()],
             )
             .await?;
         Ok(())
@@ -387,7 +405,11 @@ impl NotificationWrites for Tx {
 
 /// Reading the notification outbox and the stored templates. Implemented for [`Exec`]: on the pool or inside a transaction.
 pub trait NotificationReads {
-    fn notification(&self, company_id: i64, id: i64) -> impl Future<Output = Result<NotificationRecord>> + Send;
+    fn notification(
+        &self,
+        company_id: CompanyId,
+        id: NotificationId,
+    ) -> impl Future<Output = Result<NotificationRecord>> + Send;
 
     /// Notifications matching `f`, newest first.
     fn notifications(
@@ -400,20 +422,21 @@ pub trait NotificationReads {
     /// (for sent ones, the channel that carried them).
     fn delivery_counts(
         &self,
-        company_id: i64,
+        company_id: CompanyId,
         subject: &str,
         subject_id: i64,
     ) -> impl Future<Output = Result<Vec<DeliveryCount>>> + Send;
 
     /// A company's stored templates.
-    fn notification_templates(&self, company_id: i64) -> impl Future<Output = Result<Vec<StoredTemplate>>> + Send;
+    fn notification_templates(&self, company_id: CompanyId)
+    -> impl Future<Output = Result<Vec<StoredTemplate>>> + Send;
 }
 
 impl NotificationReads for Exec<'_> {
-    async fn notification(&self, company_id: i64, id: i64) -> Result<NotificationRecord> {
+    async fn notification(&self, company_id: CompanyId, id: NotificationId) -> Result<NotificationRecord> {
         self.fetch(
             &format!("SELECT {COLS} FROM notifications WHERE id = $1 AND company_id = $2"),
-            vec![id.into(), company_id.into()],
+            vec![id.bind(), company_id.bind()],
             "notification",
         )
         .await
@@ -422,7 +445,7 @@ impl NotificationReads for Exec<'_> {
     #[tracing::instrument(skip(self))]
     async fn notifications(&self, f: &NotificationFilter, page: PageRequest) -> Result<Page<NotificationRecord>> {
         let mut w = Where::new();
-        w.eq("company_id", Some(f.company_id));
+        w.eq("company_id", Some(f.company_id.bind()));
         w.eq("state", f.state.map(|s| s.code()));
         w.eq("topic", f.topic.clone());
         w.eq("subject", f.subject.clone());
@@ -433,21 +456,26 @@ impl NotificationReads for Exec<'_> {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn delivery_counts(&self, company_id: i64, subject: &str, subject_id: i64) -> Result<Vec<DeliveryCount>> {
+    async fn delivery_counts(
+        &self,
+        company_id: CompanyId,
+        subject: &str,
+        subject_id: i64,
+    ) -> Result<Vec<DeliveryCount>> {
         self.fetch_all(
             // A sent row counts under the channel that really carried it.
             "SELECT state, COALESCE(sent_via, channel) AS channel, COUNT(*) AS n FROM notifications \
              WHERE subject = $1 AND subject_id = $2 AND company_id = $3 \
              GROUP BY state, COALESCE(sent_via, channel) ORDER BY state, channel",
-            vec![subject.into(), subject_id.into(), company_id.into()],
+            vec![subject.into(), subject_id.into(), company_id.bind()],
         )
         .await
     }
 
-    async fn notification_templates(&self, company_id: i64) -> Result<Vec<StoredTemplate>> {
+    async fn notification_templates(&self, company_id: CompanyId) -> Result<Vec<StoredTemplate>> {
         self.fetch_all(
             "SELECT topic, locale, subject, body, updated_by, updated_at FROM notification_templates WHERE company_id = $1 ORDER BY topic, locale",
-            vec![company_id.into()],
+            vec![company_id.bind()],
         )
         .await
     }

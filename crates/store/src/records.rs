@@ -3,6 +3,8 @@
 
 use jiff::Timestamp;
 
+pub(crate) use crate::bind::Bind;
+pub(crate) use pledge_domain::ids::*;
 pub(crate) use pledge_domain::model::*;
 
 use crate::error::{Result, StoreError};

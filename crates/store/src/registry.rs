@@ -14,9 +14,9 @@ pub(crate) const STAFF_COLS: &str = "id, company_id, department_id, username, di
 impl FromRow for Staff {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(Staff {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
-            department_id: r.get("department_id")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
+            department_id: r.opt_id("department_id")?,
             username: r.get("username")?,
             display_name: r.get("display_name")?,
             role: r.code("role", "role", Role::parse)?,
@@ -30,8 +30,8 @@ pub(crate) const DEPARTMENT_COLS: &str = "id, company_id, code, name_zh, name_en
 impl FromRow for Department {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(Department {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
             code: r.get("code")?,
             name_zh: r.get("name_zh")?,
             name_en: r.get("name_en")?,
@@ -45,10 +45,10 @@ pub(crate) const NODE_COLS: &str = "id, company_id, utility, parent_id, level, n
 impl FromRow for NetworkNode {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(NetworkNode {
-            id: r.get("id")?,
-            company_id: r.get("company_id")?,
+            id: r.id("id")?,
+            company_id: r.id("company_id")?,
             utility: r.code("utility", "utility", Utility::parse)?,
-            parent_id: r.get("parent_id")?,
+            parent_id: r.opt_id("parent_id")?,
             level: r.code("level", "level", NodeLevel::parse)?,
             name: r.get("name")?,
             path: r.get("path")?,
@@ -64,8 +64,8 @@ impl FromRow for Customer {
         let number: String = r.get("customer_number")?;
         let name: String = r.get("account_name")?;
         let phone: Option<String> = r.get("phone")?;
-        let company_id: i64 = r.get("company_id")?;
-        let premises = match r.get::<Option<i64>>("premises_id")? {
+        let company_id: CompanyId = r.id("company_id")?;
+        let premises = match r.opt_id::<PremisesId>("premises_id")? {
             Some(id) => Some(Premises {
                 id,
                 company_id,
@@ -76,7 +76,7 @@ impl FromRow for Customer {
             None => None,
         };
         Ok(Customer {
-            id: r.get("id")?,
+            id: r.id("id")?,
             company_id,
             utility: r.code("utility", "utility", Utility::parse)?,
             number: CustomerNumber::parse(&number)

@@ -26,6 +26,16 @@ impl<'a> Row<'a> {
         Ok(self.0.try_get_by_index(idx)?)
     }
 
+    /// A key column as its typed id (`r.id::<CaseId>("id")`).
+    pub(crate) fn id<T: From<i64>>(&self, col: &str) -> Result<T> {
+        Ok(T::from(self.get::<i64>(col)?))
+    }
+
+    /// A nullable key column as its typed id.
+    pub(crate) fn opt_id<T: From<i64>>(&self, col: &str) -> Result<Option<T>> {
+        Ok(self.get::<Option<i64>>(col)?.map(T::from))
+    }
+
     /// An instant stored as microseconds.
     pub(crate) fn ts(&self, col: &str) -> Result<Timestamp> {
         ts(self.get(col)?)
@@ -79,6 +89,36 @@ impl FromRow for i64 {
         r.at(0)
     }
 }
+
+/// A single typed id: the first column.
+macro_rules! id_from_row {
+    ($($id:ty),* $(,)?) => {$(
+        impl FromRow for $id {
+            fn from_row(r: Row<'_>) -> Result<Self> {
+                Ok(<$id>::from(r.at::<i64>(0)?))
+            }
+        }
+    )*};
+}
+
+id_from_row!(
+    pledge_domain::ids::CaseId,
+    pledge_domain::ids::CustomerId,
+    pledge_domain::ids::StaffId,
+    pledge_domain::ids::CompanyId,
+    pledge_domain::ids::DepartmentId,
+    pledge_domain::ids::OutageId,
+    pledge_domain::ids::SuspectId,
+    pledge_domain::ids::WorkOrderId,
+    pledge_domain::ids::NotificationId,
+    pledge_domain::ids::NodeId,
+    pledge_domain::ids::PremisesId,
+    pledge_domain::ids::ClockId,
+    pledge_domain::ids::EventId,
+    pledge_domain::ids::ExtensionRequestId,
+    pledge_domain::ids::DistributionId,
+    pledge_domain::ids::JobId,
+);
 
 /// A pair: the first two columns.
 impl FromRow for (i64, String) {

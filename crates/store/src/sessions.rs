@@ -17,7 +17,7 @@ impl FromRow for AccessEntry {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(AccessEntry {
             id: r.get("id")?,
-            staff_id: r.get("staff_id")?,
+            staff_id: r.id("staff_id")?,
             at: r.ts("at")?,
             subject: r.get("subject")?,
             subject_id: r.get("subject_id")?,
@@ -35,8 +35,8 @@ pub trait SessionReads {
         &self,
         subject: Option<&str>,
         subject_id: Option<i64>,
-        staff_id: Option<i64>,
-        company_id: i64,
+        staff_id: Option<StaffId>,
+        company_id: CompanyId,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<AccessEntry>>> + Send;
 }
@@ -58,16 +58,16 @@ impl SessionReads for Exec<'_> {
         &self,
         subject: Option<&str>,
         subject_id: Option<i64>,
-        staff_id: Option<i64>,
-        company_id: i64,
+        staff_id: Option<StaffId>,
+        company_id: CompanyId,
         page: PageRequest,
     ) -> Result<Page<AccessEntry>> {
         let mut w = Where::new();
         w.eq("subject", subject);
         w.eq("subject_id", subject_id);
-        w.eq("staff_id", staff_id);
+        w.eq("staff_id", staff_id.map(Bind::bind));
         // The log has no company column yet: an entry belongs to its reader's company.
-        let c = w.arg(company_id);
+        let c = w.arg(company_id.bind());
         w.and(format!("staff_id IN (SELECT id FROM staff WHERE company_id = {c})"));
         let from = format!("FROM access_log {}", w.sql());
         self.page("id, staff_id, at, subject, subject_id, action", &from, w.into_values(), "id DESC", page).await
@@ -79,7 +79,7 @@ pub trait SessionWrites {
     fn insert_session(
         &mut self,
         token_hash: &str,
-        staff_id: i64,
+        staff_id: StaffId,
         kind: &str,
         now_us: i64,
         expires_at_us: i64,
@@ -90,7 +90,7 @@ pub trait SessionWrites {
     /// Records that a staff member read a subject's personal data.
     fn log_access(
         &mut self,
-        staff_id: i64,
+        staff_id: StaffId,
         subject: &str,
         subject_ids: &[i64],
         action: &str,
@@ -102,7 +102,7 @@ impl SessionWrites for Tx {
     async fn insert_session(
         &mut self,
         token_hash: &str,
-        staff_id: i64,
+        staff_id: StaffId,
         kind: &str,
         now_us: i64,
         expires_at_us: i64,
@@ -110,7 +110,7 @@ impl SessionWrites for Tx {
         self.exec()
             .run(
                 "INSERT INTO sessions (token_hash, staff_id, kind, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, 0)",
-                vec![token_hash.into(), staff_id.into(), kind.into(), now_us.into(), expires_at_us.into()],
+                vec![token_hash.into(), staff_id.bind(), kind.into(), now_us.into(), expires_at_us.into()],
             )
             .await?;
         Ok(())
@@ -123,7 +123,7 @@ impl SessionWrites for Tx {
 
     async fn log_access(
         &mut self,
-        staff_id: i64,
+        staff_id: StaffId,
         subject: &str,
         subject_ids: &[i64],
         action: &str,
@@ -133,7 +133,7 @@ impl SessionWrites for Tx {
             self.exec()
                 .run(
                     "INSERT INTO access_log (staff_id, at, subject, subject_id, action) VALUES ($1, $2, $3, $4, $5)",
-                    vec![staff_id.into(), at_us.into(), subject.into(), (*id).into(), action.into()],
+                    vec![staff_id.bind(), at_us.into(), subject.into(), (*id).into(), action.into()],
                 )
                 .await?;
         }

@@ -10,10 +10,10 @@ use crate::row::{FromRow, Row};
 impl FromRow for StoredPolicy {
     fn from_row(r: Row<'_>) -> Result<Self> {
         Ok(StoredPolicy {
-            company_id: r.get("company_id")?,
+            company_id: r.id("company_id")?,
             version: r.get("version")?,
             source: r.get("source")?,
-            created_by: r.get("created_by")?,
+            created_by: r.opt_id("created_by")?,
             created_at: r.ts("created_at")?,
         })
     }
@@ -24,7 +24,7 @@ impl FromRow for StoredCalendarYear {
         Ok(StoredCalendarYear {
             year: r.get("year")?,
             source_json: r.get("source_json")?,
-            created_by: r.get("created_by")?,
+            created_by: r.opt_id("created_by")?,
             created_at: r.ts("created_at")?,
             updated_at: r.ts("updated_at")?,
         })
@@ -44,7 +44,7 @@ impl FromRow for SettingsMark {
 /// Reading stored policies and calendar years. Implemented for [`Exec`]: on the pool or inside a transaction.
 pub trait SettingsReads {
     /// The company's newest stored policy, if it ever stored one.
-    fn latest_policy(&self, company_id: i64) -> impl Future<Output = Result<Option<StoredPolicy>>> + Send;
+    fn latest_policy(&self, company_id: CompanyId) -> impl Future<Output = Result<Option<StoredPolicy>>> + Send;
 
     /// A cheap summary of the stored settings that changes whenever a policy
     /// or calendar year is stored, so a server can tell that another one
@@ -56,10 +56,10 @@ pub trait SettingsReads {
 }
 
 impl SettingsReads for Exec<'_> {
-    async fn latest_policy(&self, company_id: i64) -> Result<Option<StoredPolicy>> {
+    async fn latest_policy(&self, company_id: CompanyId) -> Result<Option<StoredPolicy>> {
         self.fetch_opt(
             "SELECT company_id, version, source, created_by, created_at FROM policies WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
-            vec![company_id.into()],
+            vec![company_id.bind()],
         )
         .await
     }
@@ -88,10 +88,10 @@ pub trait SettingsWrites {
     /// Stores a new policy version; a version already stored for the company is a conflict.
     fn insert_policy(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         version: i64,
         source: &str,
-        created_by: Option<i64>,
+        created_by: Option<StaffId>,
         at_us: i64,
     ) -> impl Future<Output = Result<()>> + Send;
 
@@ -101,7 +101,7 @@ pub trait SettingsWrites {
         &mut self,
         year: i64,
         source_json: &str,
-        by: Option<i64>,
+        by: Option<StaffId>,
         at_us: i64,
     ) -> impl Future<Output = Result<()>> + Send;
 }
@@ -109,27 +109,33 @@ pub trait SettingsWrites {
 impl SettingsWrites for Tx {
     async fn insert_policy(
         &mut self,
-        company_id: i64,
+        company_id: CompanyId,
         version: i64,
         source: &str,
-        created_by: Option<i64>,
+        created_by: Option<StaffId>,
         at_us: i64,
     ) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO policies (company_id, version, source, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
-                vec![company_id.into(), version.into(), source.into(), created_by.into(), at_us.into()],
+                vec![company_id.bind(), version.into(), source.into(), created_by.bind(), at_us.into()],
             )
             .await?;
         Ok(())
     }
 
-    async fn save_calendar_year(&mut self, year: i64, source_json: &str, by: Option<i64>, at_us: i64) -> Result<()> {
+    async fn save_calendar_year(
+        &mut self,
+        year: i64,
+        source_json: &str,
+        by: Option<StaffId>,
+        at_us: i64,
+    ) -> Result<()> {
         self.exec()
             .run(
                 "INSERT INTO calendar_years (year, source_json, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
                  ON CONFLICT (year) DO UPDATE SET source_json = excluded.source_json, updated_at = excluded.updated_at",
-                vec![year.into(), source_json.into(), by.into(), at_us.into()],
+                vec![year.into(), source_json.into(), by.bind(), at_us.into()],
             )
             .await?;
         Ok(())

@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use jiff::Timestamp;
 use pledge_app::shanghai;
+use pledge_domain::ids::*;
 use pledge_domain::model::{AccessEntry, Case, Customer, Department, Distribution, Event, NetworkNode, Staff};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -38,8 +39,10 @@ pub fn code<T>(field: &str, err: &str, raw: &str, parse: impl FnOnce(&str) -> Op
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffDto {
-    pub id: i64,
-    pub department_id: Option<i64>,
+    #[schema(value_type = i64)]
+    pub id: StaffId,
+    #[schema(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
     pub username: String,
     pub display_name: String,
     /// Role code, e.g. `hotline_agent`.
@@ -65,7 +68,8 @@ impl From<Staff> for StaffDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CompanyDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CompanyId,
     pub code: String,
     pub name: String,
     /// The service hotline printed on receipts.
@@ -76,7 +80,8 @@ pub struct CompanyDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DepartmentDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DepartmentId,
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
@@ -97,9 +102,11 @@ impl From<Department> for DepartmentDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NodeDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: NodeId,
     pub utility: String,
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<NodeId>,
     pub level: String,
     pub name: String,
     /// Materialised path: the ids from the root, 12 digits each.
@@ -125,7 +132,8 @@ impl From<NetworkNode> for NodeDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PremisesDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PremisesId,
     pub address: String,
     pub zone: String,
     pub floor_area_m2: Option<i64>,
@@ -133,7 +141,8 @@ pub struct PremisesDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CustomerId,
     pub utility: String,
     /// 户号
     pub customer_number: String,
@@ -179,7 +188,8 @@ pub struct UpstreamDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CaseId,
     /// Readable number, e.g. `GAS-20261123-000123`.
     pub number: String,
     pub utility: String,
@@ -191,16 +201,21 @@ pub struct CaseDto {
     pub state_name: String,
     pub subject: String,
     pub description: String,
-    pub customer_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub customer_id: Option<CustomerId>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
     /// The staff member who first received the customer (首问负责人); never changes.
-    pub first_responder_id: i64,
-    pub assignee_id: Option<i64>,
-    pub department_id: Option<i64>,
+    #[schema(value_type = i64)]
+    pub first_responder_id: StaffId,
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<StaffId>,
+    #[schema(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
     pub upstream: Option<UpstreamDto>,
-    pub duplicate_of: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub duplicate_of: Option<CaseId>,
     pub answered_on_spot: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -254,11 +269,14 @@ impl From<Case> for CaseDto {
 /// One copy of a complaint form (投诉处理单): archive, department or management.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FormCopyDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DistributionId,
     pub transfer_no: i64,
     pub copy: String,
-    pub holder_department_id: Option<i64>,
-    pub acknowledged_by: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub holder_department_id: Option<DepartmentId>,
+    #[schema(value_type = Option<i64>)]
+    pub acknowledged_by: Option<StaffId>,
     pub acknowledged_at: Option<String>,
 }
 
@@ -278,9 +296,11 @@ impl From<Distribution> for FormCopyDto {
 /// A ledger event on the case's timeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventDto {
-    pub seq: i64,
+    #[schema(value_type = i64)]
+    pub seq: EventId,
     pub kind: String,
-    pub actor_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub actor_id: Option<StaffId>,
     pub at: String,
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
@@ -295,7 +315,8 @@ impl From<Event> for EventDto {
 /// A commitment clock (服务承诺计时) on a case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClockDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ClockId,
     /// The commitment's number in the policy, e.g. `C1`.
     pub rule_id: String,
     pub title_zh: String,
@@ -379,7 +400,8 @@ pub struct CaseDetailDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessEntryDto {
     pub id: i64,
-    pub staff_id: i64,
+    #[schema(value_type = i64)]
+    pub staff_id: StaffId,
     pub at: String,
     pub subject: String,
     pub subject_id: i64,

@@ -9,7 +9,7 @@ pub(crate) async fn receive(
     actor: &Actor,
     input: &CaseInput,
     at: Timestamp,
-) -> AppResult<i64> {
+) -> AppResult<CaseId> {
     let at_us = at.as_microsecond();
     let day = at.to_zoned(shanghai()).date();
     let number = tx.next_case_number(input.utility, day).await?;

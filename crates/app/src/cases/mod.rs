@@ -13,6 +13,7 @@ use crate::writer::TxFn3;
 use crate::{Actor, App, shanghai};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseState, CaseSubkind, Channel};
+use pledge_domain::ids::*;
 use pledge_domain::model::{Case, CaseFilter, CaseSort, Distribution, Event, NewCase, Page, PageRequest};
 use pledge_domain::text::{Body, Label, mask_name};
 use pledge_domain::{Permission, Phone, Utility};
@@ -41,7 +42,7 @@ pub struct CaseInput {
     pub channel: Channel,
     pub subject: String,
     pub description: String,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
@@ -116,7 +117,7 @@ pub(crate) use intake::receive;
 impl App {
     /// A case with its form copies, duplicates and timeline; reading personal data is logged.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn case(&self, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
+    pub async fn case(&self, actor: &Actor, id: CaseId) -> AppResult<CaseDetail> {
         actor.require(Permission::CaseRead, "read cases")?;
         let r = self.store().read();
         let case = r.case(id).await?;
@@ -129,7 +130,7 @@ impl App {
         let duplicates = r.duplicates_of(id).await?.into_iter().map(|c| mask_case(actor, c).0).collect();
         if see && (case.customer_id.is_some() || case.contact_name.is_some() || case.contact_phone.is_some()) {
             let subject = if case.kind == CaseKind::Report { "case_reporter" } else { "case_contact" };
-            self.log_access(actor, subject, vec![case.id], "read").await?;
+            self.log_access(actor, subject, vec![case.id.get()], "read").await?;
         }
         let (case, masked) = mask_case(actor, case);
         Ok(CaseDetail { case, distributions, duplicates, timeline, masked })
@@ -150,7 +151,7 @@ impl App {
     }
 
     /// Runs `f` on the case inside a write, after checking it belongs to the actor's company.
-    async fn on_case<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<Case>
+    async fn on_case<F>(&self, actor: &Actor, id: CaseId, f: F) -> AppResult<Case>
     where
         F: AsyncFnOnce(&mut Tx, Case, i64, Arc<Engine>) -> AppResult<()>
             + for<'t> TxFn3<'t, Case, i64, Arc<Engine>, ()>

@@ -10,8 +10,8 @@ impl App {
     pub async fn transfer_case(
         &self,
         actor: &Actor,
-        id: i64,
-        department_id: i64,
+        id: CaseId,
+        department_id: DepartmentId,
         reason: Option<String>,
     ) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "transfer cases")?;
@@ -58,8 +58,8 @@ impl App {
     pub async fn acknowledge_form_copy(
         &self,
         actor: &Actor,
-        case_id: i64,
-        distribution_id: i64,
+        case_id: CaseId,
+        distribution_id: DistributionId,
     ) -> AppResult<Distribution> {
         actor.require(Permission::CaseWork, "acknowledge forms")?;
         let copies = self.store().read().distributions(case_id).await?;
@@ -89,7 +89,7 @@ impl App {
     /// The receiving department returns a case outside its remit (退单), with a reason;
     /// it goes back to the department that sent it for the sender or duty manager to decide.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn return_case(&self, actor: &Actor, id: i64, reason: String) -> AppResult<Case> {
+    pub async fn return_case(&self, actor: &Actor, id: CaseId, reason: String) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "return cases")?;
         let reason = Body::parse("reason", &reason)
             .map_err(|_| AppError::invalid("reason_required", "reason", "a return needs a reason"))?
@@ -102,7 +102,8 @@ impl App {
                 .rev()
                 .find(|e| e.kind == "case.transferred")
                 .and_then(|e| e.payload.get("from_department_id"))
-                .and_then(Value::as_i64);
+                .and_then(Value::as_i64)
+                .map(DepartmentId);
             let payload = json!({"reason": reason, "from_department_id": case.department_id});
             step(
                 tx,
@@ -121,7 +122,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn assign_case(&self, actor: &Actor, id: i64, staff_id: i64) -> AppResult<Case> {
+    pub async fn assign_case(&self, actor: &Actor, id: CaseId, staff_id: StaffId) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "assign cases")?;
         let target = self
             .store()
@@ -155,7 +156,7 @@ impl App {
 
     /// Links a repeat contact to the case that already covers the matter.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn link_duplicate(&self, actor: &Actor, id: i64, original_id: i64) -> AppResult<Case> {
+    pub async fn link_duplicate(&self, actor: &Actor, id: CaseId, original_id: CaseId) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "link cases")?;
         if id == original_id {
             return Err(AppError::invalid("self_link", "original_id", "a case cannot duplicate itself"));

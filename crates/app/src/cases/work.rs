@@ -5,7 +5,7 @@ use super::*;
 impl App {
     /// Starts work on a case; the actor takes it if nobody holds it.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn start_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
+    pub async fn start_case(&self, actor: &Actor, id: CaseId) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let a = actor.clone();
         self.on_case(actor, id, async move |tx, case, at, engine| {
@@ -33,7 +33,7 @@ impl App {
 
     /// Sends a reply to the customer; a final reply answers the case.
     #[tracing::instrument(skip(self, actor, body))]
-    pub async fn reply_case(&self, actor: &Actor, id: i64, body: String, final_answer: bool) -> AppResult<Case> {
+    pub async fn reply_case(&self, actor: &Actor, id: CaseId, body: String, final_answer: bool) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "reply to customers")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();
@@ -62,7 +62,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn wait_case(&self, actor: &Actor, id: i64, on: WaitFor) -> AppResult<Case> {
+    pub async fn wait_case(&self, actor: &Actor, id: CaseId, on: WaitFor) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let who = actor.id();
         let (action, what) = match on {
@@ -76,7 +76,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn resume_case(&self, actor: &Actor, id: i64) -> AppResult<Case> {
+    pub async fn resume_case(&self, actor: &Actor, id: CaseId) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "work cases")?;
         let who = actor.id();
         self.on_case(actor, id, async move |tx, case, at, engine| {
@@ -87,7 +87,7 @@ impl App {
 
     /// Begins the callback to the customer after an answer (回访).
     #[tracing::instrument(skip(self, actor))]
-    pub async fn start_callback(&self, actor: &Actor, id: i64) -> AppResult<Case> {
+    pub async fn start_callback(&self, actor: &Actor, id: CaseId) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "call customers back")?;
         let who = actor.id();
         self.on_case(actor, id, async move |tx, case, at, engine| {
@@ -108,7 +108,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor, summary))]
-    pub async fn close_case(&self, actor: &Actor, id: i64, summary: Option<String>) -> AppResult<Case> {
+    pub async fn close_case(&self, actor: &Actor, id: CaseId, summary: Option<String>) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "close cases")?;
         let summary = summary.map(|s| Body::parse("summary", &s).map(Body::into_inner)).transpose()?;
         let who = actor.id();
@@ -131,7 +131,7 @@ impl App {
 
     /// Reopens a case, e.g. after an unsatisfied callback.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn reopen_case(&self, actor: &Actor, id: i64, reason: String) -> AppResult<Case> {
+    pub async fn reopen_case(&self, actor: &Actor, id: CaseId, reason: String) -> AppResult<Case> {
         actor.require(Permission::CaseDecide, "reopen cases")?;
         let reason = Body::parse("reason", &reason)
             .map_err(|_| AppError::invalid("reason_required", "reason", "reopening needs a reason"))?
@@ -156,7 +156,7 @@ impl App {
 
     /// An internal note; customers never see it.
     #[tracing::instrument(skip(self, actor, body))]
-    pub async fn note_case(&self, actor: &Actor, id: i64, body: String) -> AppResult<Case> {
+    pub async fn note_case(&self, actor: &Actor, id: CaseId, body: String) -> AppResult<Case> {
         actor.require(Permission::CaseWork, "write notes")?;
         let body = Body::parse("body", &body)?.into_inner();
         let who = actor.id();

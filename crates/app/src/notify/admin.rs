@@ -6,6 +6,7 @@
 use super::templates::locale_of;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
+use pledge_domain::ids::*;
 use pledge_domain::model::{DeliveryCount, NotificationFilter, NotificationRecord, Page, PageRequest};
 use pledge_domain::{Permission, Phone};
 use pledge_store::repo::*;
@@ -47,18 +48,18 @@ impl App {
         filter.company_id = actor.staff.company_id;
         let page = self.store().read().notifications(&filter, page).await?;
         // The list shows customers' phone numbers and e-mail addresses: an access to personal data.
-        let mut customers: Vec<i64> = page.items.iter().filter_map(|n| n.customer_id).collect();
+        let mut customers: Vec<CustomerId> = page.items.iter().filter_map(|n| n.customer_id).collect();
         customers.sort_unstable();
         customers.dedup();
         if !customers.is_empty() {
-            self.log_access(actor, "customer", customers, "list").await?;
+            self.log_access(actor, "customer", customers.iter().map(|c| c.get()).collect(), "list").await?;
         }
         Ok(page)
     }
 
     /// Sends a dead (or waiting) notification again now, with fresh attempts.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn retry_notification(&self, actor: &Actor, id: i64) -> AppResult<NotificationRecord> {
+    pub async fn retry_notification(&self, actor: &Actor, id: NotificationId) -> AppResult<NotificationRecord> {
         actor.require(Permission::RegistryWrite, "retry notifications")?;
         let (company, now) = (actor.staff.company_id, self.now().as_microsecond());
         let current = self.store().read().notification(company, id).await?;
@@ -87,7 +88,12 @@ impl App {
 
     /// Sets a customer's e-mail address and language for notifications.
     #[tracing::instrument(skip(self, actor, input))]
-    pub async fn set_customer_contact(&self, actor: &Actor, customer_id: i64, input: ContactInput) -> AppResult<()> {
+    pub async fn set_customer_contact(
+        &self,
+        actor: &Actor,
+        customer_id: CustomerId,
+        input: ContactInput,
+    ) -> AppResult<()> {
         actor.require(Permission::CustomerWrite, "change customers")?;
         let (email, locale, company) =
             (email(input.email.as_deref())?, locale(input.locale.as_deref())?, actor.staff.company_id);
@@ -98,7 +104,7 @@ impl App {
 
     /// Sets a staff member's phone, e-mail address and language for escalations.
     #[tracing::instrument(skip(self, actor, input))]
-    pub async fn set_staff_contact(&self, actor: &Actor, staff_id: i64, input: ContactInput) -> AppResult<()> {
+    pub async fn set_staff_contact(&self, actor: &Actor, staff_id: StaffId, input: ContactInput) -> AppResult<()> {
         actor.require(Permission::StaffManage, "manage staff")?;
         let phone = match input.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(p) => Some(
@@ -120,7 +126,12 @@ impl App {
 
     /// Names (or clears) the head of a department, who receives its escalations.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn set_department_head(&self, actor: &Actor, department_id: i64, head: Option<i64>) -> AppResult<()> {
+    pub async fn set_department_head(
+        &self,
+        actor: &Actor,
+        department_id: DepartmentId,
+        head: Option<StaffId>,
+    ) -> AppResult<()> {
         actor.require(Permission::RegistryWrite, "change departments")?;
         let company = actor.staff.company_id;
         self.writer.write(async move |tx| Ok(tx.set_department_head(company, department_id, head).await?)).await

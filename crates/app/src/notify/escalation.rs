@@ -6,6 +6,7 @@
 use super::notify_staff;
 use crate::error::AppResult;
 use crate::{App, shanghai};
+use pledge_domain::ids::*;
 use pledge_domain::model::JobRecord;
 use pledge_store::Tx;
 use pledge_store::repo::*;
@@ -17,11 +18,11 @@ pub const TOPIC: &str = "clock.escalated";
 
 #[derive(Debug, Deserialize)]
 struct Payload {
-    clock_id: i64,
+    clock_id: ClockId,
     rule_id: String,
     subject: String,
     subject_id: i64,
-    department_id: Option<i64>,
+    department_id: Option<DepartmentId>,
     #[serde(default)]
     to: Vec<String>,
 }
@@ -41,12 +42,15 @@ async fn fan_out(tx: &mut Tx, app: &App, job: &JobRecord, now_us: i64) -> AppRes
     let with_head = p.to.iter().any(|t| t == "department_head");
     let staff = tx.exec().escalation_staff(clock.company_id, &roles, p.department_id, with_head).await?;
     if staff.is_empty() {
-        tracing::warn!(clock_id = p.clock_id, to = ?p.to, "an escalation has nobody to go to (no active staff with those roles, no department head)");
+        tracing::warn!(clock_id = p.clock_id.get(), to = ?p.to, "an escalation has nobody to go to (no active staff with those roles, no department head)");
     }
     let engine = app.engine();
     let rule = engine.policy.rule(&p.rule_id);
-    let case_number =
-        if p.subject == "case" { tx.exec().case(p.subject_id).await.ok().map(|c| c.number.to_string()) } else { None };
+    let case_number = if p.subject == "case" {
+        tx.exec().case(CaseId(p.subject_id)).await.ok().map(|c| c.number.to_string())
+    } else {
+        None
+    };
     let department = match p.department_id {
         Some(d) => tx.exec().department(d).await.ok().map(|d| d.name_zh),
         None => None,
@@ -63,7 +67,7 @@ async fn fan_out(tx: &mut Tx, app: &App, job: &JobRecord, now_us: i64) -> AppRes
     });
     // One message per clock and recipient: the clock is the subject, so two
     // commitments breached on one case are two escalations.
-    notify_staff(tx, clock.company_id, TOPIC, "clock", p.clock_id, &staff, &vars, now_us).await
+    notify_staff(tx, clock.company_id, TOPIC, "clock", p.clock_id.get(), &staff, &vars, now_us).await
 }
 
 impl App {
@@ -87,7 +91,7 @@ impl App {
                         Err(e) => {
                             // A job that cannot be read is set aside, not retried forever.
                             sp.rollback().await?;
-                            tracing::error!(job = job.id, error = %e, "escalation job failed");
+                            tracing::error!(job = job.id.get(), error = %e, "escalation job failed");
                             tx.finish_job(job.id, Some(&e.to_string())).await?;
                         }
                     }

@@ -10,6 +10,7 @@
 //! the lease runs out; nothing else sends twice.
 
 use crate::AppResult;
+use pledge_domain::ids::*;
 use pledge_domain::model::Recipients;
 use pledge_store::Tx;
 use pledge_store::repo::*;
@@ -30,11 +31,11 @@ pub use worker::{DeliveryConfig, DeliveryReport, Notifier};
 #[allow(clippy::too_many_arguments)]
 pub async fn notify_customers(
     tx: &mut pledge_store::Tx,
-    company_id: i64,
+    company_id: CompanyId,
     topic: &str,
     subject: &str,
     subject_id: i64,
-    customer_ids: &[i64],
+    customer_ids: &[CustomerId],
     vars: &serde_json::Value,
     now_us: i64,
 ) -> crate::AppResult<u64> {
@@ -48,11 +49,11 @@ pub async fn notify_customers(
 #[allow(clippy::too_many_arguments)]
 pub async fn notify_staff(
     tx: &mut Tx,
-    company_id: i64,
+    company_id: CompanyId,
     topic: &str,
     subject: &str,
     subject_id: i64,
-    staff_ids: &[i64],
+    staff_ids: &[StaffId],
     vars: &serde_json::Value,
     now_us: i64,
 ) -> AppResult<u64> {

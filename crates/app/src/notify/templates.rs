@@ -5,6 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::Permission;
+use pledge_domain::ids::*;
 use pledge_domain::model::StoredTemplate;
 use pledge_domain::notify::{Locale, TOPICS, Template, TemplateError, topic_vars};
 use pledge_store::Exec;
@@ -38,7 +39,7 @@ pub(crate) struct Renderer {
 }
 
 impl Renderer {
-    pub(crate) async fn load(read: Exec<'_>, company_id: i64) -> AppResult<Renderer> {
+    pub(crate) async fn load(read: Exec<'_>, company_id: CompanyId) -> AppResult<Renderer> {
         // The shipped templates, parsed once per load, overridden by the company's own.
         let mut templates: HashMap<(String, Locale), Template> = TOPICS
             .iter()
@@ -55,7 +56,9 @@ impl Renderer {
                 Ok(t) => {
                     templates.insert((s.topic.clone(), s.locale), t);
                 }
-                Err(e) => tracing::warn!(company_id, topic = %s.topic, error = %e, "stored template ignored"),
+                Err(e) => {
+                    tracing::warn!(company_id = company_id.get(), topic = %s.topic, error = %e, "stored template ignored")
+                }
             }
         }
         let company = read.companies().await?.into_iter().find(|c| c.id == company_id);

@@ -8,6 +8,7 @@ use super::channels::{Channels, Outgoing};
 use super::templates::Renderer;
 use crate::App;
 use crate::error::AppResult;
+use pledge_domain::ids::*;
 use pledge_domain::model::NotificationRecord;
 use pledge_domain::notify::ChannelKind;
 use pledge_store::repo::*;
@@ -125,7 +126,7 @@ impl Notifier {
             .write(async move |tx| {
                 let mut r = DeliveryReport::default();
                 // Deliveries in one statement per channel; failures one by one.
-                let mut sent: HashMap<ChannelKind, Vec<i64>> = HashMap::new();
+                let mut sent: HashMap<ChannelKind, Vec<NotificationId>> = HashMap::new();
                 for (n, outcome) in outcomes {
                     match outcome {
                         Outcome::Sent(via) => sent.entry(via).or_default().push(n.id),
@@ -160,7 +161,7 @@ impl Notifier {
 
     /// Renders and sends each claimed row, at most `concurrency` at once.
     async fn send_all(&self, claimed: Vec<NotificationRecord>) -> AppResult<Vec<(NotificationRecord, Outcome)>> {
-        let mut renderers: HashMap<i64, Arc<Renderer>> = HashMap::new();
+        let mut renderers: HashMap<CompanyId, Arc<Renderer>> = HashMap::new();
         for n in &claimed {
             if let std::collections::hash_map::Entry::Vacant(slot) = renderers.entry(n.company_id) {
                 slot.insert(Arc::new(Renderer::load(self.app.store().read(), n.company_id).await?));

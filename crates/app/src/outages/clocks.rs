@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::ledger::event;
 use jiff::Timestamp;
 use pledge_domain::commitment::{Clock, ClockError, Event, Timing};
+use pledge_domain::ids::*;
 use pledge_domain::model::Outage;
 use pledge_store::Tx;
 use pledge_store::repo::*;
@@ -27,11 +28,11 @@ pub(crate) async fn on_outage_event(
     o: &Outage,
     ev: Event,
     at: Timestamp,
-    actor: Option<i64>,
+    actor: Option<StaffId>,
 ) -> AppResult<Vec<String>> {
     let at_us = at.as_microsecond();
     let mut breached = Vec::new();
-    for mut rec in tx.exec().clocks_of(SUBJECT, o.id).await? {
+    for mut rec in tx.exec().clocks_of(SUBJECT, o.id.get()).await? {
         if rec.clock.is_stopped() {
             continue;
         }
@@ -56,15 +57,15 @@ pub(crate) async fn on_outage_event(
             _ => Clock::start(rule, at, None, &engine.calendar),
         }
         .map_err(clock_error)?;
-        let id = tx.insert_clock(o.company_id, SUBJECT, o.id, o.utility, None, &clock).await?;
+        let id = tx.insert_clock(o.company_id, SUBJECT, o.id.get(), o.utility, None, &clock).await?;
         event(tx, actor, None, "clock.started", json!({"outage_id": o.id, "clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version}), at_us).await?;
     }
     Ok(breached)
 }
 
 /// Stops every running clock of an outage that will not happen (cancelled).
-pub(crate) async fn stop_all(tx: &mut Tx, o: &Outage, at: Timestamp, actor: Option<i64>) -> AppResult<()> {
-    for mut rec in tx.exec().clocks_of(SUBJECT, o.id).await? {
+pub(crate) async fn stop_all(tx: &mut Tx, o: &Outage, at: Timestamp, actor: Option<StaffId>) -> AppResult<()> {
+    for mut rec in tx.exec().clocks_of(SUBJECT, o.id.get()).await? {
         if rec.clock.is_stopped() {
             continue;
         }

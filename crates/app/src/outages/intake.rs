@@ -13,6 +13,7 @@ use crate::error::AppResult;
 use crate::ledger::event;
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind};
+use pledge_domain::ids::*;
 use pledge_domain::model::Case;
 use pledge_domain::outage::{SuspectState, path_ids};
 use pledge_store::Tx;
@@ -26,8 +27,8 @@ pub const ENGINEERING_CODE: &str = "ENG";
 pub(crate) async fn on_case_received(
     tx: &mut Tx,
     engine: &Engine,
-    who: i64,
-    case_id: i64,
+    who: StaffId,
+    case_id: CaseId,
     at: Timestamp,
 ) -> AppResult<()> {
     let case = tx.exec().case(case_id).await?;
@@ -58,7 +59,7 @@ pub(crate) async fn on_case_received(
 }
 
 /// Transfers the case to the engineering department, if the company has one.
-async fn to_engineering(tx: &mut Tx, engine: &Engine, who: i64, case: Case, at_us: i64) -> AppResult<Case> {
+async fn to_engineering(tx: &mut Tx, engine: &Engine, who: StaffId, case: Case, at_us: i64) -> AppResult<Case> {
     let eng = tx.exec().departments(Some(case.company_id)).await?.into_iter().find(|d| d.code == ENGINEERING_CODE);
     let Some(eng) = eng else { return Ok(case) };
     if case.department_id == Some(eng.id) {
@@ -83,7 +84,7 @@ async fn to_engineering(tx: &mut Tx, engine: &Engine, who: i64, case: Case, at_u
 
 /// Adds a no-supply call to the open group below the customer's node at the
 /// utility's grouping level, raising it once it has enough calls.
-async fn group_call(tx: &mut Tx, who: i64, case: &Case, customer_id: i64, at: Timestamp) -> AppResult<()> {
+async fn group_call(tx: &mut Tx, who: StaffId, case: &Case, customer_id: CustomerId, at: Timestamp) -> AppResult<()> {
     let Some((supply_node, path)) = tx.exec().supply_node_of_customer(customer_id).await? else { return Ok(()) };
     let rule = tx.exec().grouping_rule(case.company_id, case.utility).await?;
     let node_id = match tx.exec().node_at_level(&path_ids(&path), rule.level).await? {

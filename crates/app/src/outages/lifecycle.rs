@@ -11,6 +11,7 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
 use pledge_domain::commitment::{Event, OutageKind};
+use pledge_domain::ids::*;
 use pledge_domain::model::{NewOutage, Outage};
 use pledge_domain::outage::{self, Effect, OutageAction, OutageError, OutageState, Schedule};
 use pledge_domain::text::Body;
@@ -26,7 +27,7 @@ pub struct OutageInput {
     pub utility: Utility,
     pub kind: OutageKind,
     pub effect: Effect,
-    pub node_id: i64,
+    pub node_id: NodeId,
     pub reason: String,
     pub area: String,
     pub starts_at: Timestamp,
@@ -37,7 +38,7 @@ pub struct OutageInput {
 #[derive(Debug, Clone, Default)]
 pub struct OutagePatch {
     pub effect: Option<Effect>,
-    pub node_id: Option<i64>,
+    pub node_id: Option<NodeId>,
     pub reason: Option<String>,
     pub area: Option<String>,
     pub starts_at: Option<Timestamp>,
@@ -54,7 +55,7 @@ fn payload(o: &Outage, extra: Value) -> Value {
     p
 }
 
-async fn overlap_check(tx: &mut Tx, node_id: i64, s: &Schedule, except: Option<i64>) -> AppResult<()> {
+async fn overlap_check(tx: &mut Tx, node_id: NodeId, s: &Schedule, except: Option<OutageId>) -> AppResult<()> {
     let clash = tx
         .exec()
         .overlapping_outages(node_id, s.starts_at().as_microsecond(), s.expected_restore_at().as_microsecond(), except)
@@ -81,7 +82,7 @@ fn restored_reply(o: &Outage) -> String {
 
 /// Answers every open case hung under the outage together (they then wait
 /// for their callback); returns how many were answered.
-async fn answer_cases(tx: &mut Tx, engine: &Engine, who: i64, o: &Outage, at_us: i64) -> AppResult<u64> {
+async fn answer_cases(tx: &mut Tx, engine: &Engine, who: StaffId, o: &Outage, at_us: i64) -> AppResult<u64> {
     let body = restored_reply(o);
     let mut n = 0;
     for id in tx.exec().outage_case_ids(o.id).await? {
@@ -108,7 +109,7 @@ async fn answer_cases(tx: &mut Tx, engine: &Engine, who: i64, o: &Outage, at_us:
 
 impl App {
     /// Runs one step on an outage of the actor's company inside a write.
-    async fn on_outage<F>(&self, actor: &Actor, id: i64, f: F) -> AppResult<OutageDetail>
+    async fn on_outage<F>(&self, actor: &Actor, id: OutageId, f: F) -> AppResult<OutageDetail>
     where
         F: AsyncFnOnce(&mut Tx, Outage, Timestamp, Arc<Engine>) -> AppResult<()>
             + for<'t> TxFn3<'t, Outage, Timestamp, Arc<Engine>, ()>
@@ -133,7 +134,7 @@ impl App {
     /// Enters an outage. A planned one starts as a draft (its lead-time clock
     /// runs from now); an emergency is running from the moment it is entered,
     /// its affected customers are fixed at once and its C4 clocks start.
-    #[tracing::instrument(skip(self, actor, input), fields(node_id = input.node_id))]
+    #[tracing::instrument(skip(self, actor, input), fields(node_id = input.node_id.get()))]
     pub async fn create_outage(&self, actor: &Actor, input: OutageInput) -> AppResult<OutageDetail> {
         actor.require(Permission::OutageManage, "manage outages")?;
         let schedule = Schedule::new(input.starts_at, input.expected_restore_at).map_err(outage_error)?;
@@ -185,7 +186,7 @@ impl App {
     /// Changes an outage that has not ended. A new node recomputes the
     /// affected customers; once announced, customers hear of the change.
     #[tracing::instrument(skip(self, actor, patch))]
-    pub async fn update_outage(&self, actor: &Actor, id: i64, patch: OutagePatch) -> AppResult<OutageDetail> {
+    pub async fn update_outage(&self, actor: &Actor, id: OutageId, patch: OutagePatch) -> AppResult<OutageDetail> {
         let reason = patch.reason.as_deref().map(outage::reason).transpose().map_err(outage_error)?;
         let area = patch.area.as_deref().map(outage::area).transpose().map_err(outage_error)?;
         let node = match patch.node_id {
@@ -256,7 +257,7 @@ impl App {
     pub async fn announce_outage(
         &self,
         actor: &Actor,
-        id: i64,
+        id: OutageId,
         override_reason: Option<String>,
     ) -> AppResult<OutageDetail> {
         let override_reason = override_reason
@@ -310,7 +311,7 @@ impl App {
 
     /// Supply is cut as announced.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn start_outage(&self, actor: &Actor, id: i64) -> AppResult<OutageDetail> {
+    pub async fn start_outage(&self, actor: &Actor, id: OutageId) -> AppResult<OutageDetail> {
         let who = actor.id();
         self.on_outage(actor, id, async move |tx, mut o, now, engine| {
             o.state = outage::next_state(o.state, OutageAction::Start, o.kind, o.announced_at.is_some())
@@ -330,7 +331,7 @@ impl App {
     pub async fn notify_restore(
         &self,
         actor: &Actor,
-        id: i64,
+        id: OutageId,
         restore_at: Option<Timestamp>,
     ) -> AppResult<OutageDetail> {
         let who = actor.id();
@@ -355,7 +356,7 @@ impl App {
     /// Supply is back. Gas only inside the restore window and after the
     /// restore notice (C5). Every case hung under the outage is answered.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn restore_outage(&self, actor: &Actor, id: i64) -> AppResult<OutageDetail> {
+    pub async fn restore_outage(&self, actor: &Actor, id: OutageId) -> AppResult<OutageDetail> {
         let who = actor.id();
         self.on_outage(actor, id, async move |tx, mut o, now, engine| {
             let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some())
@@ -385,7 +386,7 @@ impl App {
 
     /// Calls off an outage that has not started; announced ones are told.
     #[tracing::instrument(skip(self, actor, reason))]
-    pub async fn cancel_outage(&self, actor: &Actor, id: i64, reason: String) -> AppResult<OutageDetail> {
+    pub async fn cancel_outage(&self, actor: &Actor, id: OutageId, reason: String) -> AppResult<OutageDetail> {
         let reason = Body::parse("reason", &reason)
             .map_err(|_| AppError::invalid("reason_required", "reason", "cancelling needs a reason"))?
             .into_inner();
@@ -422,7 +423,7 @@ impl App {
     pub async fn report_outage_to_authority(
         &self,
         actor: &Actor,
-        id: i64,
+        id: OutageId,
         note: Option<String>,
     ) -> AppResult<OutageDetail> {
         let note =
@@ -462,9 +463,9 @@ pub(crate) async fn create_in(
     tx: &mut Tx,
     engine: &Engine,
     new: &NewOutage,
-    who: Option<i64>,
+    who: Option<StaffId>,
     now: Timestamp,
-) -> AppResult<i64> {
+) -> AppResult<OutageId> {
     let id = tx.insert_outage(new).await.map_err(|e| match e {
         pledge_store::StoreError::MissingReference(_) => {
             AppError::invalid("unknown_node", "node_id", "no such network node")

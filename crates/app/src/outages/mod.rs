@@ -16,6 +16,7 @@ pub use lifecycle::{OutageInput, OutagePatch};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use pledge_domain::Permission;
+use pledge_domain::ids::*;
 use pledge_domain::model::{Customer, NetworkNode, Outage, OutageFilter, Page, PageRequest};
 use pledge_domain::outage::OutageError;
 use pledge_store::StoreError;
@@ -30,7 +31,7 @@ pub struct OutageDetail {
     pub outage: Outage,
     pub node: NetworkNode,
     /// Cases hung under it.
-    pub case_ids: Vec<i64>,
+    pub case_ids: Vec<CaseId>,
     /// Customers below the node now (before the snapshot is taken, for a draft).
     pub affected_now: u64,
 }
@@ -59,7 +60,7 @@ pub(crate) fn unknown_node(e: StoreError) -> AppError {
 
 impl App {
     /// An outage of the actor's company.
-    pub(crate) async fn own_outage(&self, actor: &Actor, id: i64) -> AppResult<Outage> {
+    pub(crate) async fn own_outage(&self, actor: &Actor, id: OutageId) -> AppResult<Outage> {
         let o = self.store().read().outage(id).await?;
         if o.company_id != actor.staff.company_id {
             return Err(AppError::NotFound("outage"));
@@ -68,7 +69,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn outage(&self, actor: &Actor, id: i64) -> AppResult<OutageDetail> {
+    pub async fn outage(&self, actor: &Actor, id: OutageId) -> AppResult<OutageDetail> {
         actor.require(Permission::CaseRead, "read outages")?;
         let outage = self.own_outage(actor, id).await?;
         let r = self.store().read();
@@ -91,26 +92,26 @@ impl App {
 
     /// The commitment clocks of an outage (C3, C4, C5, C24), as staff see them.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn outage_clocks(&self, actor: &Actor, id: i64) -> AppResult<Vec<crate::commitments::ClockView>> {
+    pub async fn outage_clocks(&self, actor: &Actor, id: OutageId) -> AppResult<Vec<crate::commitments::ClockView>> {
         actor.require(Permission::CaseRead, "read outages")?;
         self.own_outage(actor, id).await?;
-        let recs = self.store().read().clocks_of(SUBJECT, id).await?;
+        let recs = self.store().read().clocks_of(SUBJECT, id.get()).await?;
         Ok(recs.into_iter().map(|r| self.view(r)).collect())
     }
 
     /// A page of the customers an outage affects; each shown is logged as read.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn outage_customers(&self, actor: &Actor, id: i64, page: PageRequest) -> AppResult<Page<Customer>> {
+    pub async fn outage_customers(&self, actor: &Actor, id: OutageId, page: PageRequest) -> AppResult<Page<Customer>> {
         actor.require(Permission::CustomerRead, "read customers")?;
         self.own_outage(actor, id).await?;
         let p = self.store().read().affected_customers(id, page).await?;
-        self.log_access(actor, "customer", p.items.iter().map(|c| c.id).collect(), "list").await?;
+        self.log_access(actor, "customer", p.items.iter().map(|c| c.id.get()).collect(), "list").await?;
         Ok(p)
     }
 
     /// Active outages affecting a customer (C16: what the agent tells the caller).
     #[tracing::instrument(skip(self, actor))]
-    pub async fn customer_outages(&self, actor: &Actor, customer_id: i64) -> AppResult<Vec<Outage>> {
+    pub async fn customer_outages(&self, actor: &Actor, customer_id: CustomerId) -> AppResult<Vec<Outage>> {
         actor.require(Permission::CaseRead, "read outages")?;
         let c = self.store().read().customer(customer_id).await?;
         if c.company_id != actor.staff.company_id {
@@ -121,7 +122,7 @@ impl App {
 
     /// Outages a case hangs under.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn case_outages(&self, actor: &Actor, case_id: i64) -> AppResult<Vec<Outage>> {
+    pub async fn case_outages(&self, actor: &Actor, case_id: CaseId) -> AppResult<Vec<Outage>> {
         actor.require(Permission::CaseRead, "read cases")?;
         let c = self.store().read().case(case_id).await?;
         if c.company_id != actor.staff.company_id {

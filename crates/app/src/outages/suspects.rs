@@ -8,6 +8,7 @@ use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::commitment::OutageKind;
+use pledge_domain::ids::*;
 use pledge_domain::model::{NewOutage, Page, PageRequest, Suspect};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{self, Effect, GroupingRule, OutageState, Schedule, SuspectState};
@@ -38,7 +39,7 @@ impl App {
     }
 
     #[tracing::instrument(skip(self, actor))]
-    pub async fn suspected_outage(&self, actor: &Actor, id: i64) -> AppResult<(Suspect, Vec<i64>)> {
+    pub async fn suspected_outage(&self, actor: &Actor, id: SuspectId) -> AppResult<(Suspect, Vec<CaseId>)> {
         actor.require(Permission::CaseRead, "read outages")?;
         let s = self.store().read().suspect(id).await?;
         if s.company_id != actor.staff.company_id {
@@ -51,7 +52,7 @@ impl App {
     /// Confirms a suspected outage: an emergency outage on its node, running
     /// since the first call, with every grouped call hung under it.
     #[tracing::instrument(skip(self, actor, c))]
-    pub async fn confirm_suspected(&self, actor: &Actor, id: i64, c: Confirmation) -> AppResult<OutageDetail> {
+    pub async fn confirm_suspected(&self, actor: &Actor, id: SuspectId, c: Confirmation) -> AppResult<OutageDetail> {
         actor.require(Permission::OutageManage, "manage outages")?;
         let reason = outage::reason(&c.reason).map_err(outage_error)?;
         let area = outage::area(&c.area).map_err(outage_error)?;
@@ -136,7 +137,7 @@ impl App {
 
     /// Dismisses a suspected outage (the calls are unrelated faults).
     #[tracing::instrument(skip(self, actor, note))]
-    pub async fn dismiss_suspected(&self, actor: &Actor, id: i64, note: String) -> AppResult<Suspect> {
+    pub async fn dismiss_suspected(&self, actor: &Actor, id: SuspectId, note: String) -> AppResult<Suspect> {
         actor.require(Permission::OutageManage, "manage outages")?;
         let note = Body::parse("note", &note)
             .map_err(|_| AppError::invalid("reason_required", "note", "dismissing needs a note"))?

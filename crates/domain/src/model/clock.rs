@@ -2,17 +2,18 @@
 
 use crate::Utility;
 use crate::commitment::Clock;
+use crate::ids::{ClockId, CompanyId, DepartmentId};
 
 /// A stored clock.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClockRecord {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: ClockId,
+    pub company_id: CompanyId,
     /// What the clock is attached to: `case` (later `work_order`, `outage`, `account`).
     pub subject: String,
     pub subject_id: i64,
     pub utility: Utility,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     pub clock: Clock,
 }
 
@@ -39,7 +40,7 @@ pub fn clock_state(c: &Clock) -> &'static str {
 pub struct ClockStats {
     pub rule_id: String,
     pub utility: Option<Utility>,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     /// Clocks stopped in the period.
     pub stopped: u64,
     pub met: u64,

@@ -1,9 +1,10 @@
 //! Durable jobs.
 
+use crate::ids::JobId;
 /// A claimed job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRecord {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub payload: String,
     pub attempts: i64,

@@ -1,17 +1,18 @@
 //! The notification outbox's records, filters and templates.
 
+use crate::ids::{CompanyId, CustomerId, NotificationId, StaffId};
 use crate::notify::{ChannelKind, DeliveryState, Locale};
 
 /// One notification: a message to one recipient, and how its delivery went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotificationRecord {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: NotificationId,
+    pub company_id: CompanyId,
     pub topic: String,
     pub subject: String,
     pub subject_id: i64,
-    pub customer_id: Option<i64>,
-    pub staff_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
+    pub staff_id: Option<StaffId>,
     pub channel: ChannelKind,
     pub address: Option<String>,
     pub locale: Locale,
@@ -30,7 +31,7 @@ pub struct NotificationRecord {
 /// Which notifications an administrator lists.
 #[derive(Debug, Clone, Default)]
 pub struct NotificationFilter {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub state: Option<DeliveryState>,
     pub topic: Option<String>,
     pub subject: Option<String>,
@@ -53,13 +54,13 @@ pub struct StoredTemplate {
     pub locale: Locale,
     pub subject: String,
     pub body: String,
-    pub updated_by: Option<i64>,
+    pub updated_by: Option<StaffId>,
     pub updated_at: i64,
 }
 
 /// Who receives a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recipients<'a> {
-    Customers(&'a [i64]),
-    Staff(&'a [i64]),
+    Customers(&'a [CustomerId]),
+    Staff(&'a [StaffId]),
 }

@@ -2,19 +2,20 @@
 
 use crate::Utility;
 use crate::commitment::OutageKind;
+use crate::ids::{CompanyId, NodeId, OutageId, StaffId, SuspectId};
 use crate::outage::{Effect, OutageState, SuspectState};
 use jiff::Timestamp;
 
 /// A stored outage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outage {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: OutageId,
+    pub company_id: CompanyId,
     pub utility: Utility,
     pub kind: OutageKind,
     pub effect: Effect,
     pub state: OutageState,
-    pub node_id: i64,
+    pub node_id: NodeId,
     pub node_path: String,
     pub reason: String,
     pub area: String,
@@ -26,10 +27,10 @@ pub struct Outage {
     pub authority_reported_at: Option<Timestamp>,
     pub cancelled_at: Option<Timestamp>,
     pub override_reason: Option<String>,
-    pub override_by: Option<i64>,
+    pub override_by: Option<StaffId>,
     pub affected_count: u64,
-    pub suspected_id: Option<i64>,
-    pub created_by: Option<i64>,
+    pub suspected_id: Option<SuspectId>,
+    pub created_by: Option<StaffId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -37,30 +38,30 @@ pub struct Outage {
 /// An outage to insert.
 #[derive(Debug, Clone)]
 pub struct NewOutage {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub utility: Utility,
     pub kind: OutageKind,
     pub effect: Effect,
     pub state: OutageState,
-    pub node_id: i64,
+    pub node_id: NodeId,
     pub node_path: String,
     pub reason: String,
     pub area: String,
     pub starts_at_us: i64,
     pub expected_restore_at_us: i64,
-    pub suspected_id: Option<i64>,
-    pub created_by: Option<i64>,
+    pub suspected_id: Option<SuspectId>,
+    pub created_by: Option<StaffId>,
     pub at_us: i64,
 }
 
 /// Filters for the outage list; all optional, combined with AND.
 #[derive(Debug, Clone, Default)]
 pub struct OutageFilter {
-    pub company_id: Option<i64>,
+    pub company_id: Option<CompanyId>,
     pub utility: Option<Utility>,
     pub states: Vec<OutageState>,
     pub kind: Option<OutageKind>,
-    pub node_id: Option<i64>,
+    pub node_id: Option<NodeId>,
     /// Only outages still running or ahead (not restored or cancelled).
     pub open_only: bool,
 }
@@ -68,16 +69,16 @@ pub struct OutageFilter {
 /// A stored suspected outage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suspect {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: SuspectId,
+    pub company_id: CompanyId,
     pub utility: Utility,
-    pub node_id: i64,
+    pub node_id: NodeId,
     pub state: SuspectState,
     pub first_call_at: Timestamp,
     pub last_call_at: Timestamp,
     pub calls: u64,
-    pub outage_id: Option<i64>,
-    pub decided_by: Option<i64>,
+    pub outage_id: Option<OutageId>,
+    pub decided_by: Option<StaffId>,
     pub decided_at: Option<Timestamp>,
     pub note: Option<String>,
 }

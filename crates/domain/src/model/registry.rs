@@ -1,12 +1,13 @@
 //! Companies, departments, staff, the supply network, premises and customers.
 
+use crate::ids::{CompanyId, CustomerId, DepartmentId, NodeId, PremisesId, StaffId};
 use crate::network::NodeLevel;
 use crate::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, SpecialCare, Utility, Zone};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Company {
-    pub id: i64,
+    pub id: CompanyId,
     pub code: String,
     pub name: String,
     pub hotline: String,
@@ -15,8 +16,8 @@ pub struct Company {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Department {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: DepartmentId,
+    pub company_id: CompanyId,
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
@@ -25,9 +26,9 @@ pub struct Department {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
-    pub id: i64,
-    pub company_id: i64,
-    pub department_id: Option<i64>,
+    pub id: StaffId,
+    pub company_id: CompanyId,
+    pub department_id: Option<DepartmentId>,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -36,10 +37,10 @@ pub struct Staff {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkNode {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: NodeId,
+    pub company_id: CompanyId,
     pub utility: Utility,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<NodeId>,
     pub level: NodeLevel,
     pub name: String,
     pub path: String,
@@ -47,8 +48,8 @@ pub struct NetworkNode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Premises {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: PremisesId,
+    pub company_id: CompanyId,
     pub address: String,
     pub zone: Zone,
     pub floor_area_m2: Option<i64>,
@@ -56,8 +57,8 @@ pub struct Premises {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
-    pub id: i64,
-    pub company_id: i64,
+    pub id: CustomerId,
+    pub company_id: CompanyId,
     pub utility: Utility,
     pub number: CustomerNumber,
     pub account_name: AccountName,
@@ -72,8 +73,8 @@ pub struct Customer {
 /// A staff member to create; the password is already hashed.
 #[derive(Debug, Clone)]
 pub struct NewStaff {
-    pub company_id: i64,
-    pub department_id: Option<i64>,
+    pub company_id: CompanyId,
+    pub department_id: Option<DepartmentId>,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -82,16 +83,16 @@ pub struct NewStaff {
 
 #[derive(Debug, Clone)]
 pub struct NewNode {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub utility: Utility,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<NodeId>,
     pub level: NodeLevel,
     pub name: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewPremises {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub address: String,
     pub zone: Zone,
     pub floor_area_m2: Option<i64>,
@@ -99,33 +100,33 @@ pub struct NewPremises {
 
 #[derive(Debug, Clone)]
 pub struct NewCustomer {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub utility: Utility,
     pub number: CustomerNumber,
     pub account_name: AccountName,
     pub category: CustomerCategory,
     pub phone: Option<Phone>,
     pub special_care: Vec<SpecialCare>,
-    pub premises_id: Option<i64>,
+    pub premises_id: Option<PremisesId>,
 }
 
 /// Filters for the customer list; all optional, combined with AND.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
-    pub company_id: Option<i64>,
+    pub company_id: Option<CompanyId>,
     pub utility: Option<Utility>,
     pub category: Option<CustomerCategory>,
     /// Matches customer number (prefix), phone (contains), account name or address (contains).
     pub text: Option<String>,
     /// Only customers whose premises hang below this network node.
-    pub below_node: Option<i64>,
+    pub below_node: Option<NodeId>,
 }
 
 /// An entry of the personal-data access log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessEntry {
     pub id: i64,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub at: Timestamp,
     pub subject: String,
     pub subject_id: i64,

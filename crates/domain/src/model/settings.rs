@@ -1,15 +1,16 @@
 //! Stored settings: policies, calendar years, phrases.
 
+use crate::ids::{CompanyId, StaffId};
 use jiff::Timestamp;
 
 /// One stored version of a company's policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredPolicy {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub version: i64,
     /// The TOML exactly as the administrator sent it.
     pub source: String,
-    pub created_by: Option<i64>,
+    pub created_by: Option<StaffId>,
     pub created_at: Timestamp,
 }
 
@@ -19,7 +20,7 @@ pub struct StoredCalendarYear {
     pub year: i64,
     /// The year table's JSON exactly as the administrator sent it.
     pub source_json: String,
-    pub created_by: Option<i64>,
+    pub created_by: Option<StaffId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -40,6 +41,6 @@ pub struct StoredPhrase {
     pub situation: String,
     pub text_zh: String,
     pub text_en: String,
-    pub updated_by: Option<i64>,
+    pub updated_by: Option<StaffId>,
     pub updated_at: Timestamp,
 }

@@ -5,6 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use crate::ids::NodeId;
 use crate::network::{NodeLevel, SEGMENT, depth};
 use crate::utility::Utility;
 
@@ -84,6 +85,6 @@ impl GroupingRule {
 
 /// The ids of a node and its ancestors, root first, read from its path
 /// (each segment of a path is an ancestor's id).
-pub fn path_ids(path: &str) -> Vec<i64> {
-    (0..depth(path)).filter_map(|i| path.get(i * SEGMENT..(i + 1) * SEGMENT)?.parse().ok()).collect()
+pub fn path_ids(path: &str) -> Vec<NodeId> {
+    (0..depth(path)).filter_map(|i| path.get(i * SEGMENT..(i + 1) * SEGMENT)?.parse().ok().map(NodeId)).collect()
 }

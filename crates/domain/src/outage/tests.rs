@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::commitment::Policy;
+use crate::ids::NodeId;
 use crate::network::{NodeLevel, child_path};
 use jiff::civil::DateTime;
 use proptest::prelude::*;
@@ -111,9 +112,9 @@ fn grouping_rules_are_bounded() {
 
 #[test]
 fn a_path_names_its_ancestors() {
-    let a = child_path("", 7).unwrap();
-    let b = child_path(&a, 42).unwrap();
-    assert_eq!(path_ids(&b), vec![7, 42]);
+    let a = child_path("", NodeId(7)).unwrap();
+    let b = child_path(&a, NodeId(42)).unwrap();
+    assert_eq!(path_ids(&b), vec![NodeId(7), NodeId(42)]);
     assert!(path_ids("").is_empty());
 }
 

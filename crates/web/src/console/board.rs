@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use pledge_domain::case::CaseState;
+use pledge_domain::ids::*;
 use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use std::collections::HashMap;
 
@@ -25,7 +26,7 @@ pub struct BoardQuery {
 const CLOCKS: u32 = 200;
 
 pub struct ClockItem {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub number: String,
     pub subject: String,
     pub rule: String,
@@ -35,9 +36,9 @@ pub struct ClockItem {
 }
 
 pub struct RequestItem {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub number: String,
-    pub id: i64,
+    pub id: ExtensionRequestId,
     pub new_due: String,
     pub reason: String,
 }
@@ -70,20 +71,20 @@ pub async fn page(
     let before = now
         .checked_add(jiff::SignedDuration::from_hours(horizon))
         .map_err(|e| err(pledge_app::AppError::Internal(e.to_string())))?;
-    let subjects: HashMap<i64, i64> = app
+    let subjects: HashMap<ClockId, CaseId> = app
         .clocks_due_before(&who.actor, before, CLOCKS)
         .await
         .map_err(err)?
         .into_iter()
         .filter(|r| r.subject == "case")
-        .map(|r| (r.id, r.subject_id))
+        .map(|r| (r.id, CaseId(r.subject_id)))
         .collect();
-    let clock_cases: Vec<i64> = clocks.iter().map(|k| subjects.get(&k.id).copied().unwrap_or(0)).collect();
-    let mut ids: Vec<i64> = clock_cases.clone();
+    let clock_cases: Vec<CaseId> = clocks.iter().map(|k| subjects.get(&k.id).copied().unwrap_or(CaseId(0))).collect();
+    let mut ids: Vec<CaseId> = clock_cases.clone();
     ids.extend(requests.iter().map(|x| x.case_id));
     ids.sort_unstable();
     ids.dedup();
-    let cases: HashMap<i64, pledge_domain::model::Case> =
+    let cases: HashMap<CaseId, pledge_domain::model::Case> =
         app.cases_by_ids(&who.actor, &ids).await.map_err(err)?.into_iter().map(|c| (c.id, c)).collect();
     let (mut breached, mut at_risk) = (Vec::new(), Vec::new());
     for (k, case_id) in clocks.iter().zip(&clock_cases) {

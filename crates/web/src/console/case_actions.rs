@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use pledge_app::cases::WaitFor;
 use pledge_app::{AppError, AppResult};
 use pledge_domain::CaseNumber;
+use pledge_domain::ids::*;
 use serde::Deserialize;
 
 /// Every field any action form sends; each action reads the ones it needs.
@@ -21,16 +22,16 @@ pub struct ActionForm {
     body: Option<String>,
     #[serde(rename = "final")]
     final_answer: Option<String>,
-    department_id: Option<i64>,
+    department_id: Option<DepartmentId>,
     reason: Option<String>,
-    staff_id: Option<i64>,
+    staff_id: Option<StaffId>,
     summary: Option<String>,
     original: Option<String>,
-    clock_id: Option<i64>,
+    clock_id: Option<ClockId>,
     new_due: Option<String>,
-    request_id: Option<i64>,
+    request_id: Option<ExtensionRequestId>,
     decision: Option<String>,
-    copy_id: Option<i64>,
+    copy_id: Option<DistributionId>,
 }
 
 fn need<T>(v: Option<T>, field: &'static str) -> AppResult<T> {
@@ -48,7 +49,7 @@ fn local_time(s: &str) -> AppResult<jiff::Timestamp> {
     dt.to_zoned(pledge_app::shanghai()).map(|z| z.timestamp()).map_err(|_| bad())
 }
 
-async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) -> AppResult<()> {
+async fn run(st: &AppState, who: &Signed, id: CaseId, action: &str, f: ActionForm) -> AppResult<()> {
     let app = &st.app;
     let a = &who.actor;
     match action {
@@ -92,7 +93,7 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: ActionForm) 
 pub async fn act(
     State(st): State<AppState>,
     who: Signed,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(CaseId, String)>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, ConsoleError> {
     match run(&st, &who, id, &action, f).await {

@@ -16,13 +16,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use pledge_app::cases::CaseDetail;
 use pledge_domain::case::{CaseKind, CaseState};
+use pledge_domain::ids::*;
 use pledge_domain::model::{Department, Event, PageRequest, Staff};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
 pub struct ClockLine {
-    pub id: i64,
+    pub id: ClockId,
     pub title: String,
     pub due: String,
     pub due_input: String,
@@ -33,7 +34,7 @@ pub struct ClockLine {
 }
 
 pub struct CopyLine {
-    pub id: i64,
+    pub id: DistributionId,
     pub transfer_no: i64,
     pub copy: &'static str,
     pub holder: String,
@@ -41,7 +42,7 @@ pub struct CopyLine {
 }
 
 pub struct RequestLine {
-    pub id: i64,
+    pub id: ExtensionRequestId,
     pub by: String,
     pub new_due: String,
     pub reason: String,
@@ -65,7 +66,7 @@ pub struct Choice {
 #[template(path = "case.html")]
 pub struct CasePage {
     pub c: Ctx,
-    pub id: i64,
+    pub id: CaseId,
     pub number: String,
     pub title_line: String,
     pub state: String,
@@ -79,7 +80,7 @@ pub struct CasePage {
     pub assignee: String,
     pub department: String,
     pub received: String,
-    pub duplicate_of: Option<i64>,
+    pub duplicate_of: Option<CaseId>,
     pub duplicates: Vec<Choice>,
     pub clocks: Vec<ClockLine>,
     pub copies: Vec<CopyLine>,
@@ -105,7 +106,7 @@ pub struct PageQuery {
 pub async fn page(
     State(st): State<AppState>,
     who: Signed,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ConsoleError> {
     render_case(&st, &who, id, None, q.new.is_some()).await
@@ -127,7 +128,12 @@ fn str_of<'a>(p: &'a Value, k: &str) -> Option<&'a str> {
 }
 
 /// One line of the timeline: who did what, with the words they wrote.
-fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, String>, lang: Lang) -> TimelineLine {
+fn timeline_line(
+    e: &Event,
+    names: &HashMap<StaffId, String>,
+    depts: &HashMap<DepartmentId, String>,
+    lang: Lang,
+) -> TimelineLine {
     let key = format!("ev_{}", e.kind.replace('.', "_"));
     let what = match super::text::lookup(lang, &key) {
         Some(s) => s.to_owned(),
@@ -135,7 +141,7 @@ fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, S
     };
     let p = &e.payload;
     let mut detail = Vec::new();
-    if let Some(to) = p.get("to_department_id").and_then(Value::as_i64) {
+    if let Some(to) = p.get("to_department_id").and_then(Value::as_i64).map(DepartmentId) {
         detail.push(format!("→ {}", depts.get(&to).cloned().unwrap_or_else(|| to.to_string())));
     }
     for k in ["body", "reason", "summary"] {
@@ -173,7 +179,7 @@ fn timeline_line(e: &Event, names: &HashMap<i64, String>, depts: &HashMap<i64, S
 pub async fn render_case(
     st: &AppState,
     who: &Signed,
-    id: i64,
+    id: CaseId,
     error: Option<String>,
     fresh: bool,
 ) -> Result<Response, ConsoleError> {
@@ -190,11 +196,11 @@ pub async fn render_case(
         .map_err(err)?
         .items;
     let departments: Vec<Department> = app.departments(&who.actor).await.map_err(err)?;
-    let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.display_name.clone())).collect();
+    let names: HashMap<StaffId, String> = staff.iter().map(|s| (s.id, s.display_name.clone())).collect();
     let dept_name = |d: &Department| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() };
-    let depts: HashMap<i64, String> = departments.iter().map(|d| (d.id, dept_name(d))).collect();
+    let depts: HashMap<DepartmentId, String> = departments.iter().map(|d| (d.id, dept_name(d))).collect();
     let now = app.now();
-    let name_of = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_else(|| "—".into());
+    let name_of = |id: Option<StaffId>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_else(|| "—".into());
     let clock_lines: Vec<ClockLine> = clocks
         .iter()
         .map(|v| {
@@ -242,7 +248,7 @@ pub async fn render_case(
         department: case.department_id.and_then(|d| depts.get(&d).cloned()).unwrap_or_else(|| "—".into()),
         received: time(case.created_at),
         duplicate_of: case.duplicate_of,
-        duplicates: duplicates.iter().map(|d| Choice { id: d.id, name: d.number.to_string() }).collect(),
+        duplicates: duplicates.iter().map(|d| Choice { id: d.id.get(), name: d.number.to_string() }).collect(),
         clocks: clock_lines,
         copies: distributions
             .iter()
@@ -269,12 +275,12 @@ pub async fn render_case(
             })
             .collect(),
         timeline: timeline.iter().rev().map(|e| timeline_line(e, &names, &depts, lang)).collect(),
-        departments: departments.iter().map(|d| Choice { id: d.id, name: dept_name(d) }).collect(),
+        departments: departments.iter().map(|d| Choice { id: d.id.get(), name: dept_name(d) }).collect(),
         staff: staff
             .iter()
             .filter(|s| s.active)
             .map(|s| Choice {
-                id: s.id,
+                id: s.id.get(),
                 name: format!("{} ({})", s.display_name, super::view::role_name(s.role, lang)),
             })
             .collect(),

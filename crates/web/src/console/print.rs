@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use pledge_app::cases::CaseDetail;
 use pledge_domain::case::CaseKind;
+use pledge_domain::ids::*;
 use serde_json::Value;
 
 #[derive(Template)]
@@ -29,7 +30,11 @@ struct Receipt {
 }
 
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn receipt(State(st): State<AppState>, who: Signed, Path(id): Path<i64>) -> Result<Response, ConsoleError> {
+pub async fn receipt(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(id): Path<CaseId>,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let CaseDetail { case, .. } = st.app.case(&who.actor, id).await.map_err(err)?;
@@ -81,7 +86,7 @@ struct ComplaintForm {
 pub async fn complaint_form(
     State(st): State<AppState>,
     who: Signed,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
 ) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
@@ -89,7 +94,7 @@ pub async fn complaint_form(
     let last = distributions.iter().map(|d| d.transfer_no).max();
     let (Some(last), CaseKind::Complaint) = (last, case.kind) else { return Err(ConsoleError::not_found(lang)) };
     let departments = st.app.departments(&who.actor).await.map_err(err)?;
-    let dept = |id: Option<i64>| {
+    let dept = |id: Option<DepartmentId>| {
         id.and_then(|i| departments.iter().find(|d| d.id == i))
             .map(|d| if lang == Lang::En { d.name_en.clone() } else { d.name_zh.clone() })
             .unwrap_or_else(|| "—".into())
@@ -110,8 +115,8 @@ pub async fn complaint_form(
         phone: case.contact_phone.clone().unwrap_or_default(),
         subject: case.subject.clone(),
         description: case.description.clone(),
-        from: dept(p.get("from_department_id").and_then(Value::as_i64)),
-        to: dept(p.get("to_department_id").and_then(Value::as_i64)),
+        from: dept(p.get("from_department_id").and_then(Value::as_i64).map(DepartmentId)),
+        to: dept(p.get("to_department_id").and_then(Value::as_i64).map(DepartmentId)),
         reason: p.get("reason").and_then(Value::as_str).unwrap_or_default().to_owned(),
         transferred: transfer.map(|e| time(e.at)).unwrap_or_default(),
         deadline,

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use pledge_domain::case::{CaseKind, CaseState};
+use pledge_domain::ids::*;
 use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 
@@ -75,7 +76,7 @@ pub async fn page(
         }
         "department" => {
             // Without a department there is nothing to show: match no case.
-            filter.department_id = Some(a.staff.department_id.unwrap_or(-1));
+            filter.department_id = Some(a.staff.department_id.unwrap_or(DepartmentId(-1)));
             ("department", "department", "nav_department")
         }
         "first-responder" => {

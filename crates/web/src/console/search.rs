@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use pledge_domain::CustomerCategory;
+use pledge_domain::ids::*;
 use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 
@@ -22,7 +23,7 @@ pub struct SearchQuery {
 }
 
 pub struct Hit {
-    pub id: i64,
+    pub id: CustomerId,
     pub number: String,
     pub name: String,
     pub phone: String,
@@ -84,7 +85,7 @@ pub async fn results(
 #[template(path = "fragments/customer_panel.html")]
 struct Panel {
     c: super::Ctx,
-    id: i64,
+    id: CustomerId,
     number: String,
     name: String,
     phone: String,
@@ -103,7 +104,11 @@ struct Panel {
 
 /// The chosen customer: account, premises, special care, open and recent cases.
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn panel(State(st): State<AppState>, who: Signed, Path(id): Path<i64>) -> Result<Response, ConsoleError> {
+pub async fn panel(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(id): Path<CustomerId>,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let cust = st.app.customer(&who.actor, id).await.map_err(err)?;

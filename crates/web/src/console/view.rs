@@ -5,6 +5,7 @@ use crate::i18n::Lang;
 use jiff::Timestamp;
 use pledge_domain::Role;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
+use pledge_domain::ids::*;
 use pledge_domain::model::Case;
 use pledge_domain::{SpecialCare, Utility};
 
@@ -119,7 +120,7 @@ pub fn deadline_class(due: Timestamp, breached: bool, now: Timestamp) -> &'stati
 /// One line of a case list.
 #[derive(Debug, Clone)]
 pub struct CaseRow {
-    pub id: i64,
+    pub id: CaseId,
     pub number: String,
     pub kind: String,
     pub state: String,

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use pledge_app::cases::{CaseInput, Upstream, WaitFor};
 use pledge_domain::Utility;
 use pledge_domain::case::{CaseKind, CaseState, CaseSubkind, Channel};
+use pledge_domain::ids::*;
 use pledge_domain::model::{CaseFilter, CaseSort, PageRequest};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -24,10 +25,14 @@ pub struct CaseQuery {
     /// Only cases not yet closed.
     pub open: Option<bool>,
     pub utility: Option<String>,
-    pub department_id: Option<i64>,
-    pub first_responder_id: Option<i64>,
-    pub assignee_id: Option<i64>,
-    pub customer_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
+    #[param(value_type = Option<i64>)]
+    pub first_responder_id: Option<StaffId>,
+    #[param(value_type = Option<i64>)]
+    pub assignee_id: Option<StaffId>,
+    #[param(value_type = Option<i64>)]
+    pub customer_id: Option<CustomerId>,
     /// Received at or after (RFC 3339 or a date).
     pub created_from: Option<String>,
     /// Received before (RFC 3339 or a date).
@@ -122,7 +127,8 @@ pub struct CreateCase {
     pub channel: String,
     pub subject: String,
     pub description: String,
-    pub customer_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub customer_id: Option<CustomerId>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     /// Only for reports (举报); then no name, phone or customer may be given.
@@ -182,7 +188,7 @@ pub async fn create(
 pub async fn get(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseDetailDto>> {
     let d = st.app.case(&actor, id).await?;
     let now = st.app.now();
@@ -200,7 +206,8 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferCase {
-    pub department_id: i64,
+    #[schema(value_type = i64)]
+    pub department_id: DepartmentId,
     pub reason: Option<String>,
 }
 
@@ -210,7 +217,7 @@ pub struct TransferCase {
 pub async fn transfer(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<TransferCase>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.transfer_case(&actor, id, req.department_id, req.reason).await?.into()))
@@ -228,7 +235,7 @@ pub struct Reason {
 pub async fn return_case(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<Reason>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.return_case(&actor, id, req.reason).await?.into()))
@@ -240,7 +247,7 @@ pub async fn return_case(
 pub async fn reopen(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<Reason>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.reopen_case(&actor, id, req.reason).await?.into()))
@@ -252,7 +259,7 @@ pub async fn reopen(
 pub async fn start(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.start_case(&actor, id).await?.into()))
 }
@@ -272,7 +279,7 @@ pub struct ReplyCase {
 pub async fn reply(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<ReplyCase>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.reply_case(&actor, id, req.body, req.final_answer).await?.into()))
@@ -291,7 +298,7 @@ pub struct WaitCase {
 pub async fn wait(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<WaitCase>,
 ) -> ApiResult<Json<CaseDto>> {
     let on = match req.on.as_str() {
@@ -310,7 +317,7 @@ pub async fn wait(
 pub async fn resume(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.resume_case(&actor, id).await?.into()))
 }
@@ -321,7 +328,7 @@ pub async fn resume(
 pub async fn callback(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.start_callback(&actor, id).await?.into()))
 }
@@ -338,7 +345,7 @@ pub struct CloseCase {
 pub async fn close(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<CloseCase>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.close_case(&actor, id, req.summary).await?.into()))
@@ -356,7 +363,7 @@ pub struct NoteCase {
 pub async fn note(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<NoteCase>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.note_case(&actor, id, req.body).await?.into()))
@@ -365,7 +372,8 @@ pub async fn note(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignCase {
-    pub staff_id: i64,
+    #[schema(value_type = i64)]
+    pub staff_id: StaffId,
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assign", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AssignCase,
@@ -374,7 +382,7 @@ pub struct AssignCase {
 pub async fn assign(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<AssignCase>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.assign_case(&actor, id, req.staff_id).await?.into()))
@@ -384,7 +392,8 @@ pub async fn assign(
 #[serde(deny_unknown_fields)]
 pub struct LinkCase {
     /// The case this one repeats.
-    pub original_id: i64,
+    #[schema(value_type = i64)]
+    pub original_id: CaseId,
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/link", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LinkCase,
@@ -393,7 +402,7 @@ pub struct LinkCase {
 pub async fn link(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<LinkCase>,
 ) -> ApiResult<Json<CaseDto>> {
     Ok(Json(st.app.link_duplicate(&actor, id, req.original_id).await?.into()))
@@ -406,7 +415,7 @@ pub async fn link(
 pub async fn acknowledge(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath((id, copy_id)): ApiPath<(i64, i64)>,
+    ApiPath((id, copy_id)): ApiPath<(CaseId, DistributionId)>,
 ) -> ApiResult<Json<FormCopyDto>> {
     Ok(Json(st.app.acknowledge_form_copy(&actor, id, copy_id).await?.into()))
 }
@@ -427,7 +436,7 @@ pub struct ExtendClock {
 pub async fn extend_clock(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath((id, clock_id)): ApiPath<(i64, i64)>,
+    ApiPath((id, clock_id)): ApiPath<(CaseId, ClockId)>,
     ApiJson(req): ApiJson<ExtendClock>,
 ) -> ApiResult<Json<ClockDto>> {
     let new_due = parse_time("new_due", &req.new_due)?;

@@ -7,6 +7,7 @@ use crate::extract::{ApiQuery, Authed};
 use axum::Json;
 use axum::extract::State;
 use pledge_domain::Utility;
+use pledge_domain::ids::*;
 use pledge_domain::model::StatsGroup;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +23,8 @@ pub struct StatsQuery {
     /// rule (default), utility or department.
     pub by: Option<String>,
     pub utility: Option<String>,
-    pub department_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,7 +32,8 @@ pub struct StatsRow {
     pub rule_id: String,
     pub title_zh: String,
     pub utility: Option<String>,
-    pub department_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
     /// Clocks finished in the period.
     pub stopped: u64,
     pub met: u64,

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::registry::{CustomerInput, CustomerPatch};
+use pledge_domain::ids::*;
 use pledge_domain::model::{CustomerFilter, PageRequest};
 use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, SpecialCare, Utility, Zone};
 use serde::Deserialize;
@@ -22,7 +23,8 @@ pub struct CustomerQuery {
     pub utility: Option<String>,
     pub category: Option<String>,
     /// Only customers supplied through this network node.
-    pub below_node: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub below_node: Option<NodeId>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
 }
@@ -62,7 +64,7 @@ pub async fn list(
 pub async fn get(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CustomerId>,
 ) -> ApiResult<Json<CustomerDto>> {
     let c = st.app.customer(&actor, id).await?;
     if c.company_id != actor.staff.company_id {
@@ -89,7 +91,8 @@ pub struct CreateCustomer {
     pub zone: String,
     pub floor_area_m2: Option<i64>,
     /// The network leaf that supplies the premises.
-    pub node_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub node_id: Option<NodeId>,
 }
 
 fn phone(raw: &str) -> Result<Phone, ApiError> {
@@ -142,7 +145,7 @@ pub struct UpdateCustomer {
 pub async fn update(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CustomerId>,
     ApiJson(req): ApiJson<UpdateCustomer>,
 ) -> ApiResult<Json<CustomerDto>> {
     let patch = CustomerPatch {

@@ -13,6 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use pledge_app::notify::TemplateView;
 use pledge_app::notify::admin::ContactInput;
+use pledge_domain::ids::*;
 use pledge_domain::model::{NotificationFilter, NotificationRecord, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState};
 use serde::{Deserialize, Serialize};
@@ -38,14 +39,17 @@ fn micros(us: Option<i64>) -> Option<String> {
 /// One message to one recipient and how its delivery went.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: NotificationId,
     /// e.g. `outage.announced`, `clock.escalated`.
     pub topic: String,
     /// What it is about: `outage`, `case`, `clock` …
     pub subject: String,
     pub subject_id: i64,
-    pub customer_id: Option<i64>,
-    pub staff_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub customer_id: Option<CustomerId>,
+    #[schema(value_type = Option<i64>)]
+    pub staff_id: Option<StaffId>,
     /// sms, email or log.
     pub channel: String,
     /// Phone number or e-mail address.
@@ -151,9 +155,9 @@ pub async fn list(
 pub async fn retry(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<NotificationId>,
 ) -> ApiResult<Json<NotificationDto>> {
-    tracing::Span::current().record("id", id);
+    tracing::Span::current().record("id", id.get());
     Ok(Json(st.app.retry_notification(&actor, id).await?.into()))
 }
 
@@ -323,7 +327,7 @@ fn contact(req: ContactRequest) -> ContactInput {
 pub async fn customer_contact(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CustomerId>,
     ApiJson(req): ApiJson<ContactRequest>,
 ) -> ApiResult<StatusCode> {
     if req.phone.is_some() {
@@ -345,7 +349,7 @@ pub async fn customer_contact(
 pub async fn staff_contact(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<StaffId>,
     ApiJson(req): ApiJson<ContactRequest>,
 ) -> ApiResult<StatusCode> {
     st.app.set_staff_contact(&actor, id, contact(req)).await?;
@@ -356,7 +360,8 @@ pub async fn staff_contact(
 #[serde(deny_unknown_fields)]
 pub struct HeadRequest {
     /// The staff member who heads the department; null clears it.
-    pub staff_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub staff_id: Option<StaffId>,
 }
 
 /// Names the head of a department, who receives escalations of its breached commitments.
@@ -367,7 +372,7 @@ pub struct HeadRequest {
 pub async fn department_head(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DepartmentId>,
     ApiJson(req): ApiJson<HeadRequest>,
 ) -> ApiResult<StatusCode> {
     st.app.set_department_head(&actor, id, req.staff_id).await?;

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use pledge_domain::ids::*;
 use pledge_domain::model::PageRequest;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -54,7 +55,8 @@ pub struct AccessQuery {
     /// customer, case_contact or case_reporter.
     pub subject: Option<String>,
     pub subject_id: Option<i64>,
-    pub staff_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub staff_id: Option<StaffId>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
 }

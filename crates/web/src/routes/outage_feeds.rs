@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use jiff::SignedDuration;
+use pledge_domain::ids::*;
 
 /// Ended outages stay in the feeds this long, so readers see the all-clear.
 const KEEP_ENDED: SignedDuration = SignedDuration::from_hours(72);
@@ -73,7 +74,7 @@ pub async fn ics(State(st): State<AppState>) -> ApiResult<Response> {
 /// `/feeds/outages/{id}.cap`
 #[tracing::instrument(skip_all)]
 pub async fn cap(State(st): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> ApiResult<Response> {
-    let id: i64 =
+    let id: OutageId =
         file.strip_suffix(".cap").and_then(|i| i.parse().ok()).ok_or_else(|| ApiError::not_found("outage notice"))?;
     let n = notices(&st)
         .await?

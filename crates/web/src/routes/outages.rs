@@ -13,6 +13,7 @@ use pledge_app::outages::suspects::Confirmation;
 use pledge_app::outages::{OutageDetail, OutageInput, OutagePatch};
 use pledge_domain::Utility;
 use pledge_domain::commitment::OutageKind;
+use pledge_domain::ids::*;
 use pledge_domain::model::{Outage, OutageFilter, PageRequest, Suspect};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{Effect, GroupingRule, OutageState, SuspectState};
@@ -22,7 +23,8 @@ use utoipa::{IntoParams, ToSchema};
 /// An outage as staff see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutageDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: OutageId,
     pub utility: String,
     /// planned or emergency.
     pub kind: String,
@@ -31,7 +33,8 @@ pub struct OutageDto {
     /// draft, announced, in_progress, restore_notified, restored or cancelled.
     pub state: String,
     pub state_name: String,
-    pub node_id: i64,
+    #[schema(value_type = i64)]
+    pub node_id: NodeId,
     pub reason: String,
     pub area: String,
     pub starts_at: String,
@@ -43,10 +46,12 @@ pub struct OutageDto {
     pub cancelled_at: Option<String>,
     /// Why a duty manager announced inside the lead time (a C3 breach).
     pub override_reason: Option<String>,
-    pub override_by: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub override_by: Option<StaffId>,
     /// Customers in the snapshot taken at announcement.
     pub affected_count: u64,
-    pub suspected_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub suspected_id: Option<SuspectId>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -89,7 +94,8 @@ pub struct OutageDetailDto {
     pub node_level: String,
     /// Customers below the node now (the snapshot's size once announced).
     pub affected_now: u64,
-    pub case_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub case_ids: Vec<CaseId>,
 }
 
 impl From<OutageDetail> for OutageDetailDto {
@@ -121,7 +127,8 @@ pub struct OutageQuery {
     /// One state or several separated by commas.
     pub state: Option<String>,
     pub kind: Option<String>,
-    pub node_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub node_id: Option<NodeId>,
     /// Only outages not yet restored or cancelled.
     pub open: Option<bool>,
     pub limit: Option<u32>,
@@ -174,7 +181,8 @@ pub struct CreateOutage {
     pub kind: String,
     /// stop (default) or pressure_reduction.
     pub effect: Option<String>,
-    pub node_id: i64,
+    #[schema(value_type = i64)]
+    pub node_id: NodeId,
     pub reason: String,
     /// Streets, estates and buildings affected, as customers know them.
     pub area: String,
@@ -215,7 +223,7 @@ pub async fn create(
 pub async fn get(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.outage(&actor, id).await?.into()))
 }
@@ -225,7 +233,8 @@ pub async fn get(
 pub struct UpdateOutage {
     pub effect: Option<String>,
     /// Moving the outage to another node recomputes its affected customers.
-    pub node_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub node_id: Option<NodeId>,
     pub reason: Option<String>,
     pub area: Option<String>,
     pub starts_at: Option<String>,
@@ -238,7 +247,7 @@ pub struct UpdateOutage {
 pub async fn update(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
     ApiJson(req): ApiJson<UpdateOutage>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     let patch = OutagePatch {
@@ -270,7 +279,7 @@ pub struct PageQuery {
 pub async fn customers(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<CustomerPage>> {
     let page = PageRequest::new(q.limit, q.offset);
@@ -297,7 +306,7 @@ pub struct Announce {
 pub async fn announce(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
     ApiJson(req): ApiJson<Announce>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.announce_outage(&actor, id, req.override_reason).await?.into()))
@@ -309,7 +318,7 @@ pub async fn announce(
 pub async fn start(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.start_outage(&actor, id).await?.into()))
 }
@@ -327,7 +336,7 @@ pub struct RestoreNotice {
 pub async fn restore_notice(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
     ApiJson(req): ApiJson<RestoreNotice>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     let at = req.restore_at.as_deref().map(|t| parse_time("restore_at", t)).transpose()?;
@@ -340,7 +349,7 @@ pub async fn restore_notice(
 pub async fn restore(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.restore_outage(&actor, id).await?.into()))
 }
@@ -357,7 +366,7 @@ pub struct CancelOutage {
 pub async fn cancel(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
     ApiJson(req): ApiJson<CancelOutage>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.cancel_outage(&actor, id, req.reason).await?.into()))
@@ -376,7 +385,7 @@ pub struct AuthorityReport {
 pub async fn report_to_authority(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OutageId>,
     ApiJson(req): ApiJson<AuthorityReport>,
 ) -> ApiResult<Json<OutageDetailDto>> {
     Ok(Json(st.app.report_outage_to_authority(&actor, id, req.note).await?.into()))
@@ -388,7 +397,7 @@ pub async fn report_to_authority(
 pub async fn of_customer(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CustomerId>,
 ) -> ApiResult<Json<Vec<OutageDto>>> {
     Ok(Json(st.app.customer_outages(&actor, id).await?.into_iter().map(Into::into).collect()))
 }
@@ -399,7 +408,7 @@ pub async fn of_customer(
 pub async fn of_case(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<Vec<OutageDto>>> {
     Ok(Json(st.app.case_outages(&actor, id).await?.into_iter().map(Into::into).collect()))
 }
@@ -407,21 +416,26 @@ pub async fn of_case(
 /// Trouble calls gathered below one node.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuspectDto {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: SuspectId,
     pub utility: String,
-    pub node_id: i64,
+    #[schema(value_type = i64)]
+    pub node_id: NodeId,
     /// gathering, raised, confirmed or dismissed.
     pub state: String,
     pub first_call_at: String,
     pub last_call_at: String,
     pub calls: u64,
-    pub outage_id: Option<i64>,
-    pub decided_by: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub outage_id: Option<OutageId>,
+    #[schema(value_type = Option<i64>)]
+    pub decided_by: Option<StaffId>,
     pub decided_at: Option<String>,
     pub note: Option<String>,
     /// Only on single reads.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub case_ids: Option<Vec<i64>>,
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub case_ids: Option<Vec<CaseId>>,
 }
 
 impl From<Suspect> for SuspectDto {
@@ -493,7 +507,7 @@ pub async fn suspected(
 pub async fn suspected_one(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SuspectId>,
 ) -> ApiResult<Json<SuspectDto>> {
     let (s, cases) = st.app.suspected_outage(&actor, id).await?;
     let mut dto = SuspectDto::from(s);
@@ -517,7 +531,7 @@ pub struct ConfirmSuspect {
 pub async fn confirm(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SuspectId>,
     ApiJson(req): ApiJson<ConfirmSuspect>,
 ) -> ApiResult<(StatusCode, Json<OutageDetailDto>)> {
     let c = Confirmation {
@@ -546,7 +560,7 @@ pub struct DismissSuspect {
 pub async fn dismiss(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SuspectId>,
     ApiJson(req): ApiJson<DismissSuspect>,
 ) -> ApiResult<Json<SuspectDto>> {
     Ok(Json(st.app.dismiss_suspected(&actor, id, req.note).await?.into()))

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::auth::Secret;
 use pledge_app::registry::StaffInput;
+use pledge_domain::ids::*;
 use pledge_domain::model::PageRequest;
 use pledge_domain::network::NodeLevel;
 use pledge_domain::{Role, Utility};
@@ -65,7 +66,8 @@ pub async fn create_department(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StaffQuery {
-    pub department_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
     pub role: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
@@ -95,7 +97,8 @@ pub struct CreateStaff {
     pub username: String,
     pub display_name: String,
     pub role: String,
-    pub department_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
     /// At least 8 characters; stored only as an argon2id hash.
     pub password: String,
 }
@@ -130,7 +133,8 @@ pub async fn create_staff(
 pub struct UpdateStaff {
     pub display_name: Option<String>,
     pub role: Option<String>,
-    pub department_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub department_id: Option<DepartmentId>,
     /// Removes the staff member from their department.
     #[serde(default)]
     pub clear_department: bool,
@@ -143,7 +147,7 @@ pub struct UpdateStaff {
 pub async fn update_staff(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<StaffId>,
     ApiJson(req): ApiJson<UpdateStaff>,
 ) -> ApiResult<Json<StaffDto>> {
     let role = req.role.as_deref().map(|r| code("role", "invalid_role", r, Role::parse)).transpose()?;
@@ -158,7 +162,8 @@ pub async fn update_staff(
 pub struct NodeQuery {
     pub utility: String,
     /// Children of this node; omit for the roots.
-    pub parent_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub parent_id: Option<NodeId>,
 }
 
 #[utoipa::path(get, path = "/api/v1/network/nodes", tag = "network", security(("bearer" = [])), params(NodeQuery),
@@ -178,7 +183,7 @@ pub async fn list_nodes(
 pub async fn get_node(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<NodeId>,
 ) -> ApiResult<Json<NodeDto>> {
     let (node, below) = st.app.node_detail(&actor, id).await?;
     let mut dto = NodeDto::from(node);
@@ -190,7 +195,8 @@ pub async fn get_node(
 #[serde(deny_unknown_fields)]
 pub struct CreateNode {
     pub utility: String,
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<NodeId>,
     /// station, main, area, building, feeder or transformer.
     pub level: String,
     pub name: String,

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use pledge_app::work_orders::{Completion, WorkOrderInput};
 use pledge_domain::Utility;
+use pledge_domain::ids::*;
 use pledge_domain::model::{PageRequest, WorkOrder, WorkOrderFilter};
 use pledge_domain::work_order::WorkOrderState;
 use serde::{Deserialize, Serialize};
@@ -16,15 +17,18 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkOrderDto {
-    pub id: i64,
-    pub case_id: i64,
+    #[schema(value_type = i64)]
+    pub id: WorkOrderId,
+    #[schema(value_type = i64)]
+    pub case_id: CaseId,
     pub utility: String,
     /// open, dispatched, en_route, on_site, done or cancelled.
     pub state: String,
     pub state_zh: String,
     pub instructions: String,
     /// The assigned field technician.
-    pub crew_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub crew_id: Option<StaffId>,
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
     /// The fee stated to the customer, in fen (分).
@@ -33,7 +37,8 @@ pub struct WorkOrderDto {
     /// The name the customer signed with on completion.
     pub signed_by: Option<String>,
     pub cancel_reason: Option<String>,
-    pub created_by: i64,
+    #[schema(value_type = i64)]
+    pub created_by: StaffId,
     pub created_at: String,
     pub dispatched_at: Option<String>,
     pub departed_at: Option<String>,
@@ -90,8 +95,10 @@ pub struct WorkOrderPage {
 pub struct WorkOrderQuery {
     /// One state or several separated by commas.
     pub state: Option<String>,
-    pub crew_id: Option<i64>,
-    pub case_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub crew_id: Option<StaffId>,
+    #[param(value_type = Option<i64>)]
+    pub case_id: Option<CaseId>,
     pub utility: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
@@ -114,7 +121,7 @@ pub async fn list(
         None => vec![],
     };
     let filter = WorkOrderFilter {
-        company_id: 0, // set from the actor by the app
+        company_id: CompanyId(0), // set from the actor by the app
         states,
         crew_id: q.crew_id,
         case_id: q.case_id,
@@ -140,7 +147,8 @@ pub struct CreateWorkOrder {
     /// The end of the booked visit (RFC 3339).
     pub appointment_to: Option<String>,
     /// Assign this field technician at once.
-    pub crew_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub crew_id: Option<StaffId>,
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/work-orders", tag = "work orders", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -150,7 +158,7 @@ pub struct CreateWorkOrder {
 pub async fn create(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(case_id): ApiPath<i64>,
+    ApiPath(case_id): ApiPath<CaseId>,
     ApiJson(req): ApiJson<CreateWorkOrder>,
 ) -> ApiResult<(StatusCode, Json<WorkOrderDto>)> {
     let appointment = match (req.appointment_from.as_deref(), req.appointment_to.as_deref()) {
@@ -188,7 +196,7 @@ pub async fn create(
 pub async fn get(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<WorkOrderId>,
 ) -> ApiResult<Json<WorkOrderDetailDto>> {
     let d = st.app.work_order(&actor, id).await?;
     let now = st.app.now();
@@ -201,7 +209,8 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DispatchRequest {
-    pub crew_id: i64,
+    #[schema(value_type = i64)]
+    pub crew_id: StaffId,
 }
 
 #[utoipa::path(post, path = "/api/v1/work-orders/{id}/dispatch", tag = "work orders", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -211,7 +220,7 @@ pub struct DispatchRequest {
 pub async fn dispatch(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<WorkOrderId>,
     ApiJson(req): ApiJson<DispatchRequest>,
 ) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.dispatch_work_order(&actor, id, req.crew_id).await?.into()))
@@ -223,7 +232,7 @@ pub async fn dispatch(
 pub async fn depart(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<WorkOrderId>,
 ) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.depart_work_order(&actor, id).await?.into()))
 }
@@ -234,7 +243,7 @@ pub async fn depart(
 pub async fn arrive(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<WorkOrderId>,
 ) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.arrive_work_order(&actor, id).await?.into()))
 }
@@ -257,7 +266,7 @@ pub struct CompleteRequest {
 pub async fn complete(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<WorkOrderId>,
     ApiJson(req): ApiJson<CompleteRequest>,
 ) -> ApiResult<Json<WorkOrderDto>> {
     let done = Completion { result: req.result, fee_fen: req.fee_fen, signed_by: req.signed_by };
@@ -277,7 +286,7 @@ pub struct CancelRequest {
 pub async fn cancel(
     State(st): State<AppState>,
     Authed(actor): Authed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<WorkOrderId>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> ApiResult<Json<WorkOrderDto>> {
     Ok(Json(st.app.cancel_work_order(&actor, id, req.reason).await?.into()))

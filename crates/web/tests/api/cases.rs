@@ -21,7 +21,7 @@ async fn staffed(t: TestApp) -> (TestApp, i64, i64) {
         .await
         .with_named_staff("duty", Role::DutyManager, Some(csc))
         .await;
-    (t, csc, ops)
+    (t, csc.get(), ops.get())
 }
 
 /// The case's own steps on its timeline (commitment clock events are left out).

@@ -114,7 +114,7 @@ async fn staffed(t: TestApp) -> (TestApp, i64) {
         .await
         .with_named_staff("supervisor", Role::QualitySupervisor, None)
         .await;
-    (t, ops)
+    (t, ops.get())
 }
 
 pub(crate) fn assert_translated(p: &Page) {

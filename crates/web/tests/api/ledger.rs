@@ -4,6 +4,7 @@
 
 use crate::on_both;
 use crate::support::{Backend, TestApp};
+use pledge_domain::CaseId;
 use pledge_domain::ledger::Finding;
 use pledge_store::repo::*;
 use serde_json::json;
@@ -53,8 +54,8 @@ async fn findings(t: &TestApp) -> Vec<Finding> {
 }
 
 async fn seq_of(t: &TestApp, case_id: i64, kind: &str) -> i64 {
-    let events = t.store.read().case_events(case_id).await.unwrap();
-    events.iter().find(|e| e.kind == kind).map(|e| e.seq).expect("event")
+    let events = t.store.read().case_events(CaseId(case_id)).await.unwrap();
+    events.iter().find(|e| e.kind == kind).map(|e| e.seq.get()).expect("event")
 }
 
 on_both! {
@@ -119,20 +120,20 @@ on_both! {
         drop_guards(&t).await;
         tamper(&t, &format!("DELETE FROM ledger WHERE case_id = {}", ids[2])).await.unwrap();
         let f = findings(&t).await;
-        assert!(f.contains(&Finding::CaseWithoutEvents { case_id: ids[2] }), "{f:?}");
+        assert!(f.contains(&Finding::CaseWithoutEvents { case_id: CaseId(ids[2]) }), "{f:?}");
     }
 
     async fn a_deleted_case_is_found(t) {
         let ids = history(&t).await;
         drop_guards(&t).await;
         tamper(&t, &format!("DELETE FROM cases WHERE id = {}", ids[2])).await.unwrap();
-        assert_eq!(findings(&t).await, vec![Finding::CaseMissing { case_id: ids[2] }]);
+        assert_eq!(findings(&t).await, vec![Finding::CaseMissing { case_id: CaseId(ids[2]) }]);
     }
 
     async fn a_case_altered_in_place_is_found(t) {
         let ids = history(&t).await;
         tamper(&t, &format!("UPDATE cases SET state = 'closed' WHERE id = {}", ids[0])).await.unwrap();
         tamper(&t, &format!("UPDATE cases SET first_responder_id = first_responder_id WHERE id = {}", ids[1])).await.unwrap();
-        assert_eq!(findings(&t).await, vec![Finding::CaseAltered { case_id: ids[0], field: "state" }]);
+        assert_eq!(findings(&t).await, vec![Finding::CaseAltered { case_id: CaseId(ids[0]), field: "state" }]);
     }
 }

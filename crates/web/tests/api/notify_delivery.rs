@@ -12,7 +12,7 @@ use jiff::SignedDuration;
 use pledge_app::notify::notify_customers;
 use pledge_domain::model::{NewCustomer, NotificationFilter, NotificationRecord, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState};
-use pledge_domain::{AccountName, CustomerCategory, CustomerNumber, Phone, Role, Utility};
+use pledge_domain::{AccountName, CustomerCategory, CustomerId, CustomerNumber, Phone, Role, Utility};
 use pledge_store::repo::*;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -26,7 +26,7 @@ fn vars() -> Value {
 }
 
 /// Queues `topic` about outage 7 for `customers`.
-async fn queue(t: &TestApp, customers: &[i64]) -> u64 {
+async fn queue(t: &TestApp, customers: &[CustomerId]) -> u64 {
     let mut tx = t.store.begin().await.unwrap();
     let n = notify_customers(
         &mut tx,
@@ -52,7 +52,7 @@ async fn rows(t: &TestApp) -> Vec<NotificationRecord> {
     v
 }
 
-async fn row_of(t: &TestApp, customer: i64) -> NotificationRecord {
+async fn row_of(t: &TestApp, customer: CustomerId) -> NotificationRecord {
     rows(t).await.into_iter().find(|n| n.customer_id == Some(customer)).expect("a notification for the customer")
 }
 
@@ -62,7 +62,7 @@ fn wait_s(t: &TestApp, n: &NotificationRecord) -> i64 {
 }
 
 /// `n` customers with mobile phones, written straight to the store.
-async fn many_customers(t: &TestApp, n: u32) -> Vec<i64> {
+async fn many_customers(t: &TestApp, n: u32) -> Vec<CustomerId> {
     let mut tx = t.store.begin().await.unwrap();
     let mut ids = Vec::new();
     for i in 0..n {
@@ -111,11 +111,11 @@ on_both! {
         for item in list["items"].as_array().unwrap() {
             assert_eq!((item["state"].as_str(), item["attempts"].as_u64()), (Some("sent"), Some(1)), "{item}");
             assert!(item["sent_at"].is_string());
-            let via = if item["customer_id"] == a { "log" } else { "email" }; // no SMS gateway configured here
+            let via = if item["customer_id"] == a.get() { "log" } else { "email" }; // no SMS gateway configured here
             assert_eq!(item["sent_via"], via);
         }
         let (_, log) = t.get("admin", &format!("/api/v1/access-log?subject=customer&subject_id={b}")).await;
-        assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "list" && e["staff_id"] == t.admin.id()), "reading addresses is logged: {log}");
+        assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "list" && e["staff_id"] == t.admin.id().get()), "reading addresses is logged: {log}");
         let (_, sum) = t.get("admin", "/api/v1/notifications/summary?subject=outage&subject_id=7").await;
         assert_eq!((sum["total"].as_u64(), sum["sent"].as_u64(), sum["pending"].as_u64(), sum["dead"].as_u64()), (Some(3), Some(3), Some(0), Some(0)));
         assert_eq!(sum["counts"], json!([{"state": "sent", "channel": "email", "count": 2}, {"state": "sent", "channel": "log", "count": 1}]));

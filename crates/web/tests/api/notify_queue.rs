@@ -4,16 +4,17 @@
 use crate::on_both;
 use crate::support::TestApp;
 use pledge_app::notify::notify_customers;
+use pledge_domain::CustomerId;
 use pledge_domain::model::{NotificationFilter, PageRequest};
 use pledge_domain::notify::{ChannelKind, DeliveryState, Locale};
 use pledge_store::repo::*;
 use serde_json::json;
 
 /// Three customers: one with a phone, one with only an e-mail address (in English), one with neither.
-pub async fn three_customers(t: &TestApp) -> (i64, i64, i64) {
-    let with_phone = t.customer("100001", "张三", "13800000001").await;
-    let with_email = t.customer("100002", "李四", "").await;
-    let silent = t.customer("100003", "王五", "").await;
+pub async fn three_customers(t: &TestApp) -> (CustomerId, CustomerId, CustomerId) {
+    let with_phone = CustomerId(t.customer("100001", "张三", "13800000001").await);
+    let with_email = CustomerId(t.customer("100002", "李四", "").await);
+    let silent = CustomerId(t.customer("100003", "王五", "").await);
     let mut tx = t.store.begin().await.unwrap();
     tx.set_customer_contact(t.admin.staff.company_id, with_email, Some("li.si@example.test"), Some(Locale::En))
         .await
@@ -30,7 +31,7 @@ on_both! {
         let now = t.app.now().as_microsecond();
         for expected in [3, 0] {
             let mut tx = t.store.begin().await.unwrap();
-            let n = notify_customers(&mut tx, company, "outage.announced", "outage", 7, &[a, b, c, 999_999], &vars, now).await.unwrap();
+            let n = notify_customers(&mut tx, company, "outage.announced", "outage", 7, &[a, b, c, CustomerId(999_999)], &vars, now).await.unwrap();
             tx.commit().await.unwrap();
             assert_eq!(n, expected, "the second call finds every customer already told");
         }
@@ -50,7 +51,7 @@ on_both! {
     }
 
     async fn an_unknown_topic_is_refused_before_anything_is_queued(t) {
-        let a = t.customer("100001", "张三", "13800000001").await;
+        let a = CustomerId(t.customer("100001", "张三", "13800000001").await);
         let mut tx = t.store.begin().await.unwrap();
         let r = notify_customers(&mut tx, t.admin.staff.company_id, "outage.exploded", "outage", 1, &[a], &json!({}), 0).await;
         assert!(r.is_err());

@@ -8,8 +8,8 @@ use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use jiff::SignedDuration;
-use pledge_domain::Role;
 use pledge_domain::model::{NotificationFilter, PageRequest};
+use pledge_domain::{CustomerId, Role};
 use pledge_store::repo::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -139,7 +139,7 @@ on_both! {
         assert_eq!(notifications(&t, "outage.announced").await, 5);
         // The announcement's queue and notify_customers share dedup keys: nobody is told twice.
         let mut tx = t.store.begin().await.unwrap();
-        let ids: Vec<i64> = below.iter().copied().collect();
+        let ids: Vec<CustomerId> = below.iter().copied().map(CustomerId).collect();
         let again = pledge_app::notify::notify_customers(&mut tx, t.admin.staff.company_id, "outage.announced", "outage", id(&o), &ids, &json!({}), 0).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(again, 0);
@@ -284,7 +284,7 @@ on_both! {
         assert_eq!(s, StatusCode::OK, "{g}");
         let call = |c: i64| t.case("hotline_agent", "repair", json!({"customer_id": c, "subkind": "no_supply"}));
         let first = call(net.in_b1[0]).await;
-        assert_eq!(first["department_id"], eng, "with no known outage, engineering investigates");
+        assert_eq!(first["department_id"], eng.get(), "with no known outage, engineering investigates");
         let (_, raised) = t.get("dispatcher", "/api/v1/outages/suspected").await;
         assert_eq!(raised["total"], 0, "one call is not yet a suspected outage");
         t.advance(SignedDuration::from_mins(10));
@@ -309,7 +309,7 @@ on_both! {
         assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("suspect_decided")));
         // A later caller below A1 is matched to the confirmed outage at once.
         let late = call(net.in_b2[1]).await;
-        assert_ne!(late["department_id"], eng);
+        assert_ne!(late["department_id"], eng.get());
         let base = format!("/api/v1/outages/{}", id(&o));
         t.post("dispatcher", &format!("{base}/restore-notice"), json!({})).await;
         let (s, o) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;

@@ -8,7 +8,7 @@ use http_body_util::BodyExt;
 use pledge_app::auth::{PasswordCost, Secret};
 use pledge_app::registry::{Bootstrap, StaffInput};
 use pledge_app::{Actor, App, AppConfig};
-use pledge_domain::{Role, Utility};
+use pledge_domain::{DepartmentId, Role, Utility};
 use pledge_store::{ConnectOptions, Store};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ impl TestApp {
         };
         let token = t.login("admin", PASSWORD).await;
         t.tokens.insert("admin".into(), token);
-        t.staff_ids.insert("admin".into(), t.admin.id());
+        t.staff_ids.insert("admin".into(), t.admin.id().get());
         t
     }
 
@@ -142,7 +142,12 @@ impl TestApp {
     }
 
     /// Adds a staff member with a given username, role and department, signed in.
-    pub async fn with_named_staff(mut self, username: &str, role: Role, department_id: Option<i64>) -> TestApp {
+    pub async fn with_named_staff(
+        mut self,
+        username: &str,
+        role: Role,
+        department_id: Option<DepartmentId>,
+    ) -> TestApp {
         let s = self
             .app
             .create_staff(
@@ -159,7 +164,7 @@ impl TestApp {
             .expect("create staff");
         let token = self.login(username, PASSWORD).await;
         self.tokens.insert(username.into(), token);
-        self.staff_ids.insert(username.into(), s.id);
+        self.staff_ids.insert(username.into(), s.id.get());
         self
     }
 
@@ -226,11 +231,11 @@ impl TestApp {
     }
 
     /// Creates a department through the API and returns its id.
-    pub async fn department(&self, code: &str, name: &str) -> i64 {
+    pub async fn department(&self, code: &str, name: &str) -> DepartmentId {
         let (s, b) =
             self.post("admin", "/api/v1/departments", json!({"code": code, "name_zh": name, "name_en": code})).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
-        b["id"].as_i64().unwrap()
+        DepartmentId(b["id"].as_i64().unwrap())
     }
 
     /// Creates a gas customer through the API and returns its id.

@@ -8,6 +8,7 @@ use axum::http::{Method, StatusCode};
 use pledge_app::writer::Command;
 use pledge_app::{App, AppError, AppResult};
 use pledge_domain::model::NewEvent;
+use pledge_domain::{CompanyId, DepartmentId};
 use pledge_store::Tx;
 use pledge_store::repo::*;
 use std::time::Duration;
@@ -18,7 +19,7 @@ const NET: Duration = Duration::from_secs(30);
 
 #[derive(Debug, PartialEq)]
 struct Made {
-    id: i64,
+    id: DepartmentId,
     code: String,
 }
 
@@ -37,7 +38,7 @@ enum Then {
 
 /// Adds a department and a ledger event, then does `then`.
 struct Dept {
-    company: i64,
+    company: CompanyId,
     at: i64,
     code: &'static str,
     then: Then,
@@ -131,7 +132,7 @@ on_both! {
         let (made, nested) = t.app.writer().run(dept(&t, "TYPED", Then::Succeed)).await.unwrap();
         assert_eq!((made.code.as_str(), nested.is_none()), ("TYPED", true));
         let company = t.admin.staff.company_id;
-        let (id, code): (i64, String) = t
+        let (id, code): (DepartmentId, String) = t
             .app
             .writer()
             .write(async move |tx| {

@@ -10,7 +10,7 @@ impl Channel for LogChannel {
     fn send<'a>(&'a self, msg: &'a Outgoing) -> SendFuture<'a> {
         Box::pin(async move {
             // The address is personal data: only the id and the text are logged.
-            tracing::info!(target: "pledge::notify", id = msg.id, topic = %msg.topic, locale = msg.locale.code(),
+            tracing::info!(target: "pledge::notify", id = msg.id.get(), topic = %msg.topic, locale = msg.locale.code(),
                            subject = %msg.subject, body = %msg.body, "notification");
             Ok(())
         })

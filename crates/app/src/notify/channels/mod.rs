@@ -9,6 +9,7 @@ pub use log::LogChannel;
 pub use smtp::{SmtpChannel, SmtpConfig};
 pub use webhook::{BodyEscape, WebhookChannel, WebhookConfig};
 
+use pledge_domain::ids::*;
 use pledge_domain::notify::{ChannelKind, Locale};
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     /// The notification's id: gateways can use it to drop a repeat.
-    pub id: i64,
+    pub id: NotificationId,
     pub topic: String,
     /// Phone number or e-mail address; None on the log channel.
     pub to: Option<String>,

@@ -143,7 +143,7 @@ mod tests {
 
     fn msg() -> Outgoing {
         Outgoing {
-            id: 42,
+            id: pledge_domain::NotificationId(42),
             topic: "outage.announced".into(),
             to: Some("13800000001".into()),
             locale: Locale::Zh,

@@ -23,7 +23,7 @@ pub struct CustomerLine {
 }
 
 pub struct CaseLink {
-    pub id: i64,
+    pub id: CaseId,
     pub number: String,
     pub subject: String,
 }
@@ -33,7 +33,7 @@ pub struct CaseLink {
 struct DetailPage {
     c: Ctx,
     error: Option<String>,
-    id: i64,
+    id: OutageId,
     utility: String,
     kind: &'static str,
     effect: &'static str,
@@ -83,7 +83,12 @@ fn allowed(o: &Outage) -> Vec<&'static str> {
     out
 }
 
-async fn render_detail(st: &AppState, who: &Signed, id: i64, error: Option<String>) -> Result<Response, ConsoleError> {
+async fn render_detail(
+    st: &AppState,
+    who: &Signed,
+    id: OutageId,
+    error: Option<String>,
+) -> Result<Response, ConsoleError> {
     let lang = who.lang;
     let err = |e| ConsoleError::new(e, lang);
     let app = &st.app;
@@ -122,14 +127,14 @@ async fn render_detail(st: &AppState, who: &Signed, id: i64, error: Option<Strin
         })
         .collect();
     let deliveries = app
-        .delivery_summary(a, pledge_app::outages::SUBJECT, id)
+        .delivery_summary(a, pledge_app::outages::SUBJECT, id.get())
         .await
         .map_err(err)?
         .into_iter()
         .map(|x| Delivery { state: x.state.code(), channel: x.channel.code(), count: x.count })
         .collect();
-    let ids: Vec<i64> = d.case_ids.iter().take(100).copied().collect();
-    let mut found: std::collections::HashMap<i64, pledge_domain::model::Case> =
+    let ids: Vec<CaseId> = d.case_ids.iter().take(100).copied().collect();
+    let mut found: std::collections::HashMap<CaseId, pledge_domain::model::Case> =
         app.cases_by_ids(a, &ids).await.map_err(err)?.into_iter().map(|c| (c.id, c)).collect();
     let cases: Vec<CaseLink> = ids
         .iter()
@@ -181,7 +186,11 @@ async fn render_detail(st: &AppState, who: &Signed, id: i64, error: Option<Strin
 
 /// `GET /outages/{id}`.
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn detail(State(st): State<AppState>, who: Signed, Path(id): Path<i64>) -> Result<Response, ConsoleError> {
+pub async fn detail(
+    State(st): State<AppState>,
+    who: Signed,
+    Path(id): Path<OutageId>,
+) -> Result<Response, ConsoleError> {
     render_detail(&st, &who, id, None).await
 }
 
@@ -194,7 +203,7 @@ pub struct StepForm {
     note: Option<String>,
 }
 
-async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: StepForm) -> AppResult<()> {
+async fn run(st: &AppState, who: &Signed, id: OutageId, action: &str, f: StepForm) -> AppResult<()> {
     let (app, a) = (&st.app, &who.actor);
     match action {
         "announce" => app.announce_outage(a, id, text(f.override_reason)).await.map(drop),
@@ -215,7 +224,7 @@ async fn run(st: &AppState, who: &Signed, id: i64, action: &str, f: StepForm) ->
 pub async fn act(
     State(st): State<AppState>,
     who: Signed,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(OutageId, String)>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, ConsoleError> {
     match run(&st, &who, id, &action, f).await {

@@ -4,7 +4,7 @@ use super::*;
 
 /// One line of the outage list.
 pub struct OutageRow {
-    pub id: i64,
+    pub id: OutageId,
     pub utility: String,
     pub kind: &'static str,
     pub node: String,
@@ -18,7 +18,7 @@ pub struct OutageRow {
 }
 
 pub struct SuspectRow {
-    pub id: i64,
+    pub id: SuspectId,
     pub utility: String,
     pub node: String,
     pub calls: u64,
@@ -55,7 +55,7 @@ struct ListPage {
     base: String,
 }
 
-async fn node_name(st: &AppState, who: &Signed, id: i64) -> String {
+async fn node_name(st: &AppState, who: &Signed, id: NodeId) -> String {
     st.app.node(&who.actor, id).await.map(|n| n.name).unwrap_or_else(|_| format!("#{id}"))
 }
 
@@ -158,7 +158,13 @@ pub struct SuspectForm {
     note: Option<String>,
 }
 
-async fn run_suspect(st: &AppState, who: &Signed, id: i64, action: &str, f: SuspectForm) -> AppResult<Option<i64>> {
+async fn run_suspect(
+    st: &AppState,
+    who: &Signed,
+    id: SuspectId,
+    action: &str,
+    f: SuspectForm,
+) -> AppResult<Option<OutageId>> {
     match action {
         "confirm" => {
             let c = Confirmation {
@@ -182,7 +188,7 @@ async fn run_suspect(st: &AppState, who: &Signed, id: i64, action: &str, f: Susp
 pub async fn suspect_act(
     State(st): State<AppState>,
     who: Signed,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(SuspectId, String)>,
     Form(f): Form<SuspectForm>,
 ) -> Result<Response, ConsoleError> {
     match run_suspect(&st, &who, id, &action, f).await {

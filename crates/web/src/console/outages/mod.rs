@@ -21,6 +21,7 @@ use pledge_app::outages::OutageInput;
 use pledge_app::outages::suspects::Confirmation;
 use pledge_app::{AppError, AppResult};
 use pledge_domain::commitment::OutageKind;
+use pledge_domain::ids::*;
 use pledge_domain::model::{Outage, OutageFilter, PageRequest};
 use pledge_domain::outage::{Effect, OutageAction, OutageState, SuspectState, next_state};
 use pledge_domain::{Permission, Utility};
@@ -107,7 +108,7 @@ fn explainable(e: &AppError) -> bool {
 
 /// The line the intake panel shows for a customer under an active outage.
 pub struct OutageLine {
-    pub id: i64,
+    pub id: OutageId,
     pub text: String,
 }
 

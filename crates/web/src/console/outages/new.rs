@@ -46,7 +46,7 @@ async fn node_options(st: &AppState, who: &Signed) -> AppResult<Vec<NodeOpt>> {
     for u in Utility::ALL {
         // Walk the tree; each label carries its path, so sorting by label
         // puts children under their parent. The guard bounds the queries.
-        let mut level: Vec<(Option<i64>, String)> = vec![(None, String::new())];
+        let mut level: Vec<(Option<NodeId>, String)> = vec![(None, String::new())];
         let mut guard = 0;
         while let Some((parent, prefix)) = level.pop() {
             guard += 1;
