@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use jiff::Timestamp;
 use pledge_app::shanghai;
 use pledge_domain::ids::*;
-use pledge_domain::model::{AccessEntry, Case, Customer, Department, Distribution, Event, NetworkNode, Staff};
+use pledge_domain::model::{AccessEntry, Case, Customer, Department, Distribution, Event, NetworkNode, Outage, Staff};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -224,7 +224,7 @@ pub struct CaseDto {
     /// On intake only: the active outages the case was hung under, with
     /// cause, area and expected restoration to tell the caller (C16).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outages: Option<Vec<crate::routes::outages::OutageDto>>,
+    pub outages: Option<Vec<OutageDto>>,
 }
 
 impl From<Case> for CaseDto {
@@ -453,4 +453,69 @@ pub struct LoginResponse {
     pub token: String,
     pub expires_at: String,
     pub staff: StaffDto,
+}
+
+/// An outage as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutageDto {
+    #[schema(value_type = i64)]
+    pub id: OutageId,
+    pub utility: String,
+    /// planned or emergency.
+    pub kind: String,
+    /// stop or pressure_reduction.
+    pub effect: String,
+    /// draft, announced, in_progress, restore_notified, restored or cancelled.
+    pub state: String,
+    pub state_name: String,
+    #[schema(value_type = i64)]
+    pub node_id: NodeId,
+    pub reason: String,
+    pub area: String,
+    pub starts_at: String,
+    pub expected_restore_at: String,
+    pub restored_at: Option<String>,
+    pub announced_at: Option<String>,
+    pub restore_notified_at: Option<String>,
+    pub authority_reported_at: Option<String>,
+    pub cancelled_at: Option<String>,
+    /// Why a duty manager announced inside the lead time (a C3 breach).
+    pub override_reason: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub override_by: Option<StaffId>,
+    /// Customers in the snapshot taken at announcement.
+    pub affected_count: u64,
+    #[schema(value_type = Option<i64>)]
+    pub suspected_id: Option<SuspectId>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Outage> for OutageDto {
+    fn from(o: Outage) -> Self {
+        OutageDto {
+            id: o.id,
+            utility: o.utility.code().into(),
+            kind: o.kind.code().into(),
+            effect: o.effect.code().into(),
+            state: o.state.code().into(),
+            state_name: o.state.name_zh().into(),
+            node_id: o.node_id,
+            reason: o.reason,
+            area: o.area,
+            starts_at: time(o.starts_at),
+            expected_restore_at: time(o.expected_restore_at),
+            restored_at: o.restored_at.map(time),
+            announced_at: o.announced_at.map(time),
+            restore_notified_at: o.restore_notified_at.map(time),
+            authority_reported_at: o.authority_reported_at.map(time),
+            cancelled_at: o.cancelled_at.map(time),
+            override_reason: o.override_reason,
+            override_by: o.override_by,
+            affected_count: o.affected_count,
+            suspected_id: o.suspected_id,
+            created_at: time(o.created_at),
+            updated_at: time(o.updated_at),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! grouping thresholds; the outages of a customer and of a case.
 
 use crate::AppState;
-use crate::dto::{CustomerPage, code, parse_time, time};
+use crate::dto::{CustomerPage, OutageDto, code, parse_time, time};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use axum::Json;
@@ -14,76 +14,11 @@ use pledge_app::outages::{OutageDetail, OutageInput, OutagePatch};
 use pledge_domain::Utility;
 use pledge_domain::commitment::OutageKind;
 use pledge_domain::ids::*;
-use pledge_domain::model::{Outage, OutageFilter, PageRequest, Suspect};
+use pledge_domain::model::{OutageFilter, PageRequest, Suspect};
 use pledge_domain::network::NodeLevel;
 use pledge_domain::outage::{Effect, GroupingRule, OutageState, SuspectState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-/// An outage as staff see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OutageDto {
-    #[schema(value_type = i64)]
-    pub id: OutageId,
-    pub utility: String,
-    /// planned or emergency.
-    pub kind: String,
-    /// stop or pressure_reduction.
-    pub effect: String,
-    /// draft, announced, in_progress, restore_notified, restored or cancelled.
-    pub state: String,
-    pub state_name: String,
-    #[schema(value_type = i64)]
-    pub node_id: NodeId,
-    pub reason: String,
-    pub area: String,
-    pub starts_at: String,
-    pub expected_restore_at: String,
-    pub restored_at: Option<String>,
-    pub announced_at: Option<String>,
-    pub restore_notified_at: Option<String>,
-    pub authority_reported_at: Option<String>,
-    pub cancelled_at: Option<String>,
-    /// Why a duty manager announced inside the lead time (a C3 breach).
-    pub override_reason: Option<String>,
-    #[schema(value_type = Option<i64>)]
-    pub override_by: Option<StaffId>,
-    /// Customers in the snapshot taken at announcement.
-    pub affected_count: u64,
-    #[schema(value_type = Option<i64>)]
-    pub suspected_id: Option<SuspectId>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<Outage> for OutageDto {
-    fn from(o: Outage) -> Self {
-        OutageDto {
-            id: o.id,
-            utility: o.utility.code().into(),
-            kind: o.kind.code().into(),
-            effect: o.effect.code().into(),
-            state: o.state.code().into(),
-            state_name: o.state.name_zh().into(),
-            node_id: o.node_id,
-            reason: o.reason,
-            area: o.area,
-            starts_at: time(o.starts_at),
-            expected_restore_at: time(o.expected_restore_at),
-            restored_at: o.restored_at.map(time),
-            announced_at: o.announced_at.map(time),
-            restore_notified_at: o.restore_notified_at.map(time),
-            authority_reported_at: o.authority_reported_at.map(time),
-            cancelled_at: o.cancelled_at.map(time),
-            override_reason: o.override_reason,
-            override_by: o.override_by,
-            affected_count: o.affected_count,
-            suspected_id: o.suspected_id,
-            created_at: time(o.created_at),
-            updated_at: time(o.updated_at),
-        }
-    }
-}
 
 /// An outage with its node and the cases hung under it.
 #[derive(Debug, Serialize, ToSchema)]
