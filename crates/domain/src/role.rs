@@ -1,5 +1,19 @@
 //! Staff roles and what each may do. Every permission check in Pledge goes
 //! through [`Role::can`], so the whole policy is this one table.
+//!
+//! | Permission | Roles |
+//! |---|---|
+//! | `CaseCreate` | hall_clerk, hotline_agent, dispatcher, duty_manager, admin |
+//! | `CaseRead`, `CaseWork`, `CustomerRead` | everyone |
+//! | `CaseDecide` | hall_clerk, hotline_agent, duty_manager, admin |
+//! | `ExtensionApprove` | duty_manager, admin |
+//! | `ClockWithdraw` | duty_manager, admin |
+//! | `ReporterIdentityRead`, `AuditRead` | quality_supervisor, admin |
+//! | `CustomerWrite` | hall_clerk, hotline_agent, admin |
+//! | `RegistryWrite`, `StaffManage` | admin |
+//! | `WorkOrderDispatch`, `OutageManage` | dispatcher, duty_manager, admin |
+//! | `WorkOrderReport` | field_technician, dispatcher, duty_manager, admin |
+//! | `OutageOverride` | duty_manager, admin |
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +45,11 @@ pub enum Permission {
     CaseDecide,
     /// Approve an extension (延期) of a commitment deadline.
     ExtensionApprove,
+    /// Withdraw a commitment clock (撤销时限): the commitment no longer
+    /// applies, e.g. the repair turned out unnecessary. Needs a reason; the
+    /// clock's outcome is *withdrawn*, counted apart and never as met
+    /// (SPEC "Clock life"). Duty managers and admins only.
+    ClockWithdraw,
     /// Read a whistleblower's identity on a report (举报).
     ReporterIdentityRead,
     /// Read customers' personal data (name, phone, address).
@@ -74,7 +93,7 @@ impl Role {
             CaseRead | CaseWork | CustomerRead => true,
             CaseDecide => matches!(self, DutyManager | HallClerk | HotlineAgent | Admin),
             ReporterIdentityRead => matches!(self, QualitySupervisor | Admin),
-            ExtensionApprove => matches!(self, DutyManager | Admin),
+            ExtensionApprove | ClockWithdraw => matches!(self, DutyManager | Admin),
             CustomerWrite => matches!(self, HallClerk | HotlineAgent | Admin),
             RegistryWrite | StaffManage => matches!(self, Admin),
             AuditRead => matches!(self, QualitySupervisor | Admin),
@@ -132,6 +151,12 @@ mod tests {
         assert!(!Role::FieldTechnician.can(Permission::StaffManage));
         assert!(Role::HotlineAgent.can(Permission::CaseCreate));
         assert!(Role::Admin.can(Permission::StaffManage));
+    }
+
+    #[test]
+    fn only_duty_managers_and_admins_withdraw_clocks() {
+        let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| r.can(Permission::ClockWithdraw)).collect();
+        assert_eq!(allowed, vec![Role::DutyManager, Role::Admin]);
     }
 
     #[test]

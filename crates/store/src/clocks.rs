@@ -18,10 +18,7 @@ fn next_at(c: &Clock) -> Option<i64> {
 }
 
 fn outcome_code(c: &Clock) -> Option<&'static str> {
-    c.outcome().map(|o| match o {
-        Outcome::Met => "met",
-        Outcome::Breached => "breached",
-    })
+    c.outcome().map(Outcome::code)
 }
 
 const COLS: &str = "id, company_id, subject, subject_id, utility, department_id, body";

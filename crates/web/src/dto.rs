@@ -366,9 +366,7 @@ impl ClockDto {
             remaining_seconds: (!c.is_stopped()).then(|| c.due_at.as_second() - now.as_second()),
             warned,
             breached: c.breached,
-            outcome: c
-                .outcome()
-                .map(|o| if o == pledge_domain::commitment::Outcome::Met { "met".into() } else { "breached".into() }),
+            outcome: c.outcome().map(|o| o.code().into()),
             stopped_at: c.stopped_at.map(time),
             policy_version: c.policy_version,
             extensions: c

@@ -25,10 +25,22 @@
 //! * **Order.** Pause, resume, extend and stop must come in time order
 //!   (each no earlier than the clock's last recorded step); firing a
 //!   threshold is a notification and does not take part in that order.
-//! * **Outcome.** A stopped clock is met if it stopped at or before its
-//!   due time, otherwise breached. [`Clock::breached`] records that the
-//!   breach threshold fired (the escalation went out); a stop reported late
-//!   can still show the commitment as met, because the times decide.
+//! * **Outcome.** A clock always ends, and how it ended is recorded
+//!   ([`Ending`]): by one of its rule's stop events ([`Clock::stop`]), by
+//!   the end of its subject — the case closed, cancelled or merged
+//!   ([`Clock::end`] with [`Ending::SubjectEnded`]) — or withdrawn because
+//!   the commitment no longer applies ([`Clock::withdraw`]). The first two
+//!   are *met* if the clock ended at or before its due time, otherwise
+//!   *breached*: the times decide, so a stop reported late can still show
+//!   the commitment as met. A withdrawn clock is *withdrawn*, never met and
+//!   never breached; it is counted apart. [`Clock::breached`] records that
+//!   the breach threshold fired (the escalation went out).
+//! * **Withdrawal.** Needs a reason and the staff member who decided
+//!   (SPEC "Clock life": a duty manager or admin, i.e.
+//!   [`Permission::ClockWithdraw`](crate::role::Permission::ClockWithdraw),
+//!   checked by the application). Like a pause or an extension it must
+//!   come before the deadline has passed: a breach that happened cannot be
+//!   withdrawn.
 
 use std::fmt;
 
@@ -75,8 +87,144 @@ pub struct Extension {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Ended at or before its due time.
     Met,
+    /// Ended after its due time.
     Breached,
+    /// The commitment no longer applied ([`Ending::Withdrawn`]): counted
+    /// apart, never as met.
+    Withdrawn,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Self::Met, Self::Breached, Self::Withdrawn];
+
+    /// Stable code for storage and the API: `met`, `breached`, `withdrawn`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Met => "met",
+            Self::Breached => "breached",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == s)
+    }
+
+    /// Whether this outcome counts as the commitment kept (only
+    /// [`Outcome::Met`]).
+    pub fn is_met(self) -> bool {
+        self == Self::Met
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// How a clock ended (SPEC "Clock life").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Ending {
+    /// One of its rule's stop events happened (`case.answered`,
+    /// `work_order.done`, …): met or breached by time.
+    StopEvent,
+    /// Its subject ended without a stop event of the rule: met or breached
+    /// by time.
+    SubjectEnded { how: SubjectEnd },
+    /// The commitment no longer applies: withdrawn, never met.
+    Withdrawn(Withdrawal),
+}
+
+impl Ending {
+    /// Whether the outcome is decided by the end time against the due time
+    /// (everything but a withdrawal).
+    pub fn by_time(&self) -> bool {
+        !matches!(self, Self::Withdrawn(_))
+    }
+}
+
+/// How a clock's subject ended, when that ends the clock rather than one of
+/// its rule's stop events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectEnd {
+    /// The case was closed (closing ends every running clock on it).
+    Closed,
+    /// The subject was cancelled (an outage that will not happen).
+    Cancelled,
+    /// The case was merged into another (linked as its duplicate).
+    Merged,
+}
+
+impl SubjectEnd {
+    pub const ALL: [SubjectEnd; 3] = [Self::Closed, Self::Cancelled, Self::Merged];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
+            Self::Merged => "merged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// Why a clock was withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawKind {
+    /// A duty manager's or admin's explicit decision (e.g. the repair
+    /// turned out unnecessary).
+    Decision,
+    /// The outage the clock is about was cancelled.
+    OutageCancelled,
+    /// The case was linked as the duplicate of another case, which carries
+    /// the commitment.
+    Duplicate,
+}
+
+impl WithdrawKind {
+    pub const ALL: [WithdrawKind; 3] = [Self::Decision, Self::OutageCancelled, Self::Duplicate];
+
+    /// Stable code for storage and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Decision => "decision",
+            Self::OutageCancelled => "outage_cancelled",
+            Self::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Decision => "决定撤销",
+            Self::OutageCancelled => "停供取消",
+            Self::Duplicate => "重复工单",
+        }
+    }
+}
+
+/// A recorded withdrawal: why, who decided and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub kind: WithdrawKind,
+    /// Never empty (trimmed).
+    pub reason: String,
+    /// The staff member who decided (a duty manager or admin), as text
+    /// like [`Extension::approver_id`].
+    pub by_id: String,
+    pub at: Timestamp,
 }
 
 /// One running, paused or stopped commitment deadline.
@@ -108,6 +256,11 @@ pub struct Clock {
     /// The time of the last recorded step (start, pause, resume, extend,
     /// stop).
     pub updated_at: Timestamp,
+    /// How the clock ended; `None` while it runs. A stopped clock stored
+    /// before this field existed reads as [`Ending::StopEvent`] (see
+    /// [`Clock::ending`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending: Option<Ending>,
 }
 
 impl Clock {
@@ -130,6 +283,12 @@ impl Clock {
                 return Err(ClockError::WrongStart {
                     rule: rule.id.clone(),
                     reason: "a lead-time rule is started with start_before and the instant it leads",
+                });
+            }
+            Timing::Fixed => {
+                return Err(ClockError::WrongStart {
+                    rule: rule.id.clone(),
+                    reason: "a fixed-deadline rule is started with start_fixed and its due instant",
                 });
             }
             _ => rule.period_for(zone).ok_or_else(|| ClockError::ZoneRequired { rule: rule.id.clone() })?,
@@ -157,7 +316,7 @@ impl Clock {
         Self::new(rule, at, lead.before(reference)?)
     }
 
-    fn new(rule: &CommitmentRule, at: Timestamp, base_due: Timestamp) -> Result<Clock, ClockError> {
+    pub(super) fn new(rule: &CommitmentRule, at: Timestamp, base_due: Timestamp) -> Result<Clock, ClockError> {
         let due_at = place(rule.window, base_due)?;
         let warn_at = rule.warn_at.clone();
         // With nothing left to count down, only the breach remains.
@@ -177,6 +336,7 @@ impl Clock {
             window: rule.window,
             base_due,
             updated_at: at,
+            ending: None,
         })
     }
 
@@ -188,10 +348,29 @@ impl Clock {
         self.paused_at.is_some()
     }
 
-    /// `None` while the clock runs; met if it stopped at or before its due
-    /// time.
+    /// `None` while the clock runs; withdrawn if it was withdrawn, else met
+    /// if it ended at or before its due time and breached otherwise.
     pub fn outcome(&self) -> Option<Outcome> {
-        self.stopped_at.map(|at| if at <= self.due_at { Outcome::Met } else { Outcome::Breached })
+        let at = self.stopped_at?;
+        Some(match self.ending {
+            Some(Ending::Withdrawn(_)) => Outcome::Withdrawn,
+            _ if at <= self.due_at => Outcome::Met,
+            _ => Outcome::Breached,
+        })
+    }
+
+    /// How the clock ended; `None` while it runs.
+    pub fn ending(&self) -> Option<Ending> {
+        self.stopped_at?;
+        Some(self.ending.clone().unwrap_or(Ending::StopEvent))
+    }
+
+    /// The withdrawal, if the clock was withdrawn.
+    pub fn withdrawal(&self) -> Option<&Withdrawal> {
+        match &self.ending {
+            Some(Ending::Withdrawn(w)) => Some(w),
+            _ => None,
+        }
     }
 
     /// Pauses the clock (the case waits on the customer).
@@ -218,17 +397,56 @@ impl Clock {
         Ok(())
     }
 
-    /// Stops the clock (a stop event happened) and tells whether the
-    /// commitment was met. A paused clock is resumed at `at` first.
+    /// Stops the clock (one of its rule's stop events happened) and tells
+    /// whether the commitment was met. A paused clock is resumed at `at`
+    /// first. The same as [`Clock::end`] with [`Ending::StopEvent`].
     pub fn stop(&mut self, at: Timestamp) -> Result<Outcome, ClockError> {
+        self.end(at, Ending::StopEvent)
+    }
+
+    /// Ends the clock at `at` the way `ending` says and returns the outcome:
+    /// met or breached by time for [`Ending::StopEvent`] and
+    /// [`Ending::SubjectEnded`] (due exactly at `at` is met), withdrawn for
+    /// [`Ending::Withdrawn`] (see [`Clock::withdraw`] for its checks; its
+    /// `at` is set to `at`). A paused clock is resumed at `at` first.
+    pub fn end(&mut self, at: Timestamp, ending: Ending) -> Result<Outcome, ClockError> {
         self.ensure_not_stopped()?;
         self.ensure_order(at)?;
-        if self.paused_at.is_some() {
-            self.end_pause(at)?;
+        // Worked on a copy so that a refusal leaves the clock as it was.
+        let mut next = self.clone();
+        if next.paused_at.is_some() {
+            next.end_pause(at)?;
         }
-        self.stopped_at = Some(at);
-        self.updated_at = at;
-        Ok(self.outcome().expect("just stopped"))
+        let ending = match ending {
+            Ending::Withdrawn(w) => {
+                // Against the due time in force once the pause (if any) is over.
+                if at > next.due_at {
+                    return Err(ClockError::Overdue { due_at: next.due_at, at });
+                }
+                let (reason, by_id) = (w.reason.trim(), w.by_id.trim());
+                if reason.is_empty() || by_id.is_empty() {
+                    return Err(ClockError::WithdrawalIncomplete);
+                }
+                Ending::Withdrawn(Withdrawal { kind: w.kind, reason: reason.to_string(), by_id: by_id.to_string(), at })
+            }
+            other => other,
+        };
+        next.stopped_at = Some(at);
+        next.ending = Some(ending);
+        next.updated_at = at;
+        *self = next;
+        Ok(self.outcome().expect("just ended"))
+    }
+
+    /// Withdraws the clock at `at`: the commitment no longer applies. The
+    /// outcome is [`Outcome::Withdrawn`], never met. Needs a reason and the
+    /// deciding staff member (the application checks that they hold
+    /// [`Permission::ClockWithdraw`](crate::role::Permission::ClockWithdraw)),
+    /// and must come no later than the due time: a breach that happened
+    /// cannot be withdrawn ([`ClockError::Overdue`]).
+    pub fn withdraw(&mut self, at: Timestamp, kind: WithdrawKind, reason: &str, by_id: &str) -> Result<(), ClockError> {
+        let w = Withdrawal { kind, reason: reason.to_string(), by_id: by_id.to_string(), at };
+        self.end(at, Ending::Withdrawn(w)).map(|_| ())
     }
 
     /// Records an approved extension and moves the deadline to `new_due`

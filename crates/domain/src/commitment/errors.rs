@@ -3,7 +3,10 @@
 use jiff::Timestamp;
 
 use super::clock::Threshold;
+use super::policy::CoverageGap;
 use crate::calendar::CalendarError;
+use crate::case::CaseKind;
+use crate::utility::Utility;
 
 /// A refused policy file. Every variant carries the 1-based line of the
 /// TOML source it is about, for the administrator editing the file; the
@@ -71,6 +74,27 @@ pub enum PolicyError {
     /// Fields that cannot go together.
     #[error("line {line}: rule {rule}: {reason}")]
     Conflict { line: usize, rule: String, reason: String },
+
+    /// A rule id reserved for a built-in rule (`UPSTREAM`).
+    #[error("line {line}: the rule id {rule} is reserved for the deadline an upstream platform sets")]
+    ReservedRule { line: usize, rule: String },
+
+    /// A case kind of a utility the policy serves that no rule started by
+    /// `case.received` covers and no exemption exempts. The line is 1 (the
+    /// file as a whole).
+    #[error(
+        "line {line}: {gap}: add a rule started by case.received that covers them, or an [[exemptions]] entry saying why they run no clock"
+    )]
+    Uncovered { line: usize, gap: CoverageGap },
+
+    /// An exemption covering cases a clock rule also covers: the policy
+    /// would both time them and say they run no clock.
+    #[error(
+        "line {line}: {exemption} exempts {} {} cases, but rule {rule} covers them",
+        .utility.code(),
+        .kind.code()
+    )]
+    ExemptButRuled { line: usize, exemption: String, utility: Utility, kind: CaseKind, rule: String },
 }
 
 impl PolicyError {
@@ -91,6 +115,9 @@ impl PolicyError {
             Self::StartIsStop { .. } => "policy_start_is_stop",
             Self::Missing { .. } => "policy_missing",
             Self::Conflict { .. } => "policy_conflict",
+            Self::ReservedRule { .. } => "policy_reserved_rule",
+            Self::Uncovered { .. } => "policy_uncovered_case_kind",
+            Self::ExemptButRuled { .. } => "policy_exempt_but_ruled",
         }
     }
 
@@ -110,7 +137,10 @@ impl PolicyError {
             | Self::InvalidWarnAt { line, .. }
             | Self::StartIsStop { line, .. }
             | Self::Missing { line, .. }
-            | Self::Conflict { line, .. } => *line,
+            | Self::Conflict { line, .. }
+            | Self::ReservedRule { line, .. }
+            | Self::Uncovered { line, .. }
+            | Self::ExemptButRuled { line, .. } => *line,
         }
     }
 }
@@ -152,9 +182,9 @@ pub enum ClockError {
     #[error("{at} is before the clock's last recorded step at {last}")]
     OutOfOrder { at: Timestamp, last: Timestamp },
 
-    /// Pausing or extending after the deadline has passed: a breach that
-    /// happened cannot be undone.
-    #[error("the clock fell due at {due_at}; at {at} it can no longer be paused or extended")]
+    /// Pausing, extending or withdrawing after the deadline has passed: a
+    /// breach that happened cannot be undone.
+    #[error("the clock fell due at {due_at}; at {at} it can no longer be paused, extended or withdrawn")]
     Overdue { due_at: Timestamp, at: Timestamp },
 
     /// An extension that does not move the deadline later.
@@ -164,6 +194,10 @@ pub enum ClockError {
     /// An extension without an approver or a reason.
     #[error("an extension needs an approver and a reason")]
     ExtensionIncomplete,
+
+    /// A withdrawal without a reason or the staff member who decided.
+    #[error("a withdrawal needs a reason and the staff member who decided")]
+    WithdrawalIncomplete,
 
     /// This threshold, or a later one, has already fired.
     #[error("{threshold} has already fired")]
@@ -198,6 +232,7 @@ impl ClockError {
             Self::Overdue { .. } => "clock_overdue",
             Self::ExtensionNotLater { .. } => "clock_extension_not_later",
             Self::ExtensionIncomplete => "clock_extension_incomplete",
+            Self::WithdrawalIncomplete => "clock_withdrawal_incomplete",
             Self::AlreadyFired { .. } => "clock_already_fired",
             Self::NotYet { .. } => "clock_threshold_not_yet",
             Self::UnknownThreshold { .. } => "clock_unknown_threshold",

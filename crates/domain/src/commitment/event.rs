@@ -29,6 +29,11 @@ pub enum Event {
     CaseAnswered,
     /// A case is closed.
     CaseClosed,
+    /// A closed or answered case is reopened (the customer is not
+    /// satisfied, or the fault came back). It starts the policy's reopen
+    /// rules covering the case, or, when none does, the case's own rules
+    /// again: see [`Policy::case_rules_started_by`](crate::commitment::Policy::case_rules_started_by).
+    CaseReopened,
     /// A work order is created for a case.
     WorkOrderCreated,
     /// The crew of a work order has arrived on site.
@@ -86,7 +91,7 @@ impl SubjectKind {
 }
 
 impl Event {
-    pub const ALL: [Event; 19] = [
+    pub const ALL: [Event; 20] = [
         Self::CaseReceived,
         Self::CaseTransferred,
         Self::CaseStarted,
@@ -94,6 +99,7 @@ impl Event {
         Self::CaseResumed,
         Self::CaseAnswered,
         Self::CaseClosed,
+        Self::CaseReopened,
         Self::WorkOrderCreated,
         Self::WorkOrderOnSite,
         Self::WorkOrderDone,
@@ -118,6 +124,7 @@ impl Event {
             Self::CaseResumed => "case.resumed",
             Self::CaseAnswered => "case.answered",
             Self::CaseClosed => "case.closed",
+            Self::CaseReopened => "case.reopened",
             Self::WorkOrderCreated => "work_order.created",
             Self::WorkOrderOnSite => "work_order.on_site",
             Self::WorkOrderDone => "work_order.done",

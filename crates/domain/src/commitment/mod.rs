@@ -8,7 +8,15 @@
 //! * [`Clock::start`] / [`Clock::start_before`] compute a deadline; `pause`,
 //!   `resume`, `extend` and `stop` move it through its life;
 //!   [`Clock::next_threshold`] and [`Clock::fire`] drive warnings and the
-//!   breach.
+//!   breach. [`Clock::end`] ends it when its subject ends (met or breached
+//!   by time) and [`Clock::withdraw`] withdraws it (never met).
+//! * [`Policy::check_coverage`] tells whether every case kind of the
+//!   company's utilities has a rule or an explicit exemption, and
+//!   [`Policy::case_rules_started_by`] which rules a case event starts
+//!   (with the reopen fallback).
+//! * [`Clock::upstream`] runs the deadline an upstream platform (12345,
+//!   95598) set, under the built-in rule [`UPSTREAM`]; [`strictest`] picks
+//!   the deadline a case shows.
 //!
 //! No I/O and no clock reads: every instant is passed in, and all local
 //! time is Asia/Shanghai.
@@ -21,18 +29,20 @@ pub mod policy;
 mod subject;
 #[cfg(test)]
 mod tests;
+mod upstream;
 mod window;
 
 use std::sync::LazyLock;
 
 use jiff::tz::TimeZone;
 
-pub use clock::{Clock, Extension, Outcome, Threshold};
+pub use clock::{Clock, Ending, Extension, Outcome, SubjectEnd, Threshold, WithdrawKind, Withdrawal};
 pub use errors::{ClockError, PolicyError};
 pub use event::{Event, SubjectKind};
 pub use period::Period;
-pub use policy::{CommitmentRule, EscalationTarget, Policy, Target, Timing};
+pub use policy::{CommitmentRule, CoverageGap, EscalationTarget, Exemption, Policy, Target, Timing};
 pub use subject::{OutageKind, Subject};
+pub use upstream::{UPSTREAM, strictest, upstream_rule};
 pub use window::{DailyWindow, MonthDay, Season};
 
 /// Asia/Shanghai, in which windows, calendar days and working days are

@@ -2,12 +2,14 @@
 //! from TOML and validated before anything runs on it.
 
 mod applies;
+mod coverage;
 mod model;
 mod parse;
 mod raw;
 mod timing;
 
-pub use model::{CommitmentRule, EscalationTarget, Policy, Target, Timing};
+pub use coverage::CoverageGap;
+pub use model::{CommitmentRule, EscalationTarget, Exemption, Policy, Target, Timing};
 pub(crate) use parse::percent_of;
 pub use parse::{DEFAULT_WARN_AT, MAX_WARNINGS};
 
@@ -18,8 +20,20 @@ pub const SHIPPED_TOML: &str = include_str!("../../../policy/default.toml");
 
 impl Policy {
     /// Reads and validates a policy file. Errors carry the line at fault.
+    ///
+    /// Besides each rule and exemption, the policy as a whole must cover
+    /// every case kind of the utilities it names at its top (`utilities`,
+    /// all four by default) with a rule started by `case.received` or an
+    /// exemption ([`Policy::check_coverage`]).
     pub fn from_toml(source: &str) -> Result<Policy, PolicyError> {
-        parse::parse(source)
+        parse::parse(source, true)
+    }
+
+    /// [`Policy::from_toml`] without the coverage check, for tests of one
+    /// rule at a time.
+    #[cfg(test)]
+    pub(crate) fn from_toml_unchecked(source: &str) -> Result<Policy, PolicyError> {
+        parse::parse(source, false)
     }
 
     /// The shipped default policy.

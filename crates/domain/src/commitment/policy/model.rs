@@ -6,6 +6,7 @@ use crate::case::{CaseKind, CaseSubkind};
 use crate::commitment::event::Event;
 use crate::commitment::period::Period;
 use crate::commitment::subject::{OutageKind, Subject};
+use crate::commitment::upstream::{UPSTREAM, upstream_rule};
 use crate::commitment::window::{DailyWindow, Season};
 use crate::customer::{CustomerCategory, Zone};
 use crate::role::Role;
@@ -19,7 +20,41 @@ pub struct Policy {
     /// version they were started under.
     pub version: u32,
     pub company: String,
+    /// The utilities the policy is written for (`utilities` at the top of
+    /// the file, all four unless it says otherwise). Every case kind of
+    /// each of them has a rule or an exemption (see
+    /// [`Policy::check_coverage`]).
+    pub utilities: Vec<Utility>,
     pub commitments: Vec<CommitmentRule>,
+    /// Case kinds that deliberately run no clock (`[[exemptions]]`).
+    pub exemptions: Vec<Exemption>,
+}
+
+/// An explicit "no rule" (`[[exemptions]]`): cases of these kinds (and, if
+/// listed, subkinds) of these utilities run no commitment clock, on
+/// purpose — praise and nuisance calls, say. No clock rule of the policy
+/// may cover a case an exemption covers; exemptions may overlap each
+/// other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exemption {
+    /// Never empty; `"all"` in the file becomes all four.
+    pub utilities: Vec<Utility>,
+    /// Never empty.
+    pub kinds: Vec<CaseKind>,
+    /// Empty means any subkind, and none.
+    pub subkinds: Vec<CaseSubkind>,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
+impl Exemption {
+    /// Whether a case of this utility, kind and subkind is exempt (for any
+    /// customer category).
+    pub fn covers_case(&self, utility: Utility, kind: CaseKind, subkind: Option<CaseSubkind>) -> bool {
+        self.utilities.contains(&utility)
+            && self.kinds.contains(&kind)
+            && (self.subkinds.is_empty() || subkind.is_some_and(|s| self.subkinds.contains(&s)))
+    }
 }
 
 /// One commitment (SPEC C1–C37), e.g. "a result within 3 working days".
@@ -76,6 +111,12 @@ pub enum Timing {
     Measured(Target),
     /// A yearly season other rules and screens refer to (`season`, C21).
     Season(Season),
+    /// Due at an instant given from outside, not computed: the deadline an
+    /// upstream platform (12345, 95598) set for a case it passed on.
+    /// Started with [`Clock::start_fixed`](crate::commitment::Clock::start_fixed).
+    /// Only the built-in [`UPSTREAM`](crate::commitment::UPSTREAM) rule has
+    /// it; a policy file cannot say it.
+    Fixed,
 }
 
 /// The measured target of a [`Timing::Measured`] rule.
@@ -162,9 +203,10 @@ impl CommitmentRule {
 }
 
 impl Policy {
-    /// The rule with this id.
+    /// The rule with this id; [`UPSTREAM`](crate::commitment::UPSTREAM)
+    /// is the built-in [`upstream_rule`](crate::commitment::upstream_rule).
     pub fn rule(&self, id: &str) -> Option<&CommitmentRule> {
-        self.commitments.iter().find(|r| r.id == id)
+        self.commitments.iter().find(|r| r.id == id).or_else(|| (id == UPSTREAM).then(upstream_rule))
     }
 
     /// The clock rules `event` starts.

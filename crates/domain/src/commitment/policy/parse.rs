@@ -9,10 +9,12 @@ use std::collections::HashSet;
 
 use toml::Spanned;
 
+use super::coverage;
 use super::model::{CommitmentRule, EscalationTarget, Policy, Timing};
 use super::raw::{RawPolicy, RawRule};
 use crate::commitment::errors::PolicyError;
 use crate::commitment::subject::Subject;
+use crate::commitment::upstream::UPSTREAM;
 use crate::role::Role;
 use crate::utility::Utility;
 
@@ -24,11 +26,17 @@ pub const MAX_WARNINGS: usize = 8;
 /// An optional list of event names.
 pub(super) type Events = Option<Spanned<Vec<Spanned<String>>>>;
 
-pub(super) fn parse(src: &str) -> Result<Policy, PolicyError> {
+/// Reads and validates `src`; with `coverage`, also refuses a case kind
+/// left without a rule or an exemption.
+pub(super) fn parse(src: &str, coverage: bool) -> Result<Policy, PolicyError> {
     let raw: RawPolicy = toml::from_str(src).map_err(|e| PolicyError::Syntax {
         line: e.span().map_or(1, |s| line_at(src, s.start)),
         message: e.message().trim().to_string(),
     })?;
+    let utilities = match &raw.utilities {
+        None => Utility::ALL.to_vec(),
+        Some(value) => Cx { src, rule: "(policy)".into(), line: line_at(src, value.span().start) }.utilities(value)?,
+    };
     let mut seen = HashSet::new();
     let mut commitments = Vec::with_capacity(raw.commitments.len());
     for rule in &raw.commitments {
@@ -36,16 +44,24 @@ pub(super) fn parse(src: &str) -> Result<Policy, PolicyError> {
         if cx.rule.is_empty() {
             return Err(cx.missing(cx.line, "an id"));
         }
+        if cx.rule.eq_ignore_ascii_case(UPSTREAM) {
+            return Err(PolicyError::ReservedRule { line: cx.line, rule: cx.rule });
+        }
         if !seen.insert(cx.rule.clone()) {
             return Err(PolicyError::DuplicateRule { line: cx.line, rule: cx.rule });
         }
         commitments.push(cx.rule(rule, raw.version)?);
     }
-    Ok(Policy { version: raw.version, company: raw.company, commitments })
+    let exemptions = coverage::exemptions(src, &raw.exemptions, &commitments)?;
+    let policy = Policy { version: raw.version, company: raw.company, utilities, commitments, exemptions };
+    if coverage {
+        policy.check_coverage(&policy.utilities)?;
+    }
+    Ok(policy)
 }
 
 /// The 1-based line holding byte `offset` of `src`.
-fn line_at(src: &str, offset: usize) -> usize {
+pub(super) fn line_at(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
     src.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
@@ -148,7 +164,7 @@ impl Cx<'_> {
         Ok(text.to_string())
     }
 
-    fn utilities(&self, value: &Spanned<toml::Value>) -> Result<Vec<Utility>, PolicyError> {
+    pub(super) fn utilities(&self, value: &Spanned<toml::Value>) -> Result<Vec<Utility>, PolicyError> {
         let line = self.at(value);
         let unknown = |u: &str| PolicyError::UnknownUtility { line, rule: self.rule.clone(), utility: u.to_string() };
         let names: Vec<&str> = match value.get_ref() {

@@ -10,8 +10,24 @@ use toml::Spanned;
 pub(super) struct RawPolicy {
     pub version: u32,
     pub company: String,
+    /// `"all"` (the default) or a list of utility codes.
+    pub utilities: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub commitments: Vec<RawRule>,
+    #[serde(default)]
+    pub exemptions: Vec<RawExemption>,
+}
+
+/// `[[exemptions]]`: case kinds that run no clock, on purpose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExemption {
+    /// `"all"` or a list of utility codes.
+    pub utilities: Spanned<toml::Value>,
+    pub kinds: Spanned<Vec<Spanned<String>>>,
+    pub subkinds: Option<Vec<Spanned<String>>>,
+    pub reason_zh: Spanned<String>,
+    pub reason_en: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -21,8 +21,8 @@ fn shipped_policy_parses_with_every_timed_commitment() {
     assert_eq!(
         ids,
         [
-            "C1", "C2", "C3", "C4a", "C4b", "C5", "C6", "C7", "C8", "C9", "C21", "C23", "C24a", "C24b", "C26a", "C26b",
-            "C27"
+            "C1", "C2", "C3", "C4a", "C4b", "C5", "C6", "C7", "C8", "C9", "C17", "D3", "C21", "C23", "C24a", "C24b",
+            "C24c", "D4", "C26a", "C26b", "C27", "C33a", "D5", "D1", "D2"
         ]
     );
     for rule in &p.commitments {
@@ -111,7 +111,9 @@ fn shipped_rules_say_what_the_spec_says() {
 #[test]
 fn rules_are_found_by_the_event_that_starts_them() {
     let ids: Vec<&str> = SHIPPED.started_by(Event::CaseReceived).map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["C1", "C2", "C7", "C8", "C9", "C26a", "C26b"]);
+    assert_eq!(ids, ["C1", "C2", "C7", "C8", "C9", "C17", "D3", "C24c", "D4", "C26a", "C26b", "C33a", "D5", "D1"]);
+    let ids: Vec<&str> = SHIPPED.started_by(Event::CaseReopened).map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["D2"]);
     let ids: Vec<&str> = SHIPPED.started_by(Event::OutageScheduled).map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["C3", "C24a"]);
 }
@@ -127,16 +129,26 @@ fn event_names_round_trip() {
 
 #[test]
 fn utilities_accept_all_as_a_string_or_a_list() {
-    let one = |text: &str| Policy::from_toml(&source(&[("utilities", text)])).unwrap().commitments[0].utilities.clone();
+    let one = |text: &str| {
+        Policy::from_toml_unchecked(&source(&[("utilities", text)])).unwrap().commitments[0].utilities.clone()
+    };
     assert_eq!(one("utilities = \"all\""), Utility::ALL);
     assert_eq!(one("utilities = [\"all\"]"), Utility::ALL);
     assert_eq!(one("utilities = [\"heat\", \"gas\", \"heat\"]"), [Utility::Heat, Utility::Gas]);
 }
 
 #[test]
-fn an_empty_policy_is_valid() {
-    let p = Policy::from_toml("version = 2\ncompany = \"x\"\n").unwrap();
-    assert!(p.commitments.is_empty());
+fn an_empty_policy_reads_but_covers_nothing() {
+    let src = "version = 2\ncompany = \"x\"\n";
+    let p = Policy::from_toml_unchecked(src).unwrap();
+    assert!(p.commitments.is_empty() && p.exemptions.is_empty());
+    assert_eq!(p.utilities, Utility::ALL);
+    let e = Policy::from_toml(src).unwrap_err();
+    assert_eq!((e.code(), e.line()), ("policy_uncovered_case_kind", 1), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "line 1: no rule or exemption covers gas consultation cases: add a rule started by case.received that covers them, or an [[exemptions]] entry saying why they run no clock"
+    );
 }
 
 // ---- refusals, each with its line ------------------------------------------
@@ -144,7 +156,7 @@ fn an_empty_policy_is_valid() {
 /// The error for a policy built by [`source`].
 fn refused(changes: &[(&str, &str)]) -> PolicyError {
     let src = source(changes);
-    Policy::from_toml(&src).expect_err(&src)
+    Policy::from_toml_unchecked(&src).expect_err(&src)
 }
 
 #[track_caller]
@@ -156,7 +168,7 @@ fn assert_refused(changes: &[(&str, &str)], code: &str, line: usize) {
 
 #[test]
 fn the_base_rule_is_valid() {
-    let p = Policy::from_toml(&source(&[])).unwrap();
+    let p = Policy::from_toml_unchecked(&source(&[])).unwrap();
     assert_eq!((p.version, p.company.as_str(), p.commitments.len()), (3, "test", 1));
 }
 
@@ -164,7 +176,8 @@ fn the_base_rule_is_valid() {
 fn unparsable_toml_is_refused_with_its_line() {
     assert_refused(&[("duration", "duration = { hours = 2")], "policy_syntax", 11);
     assert_refused(&[("title_en", "title_en = ")], "policy_syntax", 6);
-    let e = Policy::from_toml("version = 1\ncompany = \"x\"\n\n[[commitments]]\nid = \"A\"\nid = \"B\"\n").unwrap_err();
+    let e = Policy::from_toml_unchecked("version = 1\ncompany = \"x\"\n\n[[commitments]]\nid = \"A\"\nid = \"B\"\n")
+        .unwrap_err();
     assert_eq!((e.code(), e.line()), ("policy_syntax", 6), "{e}");
 }
 
@@ -260,7 +273,7 @@ fn warning_fractions_must_increase_within_zero_and_one() {
     assert_refused(&warn("warn_at = [-0.2]"), "policy_invalid_warn_at", 12);
     assert_refused(&warn("warn_at = [0.501, 0.504]"), "policy_invalid_warn_at", 12);
     assert_refused(&warn("warn_at = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]"), "policy_invalid_warn_at", 12);
-    let p = Policy::from_toml(&source(&warn("warn_at = []"))).unwrap();
+    let p = Policy::from_toml_unchecked(&source(&warn("warn_at = []"))).unwrap();
     assert!(p.commitments[0].warn_at.is_empty());
 }
 
@@ -269,7 +282,7 @@ fn duplicate_rule_ids_are_refused_at_the_second() {
     let mut src = source(&[]);
     src.push_str("\n[[commitments]]\n");
     src.push_str(&super::BASE.join("\n"));
-    let e = Policy::from_toml(&src).unwrap_err();
+    let e = Policy::from_toml_unchecked(&src).unwrap_err();
     // Line 12 is blank, 13 the header, 14 the second id.
     assert_eq!((e.code(), e.line()), ("policy_duplicate_rule", 14), "{e}");
     assert_eq!(e, PolicyError::DuplicateRule { line: 14, rule: "T1".into() });
@@ -315,7 +328,7 @@ fn measured_figures_and_seasons_run_no_clock() {
     ];
     let mut with_target = measured.to_vec();
     with_target.push(("target", "target = { rings = 3 }"));
-    assert!(Policy::from_toml(&source(&with_target)).is_ok());
+    assert!(Policy::from_toml_unchecked(&source(&with_target)).is_ok());
     assert_refused(&measured, "policy_missing", 4);
     let mut zero = measured.to_vec();
     zero.push(("target", "target = { rings = 0 }"));
@@ -331,7 +344,7 @@ fn measured_figures_and_seasons_run_no_clock() {
         ("stop", ""),
         ("duration", "season = { from = \"11-15\", to = \"03-15\" }"),
     ];
-    assert!(Policy::from_toml(&source(&season)).is_ok());
+    assert!(Policy::from_toml_unchecked(&source(&season)).is_ok());
     let mut bad = season.to_vec();
     bad[3] = ("duration", "season = { from = \"11-15\", to = \"02-29\" }");
     assert_refused(&bad, "policy_invalid_season", 11);
@@ -346,7 +359,7 @@ fn measured_figures_and_seasons_run_no_clock() {
 #[test]
 fn errors_name_the_rule() {
     let src = format!("{HEADER}id = \"C99\"\n");
-    let e = Policy::from_toml(&src).unwrap_err();
+    let e = Policy::from_toml_unchecked(&src).unwrap_err();
     assert_eq!(e.code(), "policy_syntax");
     let e = refused(&[("id", "id = \"C42\""), ("duration", "duration = { hours = -1 }")]);
     assert!(e.to_string().contains("C42"), "{e}");

@@ -4,7 +4,7 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
 use super::{CAL, custom, sh};
-use crate::commitment::{Clock, Threshold};
+use crate::commitment::{Clock, Ending, Outcome, SubjectEnd, Threshold, WithdrawKind};
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -13,6 +13,8 @@ enum Step {
     Extend(i64),
     Fire,
     Stop,
+    EndSubject,
+    Withdraw,
 }
 
 fn step() -> impl Strategy<Value = (i64, Step)> {
@@ -22,6 +24,8 @@ fn step() -> impl Strategy<Value = (i64, Step)> {
         1 => (1i64..600).prop_map(Step::Extend),
         2 => Just(Step::Fire),
         1 => Just(Step::Stop),
+        1 => Just(Step::EndSubject),
+        1 => Just(Step::Withdraw),
     ];
     (0i64..900, kind)
 }
@@ -34,6 +38,26 @@ fn check_thresholds(c: &Clock) {
     assert_eq!(t.last(), Some(&(Threshold::Breach, c.due_at)));
     if let Some((threshold, at)) = c.next_threshold() {
         assert!(t.contains(&(threshold, at)));
+    }
+}
+
+/// A withdrawn clock is withdrawn and nothing else, ended no later than
+/// its due time; every other ended clock is met exactly when it ended by
+/// its due time.
+#[track_caller]
+fn check_outcome(c: &Clock) {
+    match (c.stopped_at, c.outcome(), c.withdrawal()) {
+        (None, None, None) => assert!(c.ending.is_none()),
+        (Some(at), Some(Outcome::Withdrawn), Some(w)) => {
+            assert!(!Outcome::Withdrawn.is_met());
+            assert!(at <= c.due_at && w.at == at, "withdrawn after its due time: {c:?}");
+            assert!(c.next_threshold().is_none());
+        }
+        (Some(at), Some(o), None) => {
+            assert_eq!(o.is_met(), at <= c.due_at, "{c:?}");
+            assert_ne!(o, Outcome::Withdrawn);
+        }
+        other => panic!("inconsistent ending {other:?}: {c:?}"),
     }
 }
 
@@ -68,6 +92,14 @@ proptest! {
                     _ => false,
                 },
                 Step::Stop => c.stop(now).is_ok(),
+                Step::EndSubject => c.end(now, Ending::SubjectEnded { how: SubjectEnd::Closed }).is_ok(),
+                Step::Withdraw => {
+                    let before = c.clone();
+                    let ok = c.withdraw(now, WithdrawKind::Decision, "not needed", "7").is_ok();
+                    // A refused withdrawal leaves the clock as it was.
+                    prop_assert!(ok || c == before);
+                    ok
+                }
             };
             // The deadline never moves earlier, least of all on resume.
             prop_assert!(c.due_at >= due_before);
@@ -75,6 +107,7 @@ proptest! {
                 prop_assert!(c.paused_total > SignedDuration::ZERO || c.due_at == due_before);
             }
             check_thresholds(&c);
+            check_outcome(&c);
         }
     }
 
