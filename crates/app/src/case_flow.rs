@@ -53,11 +53,14 @@ pub(crate) async fn step(
             m.insert("assignee_id".into(), json!(assignee));
         }
     }
-    event(tx, Some(who), Some(case.id), kind, payload, at).await?;
+    let seq = event(tx, Some(who), Some(case.id), kind, payload.clone(), at).await?;
     if let Some(ev) = action.and_then(crate::commitments::event_for) {
         let after = tx.exec().case(case.id).await?;
         let at = Timestamp::from_microsecond(at).map_err(|e| AppError::Internal(e.to_string()))?;
         crate::commitments::on_case_event(tx, engine, &after, ev, at, Some(who)).await?;
+    }
+    if action == Some(CaseAction::Answer) {
+        crate::notices::case_answered(tx, case.id, seq, payload["body"].as_str(), Some(who), at).await?;
     }
     Ok(())
 }

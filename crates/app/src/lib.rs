@@ -14,6 +14,7 @@ mod engine;
 pub mod error;
 pub mod extensions;
 mod ledger;
+pub mod notices;
 pub mod notify;
 mod ops;
 pub mod outages;

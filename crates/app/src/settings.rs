@@ -232,7 +232,11 @@ impl App {
 
         let (policy, policy_source, policy_stored) = match stored_policy {
             None => (Policy::shipped(), Arc::<str>::from(SHIPPED_TOML), false),
-            Some(p) => match Policy::from_toml(&p.source) {
+            Some(p) => match Policy::from_toml(&p.source).and_then(|policy| {
+                // A policy stored before coverage was checked may leave a kind of the company's utilities unruled.
+                let utilities = company.as_ref().map(|c| c.utilities.clone()).unwrap_or_default();
+                policy.check_coverage(&utilities).map(|()| policy)
+            }) {
                 Ok(policy) => (policy, Arc::<str>::from(p.source), true),
                 Err(e) => {
                     tracing::error!(version = p.version, code = e.code(), error = %e, "the stored policy no longer reads; the shipped policy is in force");
@@ -292,11 +296,17 @@ impl App {
     #[tracing::instrument(skip(self, actor, source))]
     pub async fn put_policy(&self, actor: &Actor, source: String) -> AppResult<u32> {
         actor.require(Permission::RegistryWrite, "change the commitment policy")?;
-        let policy = Policy::from_toml(&source).map_err(|e| AppError::Invalid {
+        let invalid = |e: pledge_domain::commitment::PolicyError| AppError::Invalid {
             code: e.code(),
             field: Some("source"),
             message: e.to_string(),
-        })?;
+        };
+        let policy = Policy::from_toml(&source).map_err(invalid)?;
+        // Every case kind of every utility the company serves needs a rule or an explicit "no rule".
+        let company = self.store().read().companies().await?.into_iter().find(|c| c.id == actor.staff.company_id);
+        if let Some(c) = &company {
+            policy.check_coverage(&c.utilities).map_err(invalid)?;
+        }
         let version = policy.version;
         let _change = self.engine.change.lock().await;
         let now = self.engine.get();

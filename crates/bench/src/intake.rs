@@ -113,6 +113,7 @@ fn case_input() -> CaseInput {
         contact_name: Some(CONTACT_NAME.into()),
         contact_phone: Some(CONTACT_PHONE.into()),
         anonymous: false,
+        notify_consent: None,
         upstream: None,
         answered_on_spot: None,
     }
@@ -431,6 +432,7 @@ async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx
                 contact_name: input.contact_name.clone(),
                 contact_phone: input.contact_phone.clone(),
                 anonymous: false,
+                notify_consent: true,
                 first_responder_id: staff.id,
                 assignee_id: Some(staff.id),
                 department_id: staff.department_id,
@@ -446,7 +448,8 @@ async fn store_run(app: &App, store: &Store, agent: &Actor, count: usize, per_tx
                 "number": number.to_string(), "kind": input.kind.code(), "subkind": input.subkind.map(|s| s.code()),
                 "utility": input.utility.code(), "channel": input.channel.code(), "subject": input.subject,
                 "customer_id": input.customer_id, "contact_name": input.contact_name, "contact_phone": input.contact_phone,
-                "anonymous": input.anonymous, "first_responder_id": staff.id, "department_id": staff.department_id,
+                "anonymous": input.anonymous, "notify_consent": true, "first_responder_id": staff.id,
+                "department_id": staff.department_id,
                 "upstream_platform": null, "upstream_ref": null, "state": CaseState::Received.code(),
             });
             tx.append_event(NewEvent {

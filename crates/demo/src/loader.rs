@@ -311,6 +311,7 @@ pub(crate) async fn build(
             contact_name: (!anonymous).then(|| cust.2.clone()),
             contact_phone: if anonymous { None } else { cust.3.clone() },
             anonymous,
+            notify_consent: None,
             upstream,
             answered_on_spot: on_spot.then(|| "已当场答复用户并确认无其他诉求。".to_owned()),
         };

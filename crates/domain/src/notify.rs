@@ -110,12 +110,28 @@ pub const TOPICS: &[(&str, &[&str])] = &[
     ("outage.restored", OUTAGE_VARS),
     ("outage.cancelled", OUTAGE_VARS),
     ("clock.escalated", ESCALATION_VARS),
+    (CASE_RECEIVED, RECEIPT_VARS),
+    (CASE_EXTENDED, EXTENSION_VARS),
+    (CASE_ANSWERED, ANSWER_VARS),
 ];
+
+/// Topic of the receipt told to a case's customer: the case number and the deadline promised.
+pub const CASE_RECEIVED: &str = "case.received";
+/// Topic of an approved extension told to a case's customer: the new deadline and the reason.
+pub const CASE_EXTENDED: &str = "case.extended";
+/// Topic of the final answer told to a case's customer.
+pub const CASE_ANSWERED: &str = "case.answered";
 
 const OUTAGE_VARS: &[&str] =
     &["company", "utility", "kind", "area", "reason", "starts_at", "expected_restore_at", "restored_at", "hotline"];
 const ESCALATION_VARS: &[&str] =
     &["company", "rule_id", "rule", "subject", "subject_id", "case_number", "department", "due_at", "breached_at"];
+
+const RECEIPT_VARS: &[&str] =
+    &["company", "hotline", "case_number", "utility", "case_subject", "received_at", "due_at"];
+const EXTENSION_VARS: &[&str] =
+    &["company", "hotline", "case_number", "utility", "case_subject", "previous_due_at", "due_at", "reason"];
+const ANSWER_VARS: &[&str] = &["company", "hotline", "case_number", "utility", "case_subject", "answered_at", "answer"];
 
 /// The variables a topic's templates may use; None for an unknown topic.
 pub fn topic_vars(topic: &str) -> Option<&'static [&'static str]> {
@@ -333,6 +349,27 @@ const SHIPPED: &[(&str, &str, &str, &str, &str)] = &[
         "服务承诺“{rule}”（{rule_id}）已于{due_at}到期未完成，涉及{subject} {case_number}，所在部门：{department}。请尽快督办处理。",
         "Escalation: commitment {rule_id} breached ({case_number})",
         "The service commitment \"{rule}\" ({rule_id}) was due at {due_at} and has not been met. It concerns {subject} {case_number}, department: {department}. Please follow it up now.",
+    ),
+    (
+        CASE_RECEIVED,
+        "【{company}】您的诉求已受理，工单号{case_number}",
+        "尊敬的用户：您反映的“{case_subject}”已于{received_at}受理，工单号{case_number}。我们将在{due_at}前给您答复。查询进度或补充情况，请致电{hotline}并报工单号。",
+        "{company}: we have received your request, case {case_number}",
+        "Dear customer, we received your request \"{case_subject}\" at {received_at} as case {case_number}. We will answer you by {due_at} (Beijing time). To follow it up or add details, call {hotline} and quote the case number.",
+    ),
+    (
+        CASE_EXTENDED,
+        "【{company}】工单{case_number}答复时间调整",
+        "尊敬的用户：您的工单{case_number}（{case_subject}）需要更多时间办理，原因：{reason}。答复时间由{previous_due_at}调整为{due_at}，给您带来不便，敬请谅解。如有疑问请致电{hotline}。",
+        "{company}: new answer date for case {case_number}",
+        "Dear customer, your case {case_number} (\"{case_subject}\") needs more time. Reason: {reason}. We will now answer you by {due_at} (Beijing time) instead of {previous_due_at}. We are sorry for the wait. Questions: call {hotline}.",
+    ),
+    (
+        CASE_ANSWERED,
+        "【{company}】工单{case_number}已答复",
+        "尊敬的用户：您的工单{case_number}（{case_subject}）已于{answered_at}答复：{answer} 如仍有问题，请致电{hotline}并报工单号。",
+        "{company}: your case {case_number} has been answered",
+        "Dear customer, your case {case_number} (\"{case_subject}\") was answered at {answered_at}: {answer} If anything is still unresolved, call {hotline} and quote the case number.",
     ),
 ];
 

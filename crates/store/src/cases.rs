@@ -12,7 +12,7 @@ use pledge_domain::{CaseNumber, Utility};
 
 const CASE_COLS: &str = "id, company_id, number, utility, kind, subkind, channel, state, subject, description, customer_id, \
      contact_name, contact_phone, anonymous, first_responder_id, assignee_id, department_id, upstream_platform, upstream_ref, \
-     upstream_due, duplicate_of, answered_on_spot, created_at, updated_at, closed_at, version";
+     upstream_due, duplicate_of, answered_on_spot, created_at, updated_at, closed_at, version, notify_consent";
 
 impl FromRow for Case {
     fn from_row(r: Row<'_>) -> Result<Self> {
@@ -32,6 +32,7 @@ impl FromRow for Case {
             contact_name: r.get("contact_name")?,
             contact_phone: r.get("contact_phone")?,
             anonymous: r.flag("anonymous")?,
+            notify_consent: r.flag("notify_consent")?,
             first_responder_id: r.id("first_responder_id")?,
             assignee_id: r.opt_id("assignee_id")?,
             department_id: r.opt_id("department_id")?,
@@ -279,8 +280,8 @@ impl CaseWrites for Tx {
             .insert_id(
                 "INSERT INTO cases (company_id, number, utility, kind, subkind, channel, state, subject, description, customer_id, \
                  contact_name, contact_phone, anonymous, first_responder_id, assignee_id, department_id, upstream_platform, upstream_ref, \
-                 upstream_due, answered_on_spot, created_at, updated_at, closed_at, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, 1) RETURNING id",
+                 upstream_due, answered_on_spot, created_at, updated_at, closed_at, version, notify_consent) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, 1, $23) RETURNING id",
                 vec![
                     c.company_id.bind(),
                     number.to_string().into(),
@@ -304,6 +305,7 @@ impl CaseWrites for Tx {
                     (c.answered_on_spot as i64).into(),
                     c.created_at_us.into(),
                     closed_at.into(),
+                    (c.notify_consent as i64).into(),
                 ],
             )
             .await

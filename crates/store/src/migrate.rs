@@ -79,6 +79,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        version: 10,
+        name: "case_notices",
+        common: include_str!("../migrations/0010_case_notices.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// What `migrate` did.

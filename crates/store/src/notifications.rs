@@ -90,6 +90,12 @@ pub trait NotificationWrites {
         now_us: i64,
     ) -> impl Future<Output = Result<u64>> + Send;
 
+    /// Queues one notice to a case's customer (see [`NewNotice`]): to the
+    /// customer's phone (SMS) or else e-mail address, else to the fallback
+    /// phone; never to the log. Says whether it was queued, was a duplicate,
+    /// or had no contact to go to.
+    fn queue_notice(&mut self, n: &NewNotice<'_>) -> impl Future<Output = Result<NoticeQueued>> + Send;
+
     /// Claims up to `limit` notifications that are due at `now` (queued,
     /// retrying, or sending under an expired lease) for `worker` until
     /// `lease_until`, counting the attempt. Rows another server has locked
@@ -228,6 +234,69 @@ impl NotificationWrites for Tx {
             queued += self.exec().run(&sql, v).await?;
         }
         Ok(queued)
+    }
+
+    #[tracing::instrument(skip(self, n), fields(topic = n.topic, subject_id = n.subject_id))]
+    async fn queue_notice(&mut self, n: &NewNotice<'_>) -> Result<NoticeQueued> {
+        #[derive(Debug)]
+        struct Contact {
+            channel: ChannelKind,
+            address: Option<String>,
+            locale: Option<String>,
+        }
+        impl FromRow for Contact {
+            fn from_row(r: Row<'_>) -> Result<Self> {
+                Ok(Contact {
+                    channel: r.code("ch", "channel", ChannelKind::parse)?,
+                    address: r.get("addr")?,
+                    locale: r.get("locale")?,
+                })
+            }
+        }
+        let contact: Option<Contact> = match n.customer_id {
+            Some(id) => self
+                .exec()
+                .fetch_all(
+                    &format!(
+                        "SELECT {CHANNEL} AS ch, {ADDRESS} AS addr, locale FROM customers WHERE id = $1 AND company_id = $2"
+                    ),
+                    vec![id.bind(), n.company_id.bind()],
+                )
+                .await?
+                .into_iter()
+                .next(),
+            None => None,
+        };
+        let locale = contact.as_ref().and_then(|c| c.locale.as_deref()).and_then(Locale::parse).unwrap_or(Locale::Zh);
+        let (channel, address) = match contact {
+            Some(Contact { channel, address: Some(a), .. }) if channel != ChannelKind::Log => (channel, a),
+            _ => match n.fallback_phone.filter(|p| !p.trim().is_empty()) {
+                Some(p) => (ChannelKind::Sms, p.to_owned()),
+                None => return Ok(NoticeQueued::NoContact),
+            },
+        };
+        let queued = self
+            .exec()
+            .run(
+                "INSERT INTO notifications (company_id, topic, subject, subject_id, customer_id, channel, address, locale, vars, dedup_key, \
+                 state, attempts, next_attempt_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', 0, $11, $11, $11) ON CONFLICT (dedup_key) DO NOTHING",
+                vec![
+                    n.company_id.bind(),
+                    n.topic.into(),
+                    n.subject.into(),
+                    n.subject_id.into(),
+                    n.customer_id.bind(),
+                    channel.code().into(),
+                    address.into(),
+                    locale.code().into(),
+                    n.vars.to_string().into(),
+                    n.dedup_key.into(),
+                    n.now_us.into(),
+                ],
+            )
+            .await?;
+        Ok(if queued == 0 { NoticeQueued::AlreadyQueued } else { NoticeQueued::Queued(channel) })
     }
 
     #[tracing::instrument(skip(self))]

@@ -206,6 +206,9 @@ pub struct CaseDto {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
+    /// Whether the customer is told of receipt, extensions and the answer
+    /// (a report's reporter only when they agreed; an anonymous one never).
+    pub notify_consent: bool,
     /// The staff member who first received the customer (首问负责人); never changes.
     #[schema(value_type = i64)]
     pub first_responder_id: StaffId,
@@ -251,6 +254,7 @@ impl From<Case> for CaseDto {
             contact_name: c.contact_name,
             contact_phone: c.contact_phone,
             anonymous: c.anonymous,
+            notify_consent: c.notify_consent,
             first_responder_id: c.first_responder_id,
             assignee_id: c.assignee_id,
             department_id: c.department_id,
@@ -393,6 +397,47 @@ pub struct CaseDetailDto {
     pub timeline: Vec<EventDto>,
     /// True when the reporter's identity was hidden from the reader.
     pub identity_masked: bool,
+    /// The case's deadline in force: the running clock due first, Pledge's
+    /// own or the upstream platform's (rule `UPSTREAM`); None when no clock runs.
+    pub deadline: Option<DeadlineDto>,
+    /// What the customer was told, oldest first: receipt, extensions, answer.
+    pub notices: Vec<CaseNoticeDto>,
+}
+
+/// The deadline a case shows: the stricter of its clocks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineDto {
+    pub due_at: String,
+    /// The rule of the clock due first, e.g. `C1` or `UPSTREAM`.
+    pub rule_id: String,
+}
+
+/// One notice to a case's customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseNoticeDto {
+    /// `case.received`, `case.extended` or `case.answered`.
+    pub topic: String,
+    /// queued, sending, sent, retrying, dead, or skipped (not sent; see `reason`).
+    pub state: String,
+    /// sms or email; absent when skipped.
+    pub channel: Option<String>,
+    /// Why it was skipped: anonymous, no_consent, nuisance, no_contact or no_deadline.
+    pub reason: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+impl From<pledge_app::notices::CaseNotice> for CaseNoticeDto {
+    fn from(n: pledge_app::notices::CaseNotice) -> Self {
+        CaseNoticeDto {
+            topic: n.topic,
+            state: n.state.into(),
+            channel: n.channel.map(|c| c.code().into()),
+            reason: n.reason,
+            created_at: time(n.created_at),
+            sent_at: n.sent_at.map(time),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

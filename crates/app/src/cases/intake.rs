@@ -14,6 +14,7 @@ pub(crate) async fn receive(
     let day = at.to_zoned(shanghai()).date();
     let number = tx.next_case_number(input.utility, day).await?;
     let on_spot = input.answered_on_spot.is_some();
+    let notify_consent = !input.anonymous && input.notify_consent.unwrap_or(input.kind != CaseKind::Report);
     let new = NewCase {
         company_id: actor.staff.company_id,
         utility: input.utility,
@@ -27,6 +28,7 @@ pub(crate) async fn receive(
         contact_name: input.contact_name.clone(),
         contact_phone: input.contact_phone.clone(),
         anonymous: input.anonymous,
+        notify_consent,
         first_responder_id: actor.id(),
         assignee_id: Some(actor.id()),
         department_id: actor.staff.department_id,
@@ -49,7 +51,7 @@ pub(crate) async fn receive(
             "number": number.to_string(), "kind": input.kind.code(), "subkind": input.subkind.map(|s| s.code()),
             "utility": input.utility.code(), "channel": input.channel.code(), "subject": input.subject,
             "customer_id": input.customer_id, "contact_name": input.contact_name, "contact_phone": input.contact_phone,
-            "anonymous": input.anonymous, "first_responder_id": actor.id(), "department_id": actor.staff.department_id,
+            "anonymous": input.anonymous, "notify_consent": notify_consent, "first_responder_id": actor.id(), "department_id": actor.staff.department_id,
             "upstream_platform": new.upstream_platform, "upstream_ref": new.upstream_ref, "state": CaseState::Received.code(),
         }),
         at_us,
@@ -65,8 +67,14 @@ pub(crate) async fn receive(
         Some(actor.id()),
     )
     .await?;
+    if let Some(due) = input.upstream.as_ref().and_then(|u| u.due) {
+        start_upstream_clock(tx, &case, due, at, actor.id()).await?;
+    }
     // Outages (C16): hang the case under a known outage, or route and group a no-supply call.
     crate::outages::intake::on_case_received(tx, engine, actor.id(), id, at).await?;
+    if !on_spot {
+        crate::notices::case_received(tx, id, Some(actor.id()), at_us).await?;
+    }
     if let Some(answer) = &input.answered_on_spot {
         let case = tx.exec().case(id).await?;
         step(
@@ -96,6 +104,24 @@ pub(crate) async fn receive(
         .await?;
     }
     Ok(id)
+}
+
+/// The clock of the deadline an upstream platform (12345, 95598) set: rule
+/// UPSTREAM, due at that instant, stored and ledgered like the case's own.
+async fn start_upstream_clock(tx: &mut Tx, case: &Case, due: Timestamp, at: Timestamp, who: StaffId) -> AppResult<()> {
+    let clock = pledge_domain::commitment::Clock::upstream(at, due)
+        .map_err(|e| AppError::invalid("invalid_upstream_due", "upstream.due", e.to_string()))?;
+    let id = tx.insert_clock(case.company_id, "case", case.id.get(), case.utility, case.department_id, &clock).await?;
+    event(
+        tx,
+        Some(who),
+        Some(case.id),
+        "clock.started",
+        json!({"clock_id": id, "rule_id": clock.rule_id, "due_at": clock.due_at, "policy_version": clock.policy_version}),
+        at.as_microsecond(),
+    )
+    .await?;
+    Ok(())
 }
 
 fn validate(input: &mut CaseInput) -> AppResult<()> {

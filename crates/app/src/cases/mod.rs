@@ -46,6 +46,10 @@ pub struct CaseInput {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
+    /// Whether the customer is told of receipt, extensions and the answer.
+    /// None: yes, except for a report (举报), whose reporter is told only when
+    /// they agree; an anonymous reporter is never told.
+    pub notify_consent: Option<bool>,
     pub upstream: Option<Upstream>,
     /// The answer given on the spot; the case is then closed at once.
     pub answered_on_spot: Option<String>,

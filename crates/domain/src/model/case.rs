@@ -21,6 +21,9 @@ pub struct Case {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
+    /// Whether the customer (a report's reporter: only when they agreed) is
+    /// told of receipt, extensions and the answer.
+    pub notify_consent: bool,
     pub first_responder_id: StaffId,
     pub assignee_id: Option<StaffId>,
     pub department_id: Option<DepartmentId>,
@@ -63,6 +66,7 @@ pub struct NewCase {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
+    pub notify_consent: bool,
     pub first_responder_id: StaffId,
     pub assignee_id: Option<StaffId>,
     pub department_id: Option<DepartmentId>,

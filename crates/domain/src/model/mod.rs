@@ -17,7 +17,9 @@ pub use case::{Case, CaseDeadline, CaseFilter, CaseSort, Distribution, Extension
 pub use clock::{ClockRecord, ClockStats, StatsGroup, clock_state};
 pub use job::JobRecord;
 pub use ledger::{Event, LedgerHead, NewEvent};
-pub use notification::{DeliveryCount, NotificationFilter, NotificationRecord, Recipients, StoredTemplate};
+pub use notification::{
+    DeliveryCount, NewNotice, NoticeQueued, NotificationFilter, NotificationRecord, Recipients, StoredTemplate,
+};
 pub use outage::{NewOutage, Outage, OutageFilter, Suspect};
 pub use page::{Page, PageRequest};
 pub use registry::{

@@ -64,3 +64,30 @@ pub enum Recipients<'a> {
     Customers(&'a [CustomerId]),
     Staff(&'a [StaffId]),
 }
+
+/// One message to one case's customer, queued under its own dedup key (one
+/// notice per topic, case and change). The channel comes from the customer
+/// record (phone, else e-mail address); `fallback_phone` (the case's contact
+/// phone) is used when there is no customer or the customer has neither.
+#[derive(Debug, Clone)]
+pub struct NewNotice<'a> {
+    pub company_id: CompanyId,
+    pub topic: &'a str,
+    pub subject: &'a str,
+    pub subject_id: i64,
+    pub customer_id: Option<CustomerId>,
+    pub fallback_phone: Option<&'a str>,
+    pub vars: &'a serde_json::Value,
+    pub dedup_key: &'a str,
+    pub now_us: i64,
+}
+
+/// What queueing a [`NewNotice`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeQueued {
+    Queued(ChannelKind),
+    /// The same notice (same dedup key) was queued before.
+    AlreadyQueued,
+    /// Neither the customer record nor the case gives a phone or an e-mail address.
+    NoContact,
+}

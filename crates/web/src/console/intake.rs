@@ -132,6 +132,7 @@ fn parse(f: &IntakeForm) -> Result<CaseInput, AppError> {
         contact_name: opt(&f.contact_name),
         contact_phone: opt(&f.contact_phone),
         anonymous: false,
+        notify_consent: None,
         upstream: None,
         answered_on_spot: if on_spot { Some(f.answer.clone()) } else { None },
     })

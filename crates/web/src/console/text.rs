@@ -175,6 +175,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("ev_clock_extended", "延期（已批准）", "Extended (approved)"),
     ("ev_clock_extension_requested", "申请延期", "Extension requested"),
     ("ev_clock_extension_refused", "延期未批准", "Extension refused"),
+    ("ev_case_notice_skipped", "未通知用户", "Customer not told"),
     ("nav_outages", "停供", "Outages"),
     ("o_new", "登记停供", "New outage"),
     ("o_create", "保存停供信息", "Save the outage"),

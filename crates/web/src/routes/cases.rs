@@ -1,7 +1,7 @@
 //! Cases: intake, lists, the case page and every lifecycle step.
 
 use crate::AppState;
-use crate::dto::{CaseDetailDto, CaseDto, CasePage, ClockDto, FormCopyDto, code, parse_time};
+use crate::dto::{CaseDetailDto, CaseDto, CasePage, ClockDto, DeadlineDto, FormCopyDto, code, parse_time, time};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use axum::Json;
@@ -134,6 +134,10 @@ pub struct CreateCase {
     /// Only for reports (举报); then no name, phone or customer may be given.
     #[serde(default)]
     pub anonymous: bool,
+    /// Whether the customer is told of receipt, extensions and the answer by
+    /// SMS or e-mail. Default: true, except for reports (举报), whose reporter
+    /// is told only when they agree; an anonymous reporter never.
+    pub notify_consent: Option<bool>,
     pub upstream: Option<UpstreamIn>,
     /// The answer given on the spot; the case is closed at once.
     pub answered_on_spot: Option<String>,
@@ -172,6 +176,7 @@ pub async fn create(
         contact_name: req.contact_name,
         contact_phone: req.contact_phone,
         anonymous: req.anonymous,
+        notify_consent: req.notify_consent,
         upstream,
         answered_on_spot: req.answered_on_spot,
     };
@@ -192,7 +197,11 @@ pub async fn get(
 ) -> ApiResult<Json<CaseDetailDto>> {
     let d = st.app.case(&actor, id).await?;
     let now = st.app.now();
-    let clocks = st.app.case_clocks(&actor, id).await?.into_iter().map(|c| ClockDto::new(c, now)).collect();
+    let views = st.app.case_clocks(&actor, id).await?;
+    let deadline = pledge_domain::commitment::strictest(views.iter().map(|v| &v.clock))
+        .map(|c| DeadlineDto { due_at: time(c.due_at), rule_id: c.rule_id.clone() });
+    let notices = st.app.case_notices(&actor, id).await?.into_iter().map(Into::into).collect();
+    let clocks = views.into_iter().map(|c| ClockDto::new(c, now)).collect();
     Ok(Json(CaseDetailDto {
         case: d.case.into(),
         clocks,
@@ -200,6 +209,8 @@ pub async fn get(
         duplicates: d.duplicates.into_iter().map(Into::into).collect(),
         timeline: d.timeline.into_iter().map(Into::into).collect(),
         identity_masked: d.masked,
+        deadline,
+        notices,
     }))
 }
 
