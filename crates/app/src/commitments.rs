@@ -298,7 +298,8 @@ impl App {
                     })?;
                     tx.update_clock(rec.id, rec.department_id, &rec.clock).await?;
                     tx.touch_case(case_id, now.as_microsecond()).await?;
-                    event(tx, Some(who), Some(case_id), "clock.extended", json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "from": old_due, "to": rec.clock.due_at, "reason": reason}), now.as_microsecond()).await?;
+                    let seq = event(tx, Some(who), Some(case_id), "clock.extended", json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "from": old_due, "to": rec.clock.due_at, "reason": reason}), now.as_microsecond()).await?;
+                    crate::notices::case_extended(tx, case_id, seq, old_due, &reason, Some(who), now.as_microsecond()).await?;
                     Ok(())
                 })
             .await?;

@@ -85,9 +85,9 @@ impl App {
                             other => AppError::conflict("extension_refused", other.to_string()),
                         })?;
                         tx.update_clock(rec.id, rec.department_id, &rec.clock).await?;
-                        event(tx, Some(who), Some(req.case_id), "clock.extended",
+                        let seq = event(tx, Some(who), Some(req.case_id), "clock.extended",
                             json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "from": old_due, "to": rec.clock.due_at, "reason": req.reason, "request_id": request_id, "state": case_state.code()}), at).await?;
-                        crate::notices::case_extended(tx, req.case_id, request_id, old_due, &req.reason, Some(who), at).await?;
+                        crate::notices::case_extended(tx, req.case_id, seq, old_due, &req.reason, Some(who), at).await?;
                     } else {
                         event(tx, Some(who), Some(req.case_id), "clock.extension_refused", json!({"request_id": request_id, "clock_id": req.clock_id, "state": case_state.code()}), at).await?;
                     }

@@ -142,12 +142,12 @@ pub(crate) async fn case_received(tx: &mut Tx, case_id: CaseId, actor: Option<St
     tell(tx, &case, CASE_RECEIVED, "received", Value::Object(vars), actor, at_us).await
 }
 
-/// On an approved extension (request `request_id`): the case's new deadline
-/// (the running clock due first, after the extension) and the reason.
+/// On an approved extension, ledgered as event `extended_event`: the case's
+/// new deadline (the running clock due first, after the extension) and the reason.
 pub(crate) async fn case_extended(
     tx: &mut Tx,
     case_id: CaseId,
-    request_id: ExtensionRequestId,
+    extended_event: EventId,
     previous_due: Timestamp,
     reason: &str,
     actor: Option<StaffId>,
@@ -159,7 +159,7 @@ pub(crate) async fn case_extended(
     vars.insert("previous_due_at".into(), json!(local(previous_due)));
     vars.insert("due_at".into(), json!(due.map(local)));
     vars.insert("reason".into(), json!(reason));
-    let change = format!("request:{}", request_id.get());
+    let change = format!("event:{}", extended_event.get());
     tell(tx, &case, CASE_EXTENDED, &change, Value::Object(vars), actor, at_us).await
 }
 

@@ -4,6 +4,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod case_notices;
 mod cases;
 mod commitments;
 mod console;
