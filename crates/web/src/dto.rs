@@ -398,7 +398,7 @@ pub struct CaseDetailDto {
     /// True when the reporter's identity was hidden from the reader.
     pub identity_masked: bool,
     /// The case's deadline in force: the running clock due first, Pledge's
-    /// own or the upstream platform's (rule `UPSTREAM`); None when no clock runs.
+    /// own or the upstream platform's (rule `UPSTREAM`); null when no clock runs.
     pub deadline: Option<DeadlineDto>,
     /// What the customer was told, oldest first: receipt, extensions, answer.
     pub notices: Vec<CaseNoticeDto>,

@@ -106,7 +106,8 @@ on_both! {
         assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("illegal_transition")));
         let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
         assert_eq!(d["case"]["state"], "received");
-        assert_eq!(kinds(&d), ["case.received"]);
+        // No phone or customer was given: the receipt notice is skipped, visibly.
+        assert_eq!(kinds(&d), ["case.received", "case.notice_skipped"]);
     }
 
     async fn an_answer_on_the_spot_closes_the_case_at_once(t) {
@@ -115,7 +116,7 @@ on_both! {
         assert_eq!(c["state"], "closed");
         assert_eq!(c["answered_on_spot"], true);
         let (_, d) = t.get("agent", &format!("/api/v1/cases/{}", c["id"])).await;
-        assert_eq!(kinds(&d), ["case.received", "case.replied", "case.closed"]);
+        assert_eq!(kinds(&d), ["case.received", "case.replied", "case.notice_skipped", "case.closed"]);
     }
 
     async fn a_return_needs_a_reason_and_goes_back_to_the_sender(t) {
@@ -272,7 +273,7 @@ on_both! {
         let (s, b) = t.post("agent", &format!("/api/v1/cases/{id}/assign"), json!({"staff_id": 999999})).await;
         assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_staff")));
         let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
-        assert_eq!(kinds(&d), ["case.received", "case.noted", "case.assigned"]);
+        assert_eq!(kinds(&d), ["case.received", "case.notice_skipped", "case.noted", "case.assigned"]);
         let note = d["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "case.noted").unwrap();
         assert_eq!(note["payload"]["body"], "已向部门负责人汇报");
     }
