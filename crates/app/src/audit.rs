@@ -96,6 +96,15 @@ impl App {
         }
         // Whatever the ledger knows but the table lacks was deleted.
         findings.extend(cases.into_keys().map(|case_id| Finding::CaseMissing { case_id }));
+        // Every clock ends with its subject: one still running on a closed case or a finished outage is a finding
+        // (reported up to a bound; `pledge migrate` ends them all).
+        findings.extend(r.stray_clocks(10_000).await?.into_iter().map(|s| Finding::StrayClock {
+            clock_id: s.record.id,
+            rule_id: s.record.clock.rule_id,
+            subject: s.record.subject,
+            subject_id: s.record.subject_id,
+            subject_state: s.how,
+        }));
         Ok(AuditReport { events_checked, cases_checked, findings })
     }
 }
