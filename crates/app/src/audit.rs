@@ -106,9 +106,11 @@ impl App {
                 _ => None,
             })
             .collect();
-        let strays = r.stray_clocks(10_000).await?.into_iter().filter(|s| {
-            !(s.record.subject == "case" && altered.contains(&CaseId(s.record.subject_id)))
-        });
+        let strays = r
+            .stray_clocks(10_000)
+            .await?
+            .into_iter()
+            .filter(|s| !(s.record.subject == "case" && altered.contains(&CaseId(s.record.subject_id))));
         findings.extend(strays.map(|s| Finding::StrayClock {
             clock_id: s.record.id,
             rule_id: s.record.clock.rule_id,

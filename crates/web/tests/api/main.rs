@@ -5,6 +5,7 @@ mod support;
 mod admin;
 mod auth;
 mod cases;
+mod clock_life;
 mod commitments;
 mod console;
 mod demo;
