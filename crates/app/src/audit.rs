@@ -96,6 +96,28 @@ impl App {
         }
         // Whatever the ledger knows but the table lacks was deleted.
         findings.extend(cases.into_keys().map(|case_id| Finding::CaseMissing { case_id }));
+        // Every clock ends with its subject: one still running on a closed case or a finished outage is a finding
+        // (reported up to a bound; `pledge migrate` ends them all).
+        // A case whose state was altered in place is already reported as such; its clocks are not judged by it.
+        let altered: Vec<CaseId> = findings
+            .iter()
+            .filter_map(|f| match f {
+                Finding::CaseAltered { case_id, field: "state" } => Some(*case_id),
+                _ => None,
+            })
+            .collect();
+        let strays = r
+            .stray_clocks(10_000)
+            .await?
+            .into_iter()
+            .filter(|s| !(s.record.subject == "case" && altered.contains(&CaseId(s.record.subject_id))));
+        findings.extend(strays.map(|s| Finding::StrayClock {
+            clock_id: s.record.id,
+            rule_id: s.record.clock.rule_id,
+            subject: s.record.subject,
+            subject_id: s.record.subject_id,
+            subject_state: s.how,
+        }));
         Ok(AuditReport { events_checked, cases_checked, findings })
     }
 }

@@ -23,6 +23,24 @@ impl Routing {
     pub const KEEP: Routing = Routing { department: None, assignee: None };
 }
 
+/// A case cannot be answered while a work order on it is still active: the
+/// answer would end its commitments with no repair done (409 `active_work_order`).
+pub(crate) async fn refuse_answer_with_active_work_order(tx: &mut Tx, case: &Case) -> AppResult<()> {
+    let active: Vec<_> = tx.exec().work_orders_of(case.id).await?.into_iter().filter(|w| w.state.is_active()).collect();
+    if let Some(w) = active.first() {
+        return Err(AppError::conflict(
+            "active_work_order",
+            format!(
+                "case {} cannot be answered while work order {} is {}; complete or cancel it first",
+                case.number,
+                w.id,
+                w.state.code()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies one lifecycle step inside a transaction: checks the transition,
 /// writes the case and appends the event with the resulting state.
 #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
@@ -41,6 +59,9 @@ pub(crate) async fn step(
         Some(a) => case.state.after(a)?,
         None => case.state,
     };
+    if action == Some(CaseAction::Answer) {
+        refuse_answer_with_active_work_order(tx, case).await?;
+    }
     let dept = routing.department.unwrap_or(case.department_id);
     let assignee = routing.assignee.unwrap_or(case.assignee_id);
     tx.update_case_routing(case.id, case.version, next, dept, assignee, at).await?;

@@ -9,7 +9,9 @@ use crate::ledger::event;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
-use pledge_domain::commitment::{Clock, ClockError, EscalationTarget, Event, Threshold};
+use pledge_domain::commitment::{
+    Clock, ClockError, Ending, EscalationTarget, Event, Outcome, SubjectEnd, Threshold, WithdrawKind,
+};
 use pledge_domain::ids::*;
 use pledge_domain::model::{Case, ClockRecord, ClockStats, NewEvent, StatsGroup};
 use pledge_domain::{Permission, Zone};
@@ -26,11 +28,12 @@ pub(crate) fn event_for(action: CaseAction) -> Option<Event> {
         CaseAction::Resume => Event::CaseResumed,
         CaseAction::Answer => Event::CaseAnswered,
         CaseAction::Close => Event::CaseClosed,
-        CaseAction::Return | CaseAction::WaitWorkOrder | CaseAction::StartCallback | CaseAction::Reopen => return None,
+        CaseAction::Reopen => Event::CaseReopened,
+        CaseAction::Return | CaseAction::WaitWorkOrder | CaseAction::StartCallback => return None,
     })
 }
 
-fn clock_error(e: ClockError) -> AppError {
+pub(crate) fn clock_error(e: ClockError) -> AppError {
     match e {
         ClockError::Calendar(c) => AppError::Invalid { code: c.code(), field: None, message: c.to_string() },
         other => AppError::Internal(other.to_string()),
@@ -41,6 +44,9 @@ const CASE: &str = "case";
 
 /// Applies `ev` to the clocks of `case` (already in its new state): stops,
 /// pauses and resumes running ones, then starts the rules `ev` starts.
+/// Closing the case ends every clock still running on it: those its rule
+/// stops on `case.closed` by that stop, the rest as ended with the case
+/// (met or breached by time).
 pub(crate) async fn on_case_event(
     tx: &mut Tx,
     engine: &Engine,
@@ -53,29 +59,43 @@ pub(crate) async fn on_case_event(
     // A case just received has no clocks yet: skip the lookup on the intake path.
     let existing =
         if ev == Event::CaseReceived { Vec::new() } else { tx.exec().clocks_of(CASE, case.id.get()).await? };
+    let mut running: Vec<String> = Vec::new();
     for mut rec in existing {
         if rec.clock.is_stopped() {
             continue;
         }
-        let Some(rule) = engine.policy.rule(&rec.clock.rule_id) else { continue };
-        let (kind, payload) = if rule.stop.contains(&ev) {
-            let outcome = rec.clock.stop(at).map_err(clock_error)?;
+        let rule = engine.policy.rule(&rec.clock.rule_id);
+        let stops = rule.is_some_and(|r| r.stop.contains(&ev));
+        let (kind, payload) = if stops || ev == Event::CaseClosed {
+            let ending = if stops { Ending::StopEvent } else { Ending::SubjectEnded { how: SubjectEnd::Closed } };
+            let outcome = rec.clock.end(at, ending.clone()).map_err(clock_error)?;
             (
                 "clock.stopped",
-                json!({"clock_id": rec.id, "rule_id": rule.id, "outcome": outcome, "due_at": rec.clock.due_at}),
+                json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "outcome": outcome, "due_at": rec.clock.due_at,
+                       "ending": ending, "trigger": ev.code()}),
             )
-        } else if rule.pause.contains(&ev) && !rec.clock.is_paused() {
+        } else if let Some(rule) = rule
+            && rule.pause.contains(&ev)
+            && !rec.clock.is_paused()
+        {
             rec.clock.pause(at).map_err(clock_error)?;
             ("clock.paused", json!({"clock_id": rec.id, "rule_id": rule.id}))
-        } else if rule.resume.contains(&ev) && rec.clock.is_paused() {
+        } else if let Some(rule) = rule
+            && rule.resume.contains(&ev)
+            && rec.clock.is_paused()
+        {
             rec.clock.resume(at).map_err(clock_error)?;
             ("clock.resumed", json!({"clock_id": rec.id, "rule_id": rule.id, "due_at": rec.clock.due_at}))
         } else {
+            running.push(rec.clock.rule_id.clone());
             if rec.department_id != case.department_id {
                 tx.update_clock(rec.id, case.department_id, &rec.clock).await?;
             }
             continue;
         };
+        if !rec.clock.is_stopped() {
+            running.push(rec.clock.rule_id.clone());
+        }
         tx.update_clock(rec.id, case.department_id, &rec.clock).await?;
         event(tx, actor, Some(case.id), kind, payload, at_us).await?;
     }
@@ -85,12 +105,14 @@ pub(crate) async fn on_case_event(
     };
     let category = customer.as_ref().map(|c| c.category);
     let zone: Option<Zone> = customer.as_ref().and_then(|c| c.premises.as_ref()).map(|p| p.zone);
-    for rule in engine.policy.started_by(ev) {
-        if !rule.covers_case(case.utility, case.kind, case.subkind, category) {
+    for rule in engine.policy.case_rules_started_by(ev, case.utility, case.kind, case.subkind, category) {
+        // One clock per rule at a time (a case reopened before its repair clock ended keeps that one).
+        if running.contains(&rule.id) {
             continue;
         }
         // A zone rule needs the premises' zone; without a customer, count as urban (the stricter).
-        let clock = Clock::start(rule, at, zone.or(Some(Zone::Urban)), &engine.calendar).map_err(clock_error)?;
+        let mut clock = Clock::start(rule, at, zone.or(Some(Zone::Urban)), &engine.calendar).map_err(clock_error)?;
+        clock.started_by = Some(ev.code().to_owned());
         let id =
             tx.insert_clock(case.company_id, CASE, case.id.get(), case.utility, case.department_id, &clock).await?;
         event(
@@ -98,12 +120,82 @@ pub(crate) async fn on_case_event(
             actor,
             Some(case.id),
             "clock.started",
-            json!({"clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version}),
+            json!({"clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version,
+                   "started_by": ev.code()}),
             at_us,
         )
         .await?;
     }
     Ok(())
+}
+
+/// Why a subject's running clocks all end at once (besides closing a case).
+#[derive(Debug, Clone)]
+pub(crate) struct SubjectEnding {
+    /// How the subject ended; the outcome by time when the clock cannot be withdrawn.
+    pub how: SubjectEnd,
+    /// Withdraw the clocks (if not yet overdue) for this reason.
+    pub withdraw: Option<(WithdrawKind, String)>,
+    /// The action that ended the subject, recorded in the ledger (`outage.cancelled` …).
+    pub trigger: &'static str,
+    /// The ledger kind for endings by time (`clock.stopped`, or `clock.repaired`).
+    pub stopped_kind: &'static str,
+}
+
+/// Ends one running clock the way `how` says: withdrawn if a withdrawal is
+/// asked and the clock is not yet overdue (a breach already happened is not
+/// hidden), else met or breached by time. Returns the ledger kind and payload.
+pub(crate) fn end_clock(
+    rec: &mut ClockRecord,
+    how: &SubjectEnding,
+    at: Timestamp,
+    by: &str,
+) -> AppResult<(&'static str, serde_json::Value)> {
+    if let Some((kind, reason)) = &how.withdraw {
+        let mut copy = rec.clock.clone();
+        match copy.withdraw(at, *kind, reason, by) {
+            Ok(()) => {
+                rec.clock = copy;
+                return Ok((
+                    "clock.withdrawn",
+                    json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "outcome": Outcome::Withdrawn,
+                           "withdraw_kind": kind.code(), "reason": reason, "by": by, "trigger": how.trigger,
+                           "due_at": rec.clock.due_at, "ending": rec.clock.ending}),
+                ));
+            }
+            Err(ClockError::Overdue { .. }) => {}
+            Err(e) => return Err(clock_error(e)),
+        }
+    }
+    let ending = Ending::SubjectEnded { how: how.how };
+    let outcome = rec.clock.end(at, ending.clone()).map_err(clock_error)?;
+    Ok((
+        how.stopped_kind,
+        json!({"clock_id": rec.id, "rule_id": rec.clock.rule_id, "outcome": outcome, "due_at": rec.clock.due_at,
+               "ending": ending, "trigger": how.trigger}),
+    ))
+}
+
+/// Ends every running clock of a case (linked as a duplicate …) inside the caller's transaction.
+pub(crate) async fn end_case_clocks(
+    tx: &mut Tx,
+    case: &Case,
+    how: &SubjectEnding,
+    at: Timestamp,
+    actor: Option<StaffId>,
+) -> AppResult<u64> {
+    let by = actor.map(|a| a.to_string()).unwrap_or_else(|| "system".into());
+    let mut n = 0;
+    for mut rec in tx.exec().clocks_of(CASE, case.id.get()).await? {
+        if rec.clock.is_stopped() {
+            continue;
+        }
+        let (kind, payload) = end_clock(&mut rec, how, at, &by)?;
+        tx.update_clock(rec.id, rec.department_id, &rec.clock).await?;
+        event(tx, actor, Some(case.id), kind, payload, at.as_microsecond()).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// What one sweep did.
@@ -203,6 +295,69 @@ impl Fired {
     }
 }
 
+/// What one repair of stray clocks did (see [`App::repair_stray_clocks`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepairReport {
+    /// Clocks found running on an ended subject and ended.
+    pub repaired: u64,
+    pub met: u64,
+    pub breached: u64,
+    pub withdrawn: u64,
+}
+
+/// Ends, in one transaction, up to `batch` clocks still running on a closed
+/// case or a restored or cancelled outage, at the subject's recorded end
+/// (never before the clock's own last step), with the outcome a live end
+/// would have given. Each is ledgered as `clock.repaired` with no actor.
+async fn repair_batch(tx: &mut Tx, now: Timestamp, batch: u32) -> AppResult<(RepairReport, u64)> {
+    let strays = tx.exec().stray_clocks(batch).await?;
+    let mut report = RepairReport::default();
+    for s in &strays {
+        let mut rec = s.record.clone();
+        let ended = Timestamp::from_microsecond(s.ended_at_us).map_err(|e| AppError::Internal(e.to_string()))?;
+        let at = ended.max(rec.clock.updated_at);
+        let how = match s.how.as_str() {
+            "cancelled" => SubjectEnding {
+                how: SubjectEnd::Cancelled,
+                withdraw: Some((WithdrawKind::OutageCancelled, "outage cancelled".into())),
+                trigger: "outage.cancelled",
+                stopped_kind: "clock.repaired",
+            },
+            "restored" => SubjectEnding {
+                how: SubjectEnd::Closed,
+                withdraw: None,
+                trigger: "outage.restored",
+                stopped_kind: "clock.repaired",
+            },
+            _ => SubjectEnding {
+                how: SubjectEnd::Closed,
+                withdraw: None,
+                trigger: "case.closed",
+                stopped_kind: "clock.repaired",
+            },
+        };
+        let (_, mut payload) = end_clock(&mut rec, &how, at, "system")?;
+        payload["ended_at"] = json!(at);
+        payload["repair"] = json!(true);
+        match rec.clock.outcome() {
+            Some(Outcome::Met) => report.met += 1,
+            Some(Outcome::Breached) => report.breached += 1,
+            Some(Outcome::Withdrawn) => report.withdrawn += 1,
+            None => {}
+        }
+        report.repaired += 1;
+        tx.update_clock(rec.id, rec.department_id, &rec.clock).await?;
+        let case_id = if rec.subject == CASE {
+            Some(CaseId(rec.subject_id))
+        } else {
+            payload[format!("{}_id", rec.subject)] = json!(rec.subject_id);
+            None
+        };
+        event(tx, None, case_id, "clock.repaired", payload, now.as_microsecond()).await?;
+    }
+    Ok((report, strays.len() as u64))
+}
+
 /// A clock as shown to staff.
 #[derive(Debug, Clone)]
 pub struct ClockView {
@@ -229,6 +384,30 @@ impl App {
             total.warned += r.warned;
             total.breached += r.breached;
             if r.examined < batch as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Repairs data written before every clock ended with its subject: each
+    /// clock still running on a closed case or on a restored or cancelled
+    /// outage is ended at that subject's recorded end, with the outcome a
+    /// live end gives (met or breached by time; a cancelled outage's clock
+    /// withdrawn unless already overdue), and ledgered as `clock.repaired`.
+    /// Idempotent: a second run finds nothing. Run at startup after the
+    /// migrations (`pledge migrate`, `pledge serve`).
+    #[tracing::instrument(skip(self))]
+    pub async fn repair_stray_clocks(&self) -> AppResult<RepairReport> {
+        const BATCH: u32 = 500;
+        let mut total = RepairReport::default();
+        loop {
+            let now = self.now();
+            let (r, seen) = self.writer.write(async move |tx| repair_batch(tx, now, BATCH).await).await?;
+            total.repaired += r.repaired;
+            total.met += r.met;
+            total.breached += r.breached;
+            total.withdrawn += r.withdrawn;
+            if seen < BATCH as u64 {
                 return Ok(total);
             }
         }
@@ -302,6 +481,66 @@ impl App {
                     crate::notices::case_extended(tx, case_id, seq, old_due, &reason, Some(who), now.as_microsecond()).await?;
                     Ok(())
                 })
+            .await?;
+        let r = self.store().read().clock(clock_id).await?;
+        Ok(self.view(r))
+    }
+
+    /// Withdraws a clock by an explicit decision (the commitment no longer
+    /// applies, e.g. the repair turned out unnecessary): duty managers and
+    /// admins only, with a reason, before the clock is overdue. Ledgered as
+    /// `clock.withdrawn` with the reason and the deciding staff member.
+    #[tracing::instrument(skip(self, actor, reason))]
+    pub async fn withdraw_clock(&self, actor: &Actor, clock_id: ClockId, reason: String) -> AppResult<ClockView> {
+        actor.require(Permission::ClockWithdraw, "withdraw clocks")?;
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "clock_withdrawal_incomplete",
+                "reason",
+                "withdrawing a clock needs a reason",
+            ));
+        }
+        let (who, now, company) = (actor.id(), self.now(), actor.staff.company_id);
+        self.writer
+            .write(async move |tx| {
+                let mut rec = match tx.exec().clock(clock_id).await {
+                    Ok(r) if r.company_id == company => r,
+                    Ok(_) | Err(pledge_store::StoreError::NotFound(_)) => return Err(AppError::NotFound("clock")),
+                    Err(e) => return Err(e.into()),
+                };
+                let rule = rec.clock.rule_id.clone();
+                rec.clock.withdraw(now, WithdrawKind::Decision, &reason, &who.to_string()).map_err(|e| match e {
+                    ClockError::Stopped { .. } => {
+                        AppError::conflict("clock_ended", format!("clock {clock_id} ({rule}) has already ended"))
+                    }
+                    ClockError::Overdue { due_at, .. } => AppError::conflict(
+                        "clock_overdue",
+                        format!(
+                            "clock {clock_id} ({rule}) was due at {due_at}: a breach that happened cannot be withdrawn"
+                        ),
+                    ),
+                    ClockError::WithdrawalIncomplete => {
+                        AppError::invalid("clock_withdrawal_incomplete", "reason", "withdrawing a clock needs a reason")
+                    }
+                    other => clock_error(other),
+                })?;
+                tx.update_clock(rec.id, rec.department_id, &rec.clock).await?;
+                let at = now.as_microsecond();
+                let mut payload = json!({"clock_id": rec.id, "rule_id": rule, "outcome": Outcome::Withdrawn,
+                    "withdraw_kind": WithdrawKind::Decision.code(), "reason": reason, "by": who, "trigger": "decision",
+                    "due_at": rec.clock.due_at, "ending": rec.clock.ending});
+                let case_id = if rec.subject == CASE {
+                    let id = CaseId(rec.subject_id);
+                    tx.touch_case(id, at).await?;
+                    Some(id)
+                } else {
+                    payload[format!("{}_id", rec.subject)] = json!(rec.subject_id);
+                    None
+                };
+                event(tx, Some(who), case_id, "clock.withdrawn", payload, at).await?;
+                Ok(())
+            })
             .await?;
         let r = self.store().read().clock(clock_id).await?;
         Ok(self.view(r))

@@ -36,6 +36,8 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     // The stored policy and calendar years; stored data that no longer reads
     // is logged and the shipped defaults stay in force.
     app.load_settings().await?;
+    // Clocks left running on ended cases and outages by older versions end first, before the sweeper sees them.
+    crate::migrate::print_repaired(&app.repair_stray_clocks().await?);
     if args.demo {
         let report = crate::demo::load(&app, DemoSize::FULL).await?;
         crate::demo::print_report(&report);

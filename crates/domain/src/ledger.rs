@@ -2,7 +2,7 @@
 //! covers the previous event's hash, so editing, reordering or deleting any
 //! event breaks the chain from that point on.
 
-use crate::ids::{CaseId, StaffId};
+use crate::ids::{CaseId, ClockId, StaffId};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -121,6 +121,9 @@ pub enum Finding {
     CaseAltered { case_id: CaseId, field: &'static str },
     /// A case row has no events at all.
     CaseWithoutEvents { case_id: CaseId },
+    /// A commitment clock still runs on a subject that has ended (a closed
+    /// case, a restored or cancelled outage): every clock must end.
+    StrayClock { clock_id: ClockId, rule_id: String, subject: String, subject_id: i64, subject_state: String },
 }
 
 impl fmt::Display for Finding {
@@ -142,6 +145,11 @@ impl fmt::Display for Finding {
                 write!(f, "case {case_id} was altered in place: its {field} differs from its ledger")
             }
             Finding::CaseWithoutEvents { case_id } => write!(f, "case {case_id} has no ledger events"),
+            Finding::StrayClock { clock_id, rule_id, subject, subject_id, subject_state } => write!(
+                f,
+                "clock {clock_id} ({rule_id}) still runs on {subject} {subject_id}, which is {subject_state} \
+                 (`pledge migrate` ends it)"
+            ),
         }
     }
 }

@@ -46,6 +46,7 @@ impl FromRow for ClockStats {
             stopped: r.count("stopped")?,
             met: r.count("met")?,
             breached: r.count("breached")?,
+            withdrawn: r.count("withdrawn")?,
             open: r.count("open")?,
             overdue: r.count("overdue")?,
         })
@@ -118,6 +119,12 @@ pub trait ClockReads {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ClockRecord>>> + Send;
 
+    /// Clocks still running or paused on a subject that has ended: a closed
+    /// case, or an outage restored or cancelled. Each comes with the
+    /// subject's recorded end (microseconds) and how it ended (`closed`,
+    /// `restored`, `cancelled`), oldest clock first, at most `limit`.
+    fn stray_clocks(&self, limit: u32) -> impl Future<Output = Result<Vec<StrayClock>>> + Send;
+
     /// On-time figures for clocks started in `[from, to)`.
     #[allow(clippy::too_many_arguments)] // to become one typed argument with the repositories
     fn clock_stats(
@@ -132,7 +139,44 @@ pub trait ClockReads {
     ) -> impl Future<Output = Result<Vec<ClockStats>>> + Send;
 }
 
+/// A clock still running on an ended subject (see [`ClockReads::stray_clocks`]).
+#[derive(Debug, Clone)]
+pub struct StrayClock {
+    pub record: ClockRecord,
+    /// When the subject ended, in microseconds since the epoch.
+    pub ended_at_us: i64,
+    /// `closed` (a case), `restored` or `cancelled` (an outage).
+    pub how: String,
+}
+
+impl FromRow for StrayClock {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(StrayClock { record: ClockRecord::from_row(r)?, ended_at_us: r.get("ended_at")?, how: r.get("how")? })
+    }
+}
+
 impl ClockReads for Exec<'_> {
+    async fn stray_clocks(&self, limit: u32) -> Result<Vec<StrayClock>> {
+        let cols = "c.id, c.company_id, c.subject, c.subject_id, c.utility, c.department_id, c.body";
+        self.fetch_all(
+            &format!(
+                "SELECT * FROM ( \
+                 SELECT {cols}, COALESCE(k.closed_at, \
+                   (SELECT MAX(l.at) FROM ledger l WHERE l.case_id = k.id AND l.kind = 'case.closed'), k.updated_at) AS ended_at, \
+                   'closed' AS how \
+                 FROM clocks c JOIN cases k ON k.id = c.subject_id \
+                 WHERE c.subject = 'case' AND c.state <> 'stopped' AND k.state = 'closed' \
+                 UNION ALL \
+                 SELECT {cols}, COALESCE(o.restored_at, o.cancelled_at, o.updated_at) AS ended_at, o.state AS how \
+                 FROM clocks c JOIN outages o ON o.id = c.subject_id \
+                 WHERE c.subject = 'outage' AND c.state <> 'stopped' AND o.state IN ('restored', 'cancelled') \
+                 ) s ORDER BY id LIMIT $1"
+            ),
+            vec![(limit as i64).into()],
+        )
+        .await
+    }
+
     async fn clocks_of(&self, subject: &str, subject_id: i64) -> Result<Vec<ClockRecord>> {
         self.fetch_all(
             &format!("SELECT {COLS} FROM clocks WHERE subject = $1 AND subject_id = $2 ORDER BY id"),
@@ -176,6 +220,7 @@ impl ClockReads for Exec<'_> {
              SUM(CASE WHEN state = 'stopped' THEN 1 ELSE 0 END) AS stopped, \
              SUM(CASE WHEN outcome = 'met' THEN 1 ELSE 0 END) AS met, \
              SUM(CASE WHEN outcome = 'breached' THEN 1 ELSE 0 END) AS breached, \
+             SUM(CASE WHEN outcome = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn, \
              SUM(CASE WHEN state <> 'stopped' THEN 1 ELSE 0 END) AS open, \
              SUM(CASE WHEN state <> 'stopped' AND due_at < $4 THEN 1 ELSE 0 END) AS overdue \
              FROM clocks WHERE company_id = $1 AND started_at >= $2 AND started_at < $3 \

@@ -48,7 +48,7 @@ pub use migrate::MigrationReport;
 pub mod repo {
     pub use crate::bulk::BulkLoad;
     pub use crate::cases::{CaseReads, CaseWrites};
-    pub use crate::clocks::{ClockReads, ClockWrites};
+    pub use crate::clocks::{ClockReads, ClockWrites, StrayClock};
     pub use crate::customers::{CustomerReads, CustomerWrites};
     pub use crate::extension_requests::{ExtensionRequestReads, ExtensionRequestWrites};
     pub use crate::jobs::JobWrites;

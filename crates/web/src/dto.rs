@@ -334,11 +334,58 @@ pub struct ClockDto {
     /// Warning percentages already given.
     pub warned: Vec<u8>,
     pub breached: bool,
-    /// met or breached, once stopped.
+    /// met, breached or withdrawn, once stopped.
     pub outcome: Option<String>,
     pub stopped_at: Option<String>,
     pub policy_version: u32,
     pub extensions: Vec<ExtensionDto>,
+    /// What started the clock: its rule, the policy version and the event; `event` is null on clocks stored
+    /// before it was recorded.
+    pub started_by: StartedByDto,
+    /// How the clock ended, once stopped.
+    pub ending: Option<EndingDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartedByDto {
+    pub rule_id: String,
+    pub policy_version: u32,
+    /// The event code, e.g. `case.received` or `case.reopened`.
+    pub event: Option<String>,
+}
+
+/// How a clock ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndingDto {
+    /// stop_event (one of its rule's stop events), subject_ended or withdrawn.
+    pub by: String,
+    /// For subject_ended: closed, cancelled or merged.
+    pub how: Option<String>,
+    /// For withdrawn: decision, outage_cancelled or duplicate.
+    pub withdraw_kind: Option<String>,
+    pub reason: Option<String>,
+    /// The staff member who withdrew it.
+    pub by_id: Option<String>,
+}
+
+impl EndingDto {
+    fn new(e: pledge_domain::commitment::Ending) -> Self {
+        use pledge_domain::commitment::Ending;
+        let none = EndingDto { by: String::new(), how: None, withdraw_kind: None, reason: None, by_id: None };
+        match e {
+            Ending::StopEvent => EndingDto { by: "stop_event".into(), ..none },
+            Ending::SubjectEnded { how } => {
+                EndingDto { by: "subject_ended".into(), how: Some(how.code().into()), ..none }
+            }
+            Ending::Withdrawn(w) => EndingDto {
+                by: "withdrawn".into(),
+                withdraw_kind: Some(w.kind.code().into()),
+                reason: Some(w.reason),
+                by_id: Some(w.by_id),
+                ..none
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -373,6 +420,12 @@ impl ClockDto {
             outcome: c.outcome().map(|o| o.code().into()),
             stopped_at: c.stopped_at.map(time),
             policy_version: c.policy_version,
+            started_by: StartedByDto {
+                rule_id: c.rule_id.clone(),
+                policy_version: c.policy_version,
+                event: c.started_by.clone(),
+            },
+            ending: c.ending().map(EndingDto::new),
             extensions: c
                 .extended
                 .iter()

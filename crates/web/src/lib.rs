@@ -71,6 +71,7 @@ pub fn router(app: App) -> Router {
         .route("/commitments/stats", get(commitments::stats))
         .route("/commitments/at-risk", get(commitments::at_risk))
         .route("/commitments/policy", get(commitments::policy))
+        .route("/clocks/{id}/withdraw", post(commitments::withdraw))
         .route("/admin/policy", get(admin::get_policy).put(admin::put_policy))
         .route("/admin/calendar", get(admin::calendar_status))
         .route("/admin/calendar/{year}", put(admin::put_calendar_year))

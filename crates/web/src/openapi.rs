@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
         customers::list, customers::get, customers::create, customers::update,
         cases::list, cases::create, cases::get, cases::transfer, cases::return_case, cases::start, cases::reply, cases::wait,
         cases::resume, cases::callback, cases::close, cases::reopen, cases::note, cases::assign, cases::link, cases::acknowledge, cases::extend_clock,
-        commitments::stats, commitments::at_risk, commitments::policy,
+        commitments::stats, commitments::at_risk, commitments::policy, commitments::withdraw,
         work_orders::create, work_orders::list, work_orders::get, work_orders::dispatch, work_orders::depart, work_orders::arrive,
         work_orders::complete, work_orders::cancel,
         admin::get_policy, admin::put_policy, admin::calendar_status, admin::put_calendar_year, admin::calendar_days,

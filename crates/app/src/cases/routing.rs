@@ -193,6 +193,19 @@ impl App {
                 at,
             )
             .await?;
+            // The original carries the commitment now: the duplicate's clocks are withdrawn
+            // (or, already overdue, end as merged and breached).
+            let why = crate::commitments::SubjectEnding {
+                how: pledge_domain::commitment::SubjectEnd::Merged,
+                withdraw: Some((
+                    pledge_domain::commitment::WithdrawKind::Duplicate,
+                    format!("linked as a duplicate of case {root}"),
+                )),
+                trigger: "case.linked_duplicate",
+                stopped_kind: "clock.stopped",
+            };
+            let when = Timestamp::from_microsecond(at).map_err(|e| AppError::Internal(e.to_string()))?;
+            crate::commitments::end_case_clocks(tx, &case, &why, when, Some(who)).await?;
             let root_case = tx.exec().case(root).await?;
             tx.touch_case(root, at).await?;
             event(

@@ -2,6 +2,7 @@
 //! start and stop on its lifecycle events, inside the step's transaction.
 
 use super::SUBJECT;
+use crate::commitments::{SubjectEnding, end_clock};
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::ledger::event;
@@ -57,21 +58,35 @@ pub(crate) async fn on_outage_event(
             _ => Clock::start(rule, at, None, &engine.calendar),
         }
         .map_err(clock_error)?;
+        let mut clock = clock;
+        clock.started_by = Some(ev.code().to_owned());
         let id = tx.insert_clock(o.company_id, SUBJECT, o.id.get(), o.utility, None, &clock).await?;
         event(tx, actor, None, "clock.started", json!({"outage_id": o.id, "clock_id": id, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version}), at_us).await?;
     }
     Ok(breached)
 }
 
-/// Stops every running clock of an outage that will not happen (cancelled).
-pub(crate) async fn stop_all(tx: &mut Tx, o: &Outage, at: Timestamp, actor: Option<StaffId>) -> AppResult<()> {
+/// Ends every running clock of an outage whose life is over: cancelled
+/// (withdrawn, or breached by time if already overdue) or restored (met or
+/// breached by time). Returns how many it ended.
+pub(crate) async fn end_all(
+    tx: &mut Tx,
+    o: &Outage,
+    how: &SubjectEnding,
+    at: Timestamp,
+    actor: Option<StaffId>,
+) -> AppResult<u64> {
+    let by = actor.map(|a| a.to_string()).unwrap_or_else(|| "system".into());
+    let mut n = 0;
     for mut rec in tx.exec().clocks_of(SUBJECT, o.id.get()).await? {
         if rec.clock.is_stopped() {
             continue;
         }
-        let outcome = rec.clock.stop(at).map_err(clock_error)?;
+        let (kind, mut payload) = end_clock(&mut rec, how, at, &by)?;
+        payload["outage_id"] = json!(o.id);
         tx.update_clock(rec.id, None, &rec.clock).await?;
-        event(tx, actor, None, "clock.stopped", json!({"outage_id": o.id, "clock_id": rec.id, "rule_id": rec.clock.rule_id, "outcome": outcome, "cancelled": true}), at.as_microsecond()).await?;
+        event(tx, actor, None, kind, payload, at.as_microsecond()).await?;
+        n += 1;
     }
-    Ok(())
+    Ok(n)
 }

@@ -3,6 +3,7 @@
 
 use super::{OutageDetail, clocks, notices, outage_error, unknown_node};
 use crate::case_flow::{Routing, step};
+use crate::commitments::SubjectEnding;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::ledger::event;
@@ -10,7 +11,7 @@ use crate::writer::TxFn3;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use pledge_domain::case::CaseAction;
-use pledge_domain::commitment::{Event, OutageKind};
+use pledge_domain::commitment::{Event, OutageKind, SubjectEnd, WithdrawKind};
 use pledge_domain::ids::*;
 use pledge_domain::model::{NewOutage, Outage};
 use pledge_domain::outage::{self, Effect, OutageAction, OutageError, OutageState, Schedule};
@@ -88,6 +89,10 @@ async fn answer_cases(tx: &mut Tx, engine: &Engine, who: StaffId, o: &Outage, at
     for id in tx.exec().outage_case_ids(o.id).await? {
         let case = tx.exec().case(id).await?;
         if case.state.after(CaseAction::Answer).is_err() {
+            continue;
+        }
+        // A case with a crew still at work is answered when its work order ends, not here.
+        if tx.exec().work_orders_of(id).await?.iter().any(|w| w.state.is_active()) {
             continue;
         }
         step(
@@ -367,6 +372,14 @@ impl App {
             o.updated_at = now;
             tx.update_outage(&o).await?;
             clocks::on_outage_event(tx, &engine, &o, Event::OutageRestored, now, Some(who)).await?;
+            // Supply is back: whatever still runs on the outage ends with it.
+            let why = SubjectEnding {
+                how: SubjectEnd::Closed,
+                withdraw: None,
+                trigger: "outage.restored",
+                stopped_kind: "clock.stopped",
+            };
+            clocks::end_all(tx, &o, &why, now, Some(who)).await?;
             let at = now.as_microsecond();
             let told = notices::tell_affected(tx, &o, notices::RESTORED, at).await?;
             let answered = answer_cases(tx, &engine, who, &o, at).await?;
@@ -397,7 +410,13 @@ impl App {
             o.cancelled_at = Some(now);
             o.updated_at = now;
             tx.update_outage(&o).await?;
-            clocks::stop_all(tx, &o, now, Some(who)).await?;
+            let why = SubjectEnding {
+                how: SubjectEnd::Cancelled,
+                withdraw: Some((WithdrawKind::OutageCancelled, reason.clone())),
+                trigger: "outage.cancelled",
+                stopped_kind: "clock.stopped",
+            };
+            clocks::end_all(tx, &o, &why, now, Some(who)).await?;
             let at = now.as_microsecond();
             let told = if o.announced_at.is_some() {
                 notices::tell_affected(tx, &o, notices::CANCELLED, at).await?

@@ -34,6 +34,10 @@ pub struct OutageDetail {
     pub case_ids: Vec<CaseId>,
     /// Customers below the node now (before the snapshot is taken, for a draft).
     pub affected_now: u64,
+    /// The outage's commitment clocks (C3, C4, C5, C24 …), oldest first.
+    pub clocks: Vec<crate::commitments::ClockView>,
+    /// When this was read (for the clocks' time left).
+    pub read_at: jiff::Timestamp,
 }
 
 pub(crate) fn outage_error(e: OutageError) -> AppError {
@@ -80,7 +84,8 @@ impl App {
         } else {
             outage.affected_count
         };
-        Ok(OutageDetail { outage, node, case_ids, affected_now })
+        let clocks = r.clocks_of(SUBJECT, id.get()).await?.into_iter().map(|c| self.view(c)).collect();
+        Ok(OutageDetail { outage, node, case_ids, affected_now, clocks, read_at: self.now() })
     }
 
     #[tracing::instrument(skip(self, actor, filter))]

@@ -261,6 +261,11 @@ pub struct Clock {
     /// [`Clock::ending`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending: Option<Ending>,
+    /// The code of the event that started the clock (`case.received`,
+    /// `case.reopened` …), set by whoever starts it; `None` on clocks
+    /// stored before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
 }
 
 impl Clock {
@@ -337,6 +342,7 @@ impl Clock {
             base_due,
             updated_at: at,
             ending: None,
+            started_by: None,
         })
     }
 

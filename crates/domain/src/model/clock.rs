@@ -45,6 +45,8 @@ pub struct ClockStats {
     pub stopped: u64,
     pub met: u64,
     pub breached: u64,
+    /// Stopped clocks whose commitment no longer applied: counted apart, never as met.
+    pub withdrawn: u64,
     /// Clocks still running or paused.
     pub open: u64,
     /// Open clocks already past due.

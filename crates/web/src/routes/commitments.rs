@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::dto::{ClockDto, code, parse_time};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiQuery, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use axum::Json;
 use axum::extract::State;
 use pledge_domain::Utility;
@@ -38,7 +38,9 @@ pub struct StatsRow {
     pub stopped: u64,
     pub met: u64,
     pub breached: u64,
-    /// met / stopped, absent when nothing finished.
+    /// Finished as withdrawn (the commitment no longer applied): counted apart, never as met.
+    pub withdrawn: u64,
+    /// met / (met + breached), absent when nothing finished met or breached.
     pub on_time_rate: Option<f64>,
     pub open: u64,
     /// Open clocks already past due.
@@ -89,13 +91,14 @@ pub async fn stats(
         .into_iter()
         .map(|r| StatsRow {
             title_zh: policy.rule(&r.rule_id).map(|x| x.title_zh.clone()).unwrap_or_default(),
-            on_time_rate: (r.stopped > 0).then(|| r.met as f64 / r.stopped as f64),
+            on_time_rate: (r.met + r.breached > 0).then(|| r.met as f64 / (r.met + r.breached) as f64),
             rule_id: r.rule_id,
             utility: r.utility.map(|u| u.code().into()),
             department_id: r.department_id,
             stopped: r.stopped,
             met: r.met,
             breached: r.breached,
+            withdrawn: r.withdrawn,
             open: r.open,
             overdue: r.overdue,
         })
@@ -140,4 +143,29 @@ pub async fn at_risk(
     responses((status = 200, description = "The policy as JSON", body = Object)))]
 pub async fn policy(State(st): State<AppState>, Authed(_actor): Authed) -> Json<serde_json::Value> {
     Json(serde_json::to_value(st.app.policy()).unwrap_or_default())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawClock {
+    /// Why the commitment no longer applies (required).
+    pub reason: Option<String>,
+}
+
+/// Withdraws a commitment clock by an explicit decision (the commitment no longer applies): duty managers and
+/// admins only, with a reason, before the clock is overdue. Counted apart in the stats, never as met.
+/// Errors: 403 without the right, 404 for an unknown clock, 409 `clock_ended` or `clock_overdue`,
+/// 422 `clock_withdrawal_incomplete` without a reason.
+#[utoipa::path(post, path = "/api/v1/clocks/{id}/withdraw", tag = "commitments", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = WithdrawClock,
+    responses((status = 200, body = ClockDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(id))]
+pub async fn withdraw(
+    State(st): State<AppState>,
+    Authed(actor): Authed,
+    ApiPath(id): ApiPath<ClockId>,
+    ApiJson(req): ApiJson<WithdrawClock>,
+) -> ApiResult<Json<ClockDto>> {
+    let v = st.app.withdraw_clock(&actor, id, req.reason.unwrap_or_default()).await?;
+    Ok(Json(ClockDto::new(v, st.app.now())))
 }

@@ -3,7 +3,7 @@
 //! grouping thresholds; the outages of a customer and of a case.
 
 use crate::AppState;
-use crate::dto::{CustomerPage, OutageDto, code, parse_time, time};
+use crate::dto::{ClockDto, CustomerPage, OutageDto, code, parse_time, time};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use axum::Json;
@@ -31,6 +31,8 @@ pub struct OutageDetailDto {
     pub affected_now: u64,
     #[schema(value_type = Vec<i64>)]
     pub case_ids: Vec<CaseId>,
+    /// The outage's commitment clocks, each with what started it and how it ended.
+    pub clocks: Vec<ClockDto>,
 }
 
 impl From<OutageDetail> for OutageDetailDto {
@@ -41,6 +43,7 @@ impl From<OutageDetail> for OutageDetailDto {
             node_level: d.node.level.code().into(),
             affected_now: d.affected_now,
             case_ids: d.case_ids,
+            clocks: d.clocks.into_iter().map(|c| ClockDto::new(c, d.read_at)).collect(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod case_notices;
 mod cases;
+mod clock_life;
 mod commitments;
 mod console;
 mod demo;
