@@ -324,7 +324,7 @@ async fn repair_batch(tx: &mut Tx, now: Timestamp, batch: u32) -> AppResult<(Rep
                 stopped_kind: "clock.repaired",
             },
             "restored" => SubjectEnding {
-                how: SubjectEnd::Closed,
+                how: SubjectEnd::Restored,
                 withdraw: None,
                 trigger: "outage.restored",
                 stopped_kind: "clock.repaired",

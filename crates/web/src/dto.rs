@@ -359,7 +359,7 @@ pub struct StartedByDto {
 pub struct EndingDto {
     /// stop_event (one of its rule's stop events), subject_ended or withdrawn.
     pub by: String,
-    /// For subject_ended: closed, cancelled or merged.
+    /// For subject_ended: closed, cancelled, merged or restored.
     pub how: Option<String>,
     /// For withdrawn: decision, outage_cancelled or duplicate.
     pub withdraw_kind: Option<String>,

@@ -374,7 +374,7 @@ impl App {
             clocks::on_outage_event(tx, &engine, &o, Event::OutageRestored, now, Some(who)).await?;
             // Supply is back: whatever still runs on the outage ends with it.
             let why = SubjectEnding {
-                how: SubjectEnd::Closed,
+                how: SubjectEnd::Restored,
                 withdraw: None,
                 trigger: "outage.restored",
                 stopped_kind: "clock.stopped",

@@ -158,16 +158,19 @@ pub enum SubjectEnd {
     Cancelled,
     /// The case was merged into another (linked as its duplicate).
     Merged,
+    /// The outage is over: supply is back.
+    Restored,
 }
 
 impl SubjectEnd {
-    pub const ALL: [SubjectEnd; 3] = [Self::Closed, Self::Cancelled, Self::Merged];
+    pub const ALL: [SubjectEnd; 4] = [Self::Closed, Self::Cancelled, Self::Merged, Self::Restored];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Closed => "closed",
             Self::Cancelled => "cancelled",
             Self::Merged => "merged",
+            Self::Restored => "restored",
         }
     }
 

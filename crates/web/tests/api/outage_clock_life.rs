@@ -294,7 +294,7 @@ async fn pin(backend: Backend, p: &Pinned) {
         AlreadyStopped | IsStop => assert_eq!(outcome(&c), ("stopped", "met", "stop_event"), "{who}"),
         EndsByTime => {
             assert_eq!(outcome(&c), ("stopped", "met", "subject_ended"), "{who}");
-            assert_eq!(c["ending"]["how"], "closed", "{who}");
+            assert_eq!(c["ending"]["how"], "restored", "{who}");
         }
     }
 
@@ -328,7 +328,7 @@ async fn pin(backend: Backend, p: &Pinned) {
         AlreadyStopped | IsStop => assert_eq!(outcome(&c), ("stopped", "breached", "stop_event"), "{who}"),
         EndsByTime => {
             assert_eq!(outcome(&c), ("stopped", "breached", "subject_ended"), "{who}");
-            assert_eq!(c["ending"]["how"], "closed", "{who}");
+            assert_eq!(c["ending"]["how"], "restored", "{who}");
         }
     }
 
@@ -397,7 +397,7 @@ on_both! {
         assert_eq!(d["restored_at"], "2026-09-30T10:30:00+08:00");
         let c4a = clock_of(&d, "C4a");
         assert_eq!((outcome(&c4a), c4a["due_at"].as_str()), (("stopped", "met", "subject_ended"), Some("2026-09-30T11:00:00+08:00")));
-        assert_eq!(c4a["ending"], json!({"by": "subject_ended", "how": "closed", "withdraw_kind": null, "reason": null, "by_id": null}));
+        assert_eq!(c4a["ending"], json!({"by": "subject_ended", "how": "restored", "withdraw_kind": null, "reason": null, "by_id": null}));
         assert_eq!(c4a["stopped_at"], "2026-09-30T10:30:00+08:00");
         assert_eq!(outcome(&clock_of(&d, "C4b")), ("stopped", "met", "stop_event"));
         let c5 = clock_of(&d, "C5");
@@ -411,7 +411,7 @@ on_both! {
         for rule in ["C4a", "C4b"] {
             let c = clock_of(&d, rule);
             assert_eq!((outcome(&c), c["due_at"].as_str()), (("stopped", "breached", "subject_ended"), Some("2026-09-30T11:30:00+08:00")), "{rule}");
-            assert_eq!((c["ending"]["how"].as_str(), c["stopped_at"].as_str()), (Some("closed"), Some("2026-09-30T12:30:00+08:00")), "{rule}");
+            assert_eq!((c["ending"]["how"].as_str(), c["stopped_at"].as_str()), (Some("restored"), Some("2026-09-30T12:30:00+08:00")), "{rule}");
         }
         assert_eq!(outcome(&clock_of(&d, "C5")), ("stopped", "met", "stop_event"));
 
