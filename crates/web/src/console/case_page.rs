@@ -223,8 +223,7 @@ pub async fn render_case(
             }
         })
         .collect();
-    let reply_due =
-        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let reply_due = super::view::case_deadline(&clocks);
     let phrases = phrase_views(app, &who.actor, lang).await.map_err(err)?;
     let c = Ctx::load(app, who, "case").await?;
     let mut title = vec![utility_name(case.utility, lang), kind_name(case.kind, lang)];

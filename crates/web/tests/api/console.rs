@@ -382,4 +382,54 @@ on_both! {
         assert!(css.status == StatusCode::OK && css.body.contains("@media print"));
         assert_eq!(agent.get("/assets/nothing.js").await.status, StatusCode::NOT_FOUND);
     }
+
+    async fn the_queue_and_the_case_page_show_the_deadline_the_api_gives(t) {
+        let (t, _) = staffed(t).await;
+        // A gas emergency repair: C7 (24 h, paused while waiting on the customer) and C8 (30 min, never paused).
+        let case = t.case("agent", "repair", serde_json::json!({"subkind": "emergency", "subject": "燃气表箱异味"})).await;
+        let id = case["id"].as_i64().unwrap();
+        let number = case["number"].as_str().unwrap().to_owned();
+        let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        let rule = |d: &serde_json::Value, r: &str| d["clocks"].as_array().unwrap().iter().find(|c| c["rule_id"] == r).unwrap().clone();
+        // The crew's arrival clock is moved past the repair clock, then the case waits on the customer.
+        let c8_id = rule(&d, "C8")["id"].as_i64().unwrap();
+        let (s, b) = t.post("duty", &format!("/api/v1/cases/{id}/clocks/{c8_id}/extension"), serde_json::json!({"new_due": "2026-10-03T12:00:00+08:00", "reason": "用户约定后天上门"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        for (step, body) in [("start", serde_json::json!({})), ("wait", serde_json::json!({"on": "customer"}))] {
+            let (s, b) = t.post("agent", &format!("/api/v1/cases/{id}/{step}"), body).await;
+            assert_eq!(s, StatusCode::OK, "{step}: {b}");
+        }
+        let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        let (c7, c8) = (rule(&d, "C7"), rule(&d, "C8"));
+        assert_eq!((c7["state"].as_str(), c8["state"].as_str()), (Some("paused"), Some("running")));
+        assert!(c7["due_at"].as_str() < c8["due_at"].as_str(), "the earliest clock is the paused one");
+        assert_eq!(d["deadline"]["rule_id"], "C8", "the API's deadline leaves the paused clock out");
+        // "2026-10-03T12:00:00+08:00" → "2026-10-03 12:00", as the console writes Shanghai time.
+        let shown = |rfc: &serde_json::Value| rfc.as_str().unwrap()[..16].replace('T', " ");
+        let (deadline, paused_due) = (shown(&d["deadline"]["due_at"]), shown(&c7["due_at"]));
+
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        // The last cell of the case's row in a queue: its deadline.
+        let due_cell = |html: &str| {
+            let row = html.split(&format!(">{number}</a>")).nth(1).unwrap().split("</tr>").next().unwrap();
+            row.rsplit("<td>").next().unwrap().to_owned()
+        };
+        let cell = due_cell(&agent.get("/queues/first-responder").await.body);
+        assert!(cell.contains(&deadline) && !cell.contains(&paused_due), "the queue shows the API's deadline: {cell}");
+        let receipt = agent.get(&format!("/cases/{id}/receipt")).await;
+        assert!(receipt.body.contains(&deadline) && !receipt.body.contains(&paused_due), "and so does the receipt");
+        let page = agent.get(&format!("/cases/{id}?new=1")).await;
+        assert!(page.body.contains(&format!("id=\"reply-due\">{deadline}<")), "and the case page");
+
+        // Only a paused clock: no deadline anywhere.
+        let (s, _) = t.post("agent", &format!("/api/v1/cases/{id}/resume"), serde_json::json!({})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, b) = t.post("duty", &format!("/api/v1/clocks/{c8_id}/withdraw"), serde_json::json!({"reason": "抢修已改为预约上门"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        t.post("agent", &format!("/api/v1/cases/{id}/wait"), serde_json::json!({"on": "customer"})).await;
+        let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        assert!(d["deadline"].is_null(), "{}", d["deadline"]);
+        let cell = due_cell(&agent.get("/queues/first-responder").await.body);
+        assert!(!cell.contains("2026-"), "no deadline in the queue either: {cell}");
+    }
 }
