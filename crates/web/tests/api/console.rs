@@ -383,6 +383,69 @@ on_both! {
         assert_eq!(agent.get("/assets/nothing.js").await.status, StatusCode::NOT_FOUND);
     }
 
+    async fn a_duty_manager_withdraws_a_clock_from_the_case_page_and_others_cannot(t) {
+        let (t, _) = staffed(t).await;
+        let case = t.case("agent", "consultation", serde_json::json!({"subject": "咨询停水安排"})).await;
+        let other = t.case("agent", "consultation", serde_json::json!({"subject": "咨询开户资料"})).await;
+        let (id, other_id) = (case["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
+        let clock_of = |d: &serde_json::Value| d["clocks"][0]["id"].as_i64().expect("the case has a clock").to_string();
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        let clock = clock_of(&detail);
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{other_id}")).await;
+        let other_clock = clock_of(&detail);
+        let path = format!("/cases/{id}/do/withdraw_clock");
+        let form_action = format!("action=\"{path}\"");
+
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        let page = agent.get(&format!("/cases/{id}")).await;
+        assert!(!page.body.contains(&form_action) && !page.body.contains("撤销时限"), "an agent is offered no withdrawal");
+        let refused = agent.post(&path, &[("clock_id", &clock), ("reason", "用户已自行解决")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("您的角色无权执行此操作") && refused.body.contains("咨询停水安排"), "the page again, with why");
+
+        let mut duty = Browser::signed_in(&t, "duty").await;
+        let page = duty.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains(&form_action) && page.body.contains("撤销时限") && page.body.contains(&format!("name=\"clock_id\" value=\"{clock}\"")), "{}", page.body);
+        assert_translated(&page);
+        let no_reason = duty.post(&path, &[("clock_id", &clock), ("reason", "  ")]).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.body.contains("撤销时限须填写原因"), "{}", no_reason.body);
+        let elsewhere = duty.post(&path, &[("clock_id", &other_clock), ("reason", "走错工单")]).await;
+        assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "a clock of another case is not this page's to withdraw");
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{other_id}")).await;
+        assert_eq!(detail["clocks"][0]["state"], "running", "and it keeps running");
+
+        let page = duty.submit(&path, &[("clock_id", &clock), ("reason", "用户来电告知已自行解决，无需答复")]).await;
+        let row = page.body.split(&format!("id=\"clock-{clock}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(row.contains("已撤销") && row.contains("决定撤销 · 用户来电告知已自行解决，无需答复"), "the outcome and the reason: {row}");
+        assert!(!row.contains(&form_action), "an ended clock cannot be withdrawn again");
+        assert!(page.body.contains("<strong>撤销时限</strong>"), "the timeline says so");
+        assert_translated(&page);
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(detail["clocks"][0]["outcome"], "withdrawn");
+        assert!(detail["deadline"].is_null(), "no deadline is left");
+        let again = duty.post(&path, &[("clock_id", &clock), ("reason", "再次撤销")]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.body.contains("该时限已结束，不能撤销"));
+        duty.cookies.push(("pledge_lang".into(), "en".into()));
+        let page = duty.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains("withdrawn") && page.body.contains("By decision · 用户来电告知已自行解决") && page.body.contains("Deadline withdrawn"));
+        let no_reason = duty.post(&format!("/cases/{other_id}/do/withdraw_clock"), &[("clock_id", &other_clock), ("reason", "")]).await;
+        assert!(no_reason.body.contains("withdrawing a clock needs a reason") && no_reason.body.contains("Withdraw deadline"), "English on request");
+        assert_translated(&no_reason);
+
+        // Overdue: the breach happened and cannot be withdrawn; the page offers no form.
+        t.advance(jiff::SignedDuration::from_hours(24 * 30));
+        let mut duty = Browser::signed_in(&t, "duty").await;
+        let page = duty.get(&format!("/cases/{other_id}")).await;
+        assert!(!page.body.contains(&format!("action=\"/cases/{other_id}/do/withdraw_clock\"")), "no form on an overdue clock");
+        let late = duty.post(&format!("/cases/{other_id}/do/withdraw_clock"), &[("clock_id", &other_clock), ("reason", "太晚了")]).await;
+        assert_eq!(late.status, StatusCode::CONFLICT);
+        assert!(late.body.contains("该时限已到期，已发生的超时不能撤销"), "{}", late.body);
+        let audit = t.app.audit_verify().await.unwrap();
+        assert!(audit.is_clean(), "{:?}", audit.findings);
+    }
+
     async fn the_queue_and_the_case_page_show_the_deadline_the_api_gives(t) {
         let (t, _) = staffed(t).await;
         // A gas emergency repair: C7 (24 h, paused while waiting on the customer) and C8 (30 min, never paused).
