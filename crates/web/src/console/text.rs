@@ -159,6 +159,7 @@ const TEXT: &[(&str, &str, &str)] = &[
         "承诺不再适用时撤销（到期前方可撤销，撤销后不计为按时完成）",
         "When the commitment no longer applies (only before it is due; a withdrawn deadline never counts as met)",
     ),
+    ("notify_consent", "同意接收办理进度通知", "Customer agrees to be notified"),
     ("ev_case_received", "受理", "Received"),
     ("ev_case_transferred", "转办", "Transferred"),
     ("ev_case_returned", "退单", "Returned"),

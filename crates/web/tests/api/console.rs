@@ -446,6 +446,49 @@ on_both! {
         assert!(audit.is_clean(), "{:?}", audit.findings);
     }
 
+    async fn intake_records_whether_the_customer_agrees_to_be_notified(t) {
+        let (t, _) = staffed(t).await;
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        let box_of = |html: &str| html.split("id=\"notify_consent\"").nth(1).unwrap().split('>').next().unwrap().to_owned();
+        let page = agent.get("/intake").await;
+        assert!(page.body.contains("同意接收办理进度通知") && page.body.contains("name=\"consent_for\" id=\"consent_for\" value=\"consultation\""), "{}", page.body);
+        assert!(box_of(&page.body).contains("checked"), "ticked by default for the kind shown first");
+
+        let mut consent_of = async |kind: &str, fields: &[(&str, &str)]| {
+            let mut all = vec![("utility", "gas"), ("kind", kind), ("channel", "phone"), ("subject", "通知意愿"), ("description", "记录用户是否愿意接收通知")];
+            all.extend_from_slice(fields);
+            let p = agent.post("/intake", &all).await;
+            assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+            let (_, d) = t.get("agent", &format!("/api/v1/cases/{}", case_id(p.location.as_deref().unwrap()))).await;
+            d["case"]["notify_consent"].as_bool().unwrap()
+        };
+        // Without the box (another client's form): the API's default.
+        assert!(consent_of("complaint", &[]).await);
+        assert!(!consent_of("report", &[]).await, "a reporter is told only when they agree");
+        // The box as ticked or not.
+        assert!(!consent_of("complaint", &[("consent_for", "complaint")]).await, "unticked");
+        assert!(consent_of("complaint", &[("consent_for", "complaint"), ("notify_consent", "1")]).await);
+        assert!(consent_of("report", &[("consent_for", "report"), ("notify_consent", "1")]).await, "the reporter agreed");
+        // Without the script the box keeps the default of the kind first shown: left as it was, the new kind's default.
+        assert!(!consent_of("report", &[("consent_for", "consultation"), ("notify_consent", "1")]).await);
+        assert!(consent_of("complaint", &[("consent_for", "report")]).await);
+        // Changed by hand, it is the clerk's choice.
+        assert!(!consent_of("complaint", &[("consent_for", "consultation")]).await);
+        assert!(consent_of("consultation", &[("consent_for", "report"), ("notify_consent", "1")]).await);
+
+        // A refusal shows the box as it was sent.
+        let bad = [("utility", "gas"), ("kind", "report"), ("channel", "phone"), ("subject", ""), ("description", "缺标题"), ("consent_for", "report"), ("notify_consent", "1")];
+        let page = agent.post("/intake", &bad).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(box_of(&page.body).contains("checked") && page.body.contains("id=\"consent_for\" value=\"report\""));
+        let page = agent.post("/intake", &bad[..6]).await;
+        assert!(!box_of(&page.body).contains("checked"), "unticked stays unticked");
+        agent.cookies.push(("pledge_lang".into(), "en".into()));
+        let page = agent.get("/intake").await;
+        assert!(page.body.contains("Customer agrees to be notified"));
+        assert_translated(&page);
+    }
+
     async fn the_queue_and_the_case_page_show_the_deadline_the_api_gives(t) {
         let (t, _) = staffed(t).await;
         // A gas emergency repair: C7 (24 h, paused while waiting on the customer) and C8 (30 min, never paused).
