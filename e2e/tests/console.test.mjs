@@ -56,9 +56,16 @@ test("a hotline agent finds the customer by phone, receives a complaint and tran
     await page.locator(".customer h3", { hasText: customer.account_name }).waitFor();
     assert.equal(await page.inputValue("#customer_id"), String(customer.id));
 
+    // The consent box follows the kind: a reporter (Alt+6, 举报) is told only when they agree.
+    assert.equal(await page.isChecked("#notify_consent"), true);
+    await page.keyboard.press("Alt+6");
+    assert.equal(await page.isChecked("#notify_consent"), false);
+    assert.equal(await page.inputValue("#consent_for"), "report");
+
     // A complaint in a few keystrokes: Alt+5 picks the kind, Ctrl+Enter sends.
     await page.keyboard.press("Alt+5");
     assert.equal(await page.inputValue("#kind"), "complaint");
+    assert.equal(await page.isChecked("#notify_consent"), true);
     await page.fill("#subject", "抢修人员未按约定时间上门");
     await page.fill("#description", "用户来电反映预约上午上门检修，至下午仍无人到场");
     await page.focus("#description");

@@ -492,6 +492,29 @@ impl App {
     /// `clock.withdrawn` with the reason and the deciding staff member.
     #[tracing::instrument(skip(self, actor, reason))]
     pub async fn withdraw_clock(&self, actor: &Actor, clock_id: ClockId, reason: String) -> AppResult<ClockView> {
+        self.withdraw(actor, None, clock_id, reason).await
+    }
+
+    /// [`App::withdraw_clock`] for a clock of one case (the console's case
+    /// page): a clock of another case or of an outage is not found.
+    #[tracing::instrument(skip(self, actor, reason))]
+    pub async fn withdraw_case_clock(
+        &self,
+        actor: &Actor,
+        case_id: CaseId,
+        clock_id: ClockId,
+        reason: String,
+    ) -> AppResult<ClockView> {
+        self.withdraw(actor, Some(case_id), clock_id, reason).await
+    }
+
+    async fn withdraw(
+        &self,
+        actor: &Actor,
+        case_id: Option<CaseId>,
+        clock_id: ClockId,
+        reason: String,
+    ) -> AppResult<ClockView> {
         actor.require(Permission::ClockWithdraw, "withdraw clocks")?;
         let reason = reason.trim().to_owned();
         if reason.is_empty() {
@@ -505,7 +528,12 @@ impl App {
         self.writer
             .write(async move |tx| {
                 let mut rec = match tx.exec().clock(clock_id).await {
-                    Ok(r) if r.company_id == company => r,
+                    Ok(r)
+                        if r.company_id == company
+                            && case_id.is_none_or(|c| r.subject == CASE && r.subject_id == c.get()) =>
+                    {
+                        r
+                    }
                     Ok(_) | Err(pledge_store::StoreError::NotFound(_)) => return Err(AppError::NotFound("clock")),
                     Err(e) => return Err(e.into()),
                 };

@@ -11,7 +11,9 @@ use pledge_domain::model::{Case, CaseDeadline, ClockRecord};
 use pledge_store::repo::*;
 
 impl App {
-    /// The nearest open deadline of each of `cases` (those of the actor's company).
+    /// The deadline of each of `cases` (those of the actor's company): the nearest due time among
+    /// its running clocks, paused ones excluded, the same as the API's case `deadline`
+    /// ([`pledge_domain::commitment::strictest`]).
     pub async fn case_deadlines(&self, actor: &Actor, cases: &[Case]) -> AppResult<Vec<CaseDeadline>> {
         actor.require(Permission::CaseRead, "read cases")?;
         let ids: Vec<CaseId> = cases.iter().filter(|c| c.company_id == actor.staff.company_id).map(|c| c.id).collect();

@@ -103,7 +103,9 @@ pub trait CaseReads {
     /// Counts of open cases per state, for the navigation and metrics.
     fn case_counts_by_state(&self) -> impl Future<Output = Result<Vec<(CaseState, u64)>>> + Send;
 
-    /// The nearest open deadline of each listed case (cases without open clocks are left out).
+    /// The nearest deadline of each listed case among its running clocks (paused and stopped ones
+    /// excluded, as `pledge_domain::commitment::strictest` decides the case deadline; cases without a
+    /// running clock are left out).
     fn case_deadlines(&self, case_ids: &[CaseId]) -> impl Future<Output = Result<Vec<CaseDeadline>>> + Send;
 
     /// The listed cases, in id order (unknown ids are left out).
@@ -191,7 +193,7 @@ impl CaseReads for Exec<'_> {
         }
         let sql = format!(
             "SELECT subject_id, MIN(due_at) AS due, MAX(breached) AS breached FROM clocks \
-             WHERE subject = 'case' AND state <> 'stopped' AND subject_id IN ({}) GROUP BY subject_id",
+             WHERE subject = 'case' AND state = 'running' AND subject_id IN ({}) GROUP BY subject_id",
             placeholders(case_ids.len())
         );
         self.fetch_all(&sql, case_ids.iter().map(|&i| i.bind()).collect()).await

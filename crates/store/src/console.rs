@@ -1,4 +1,4 @@
-//! What the staff console's reads share: the nearest open deadline of a
+//! What the staff console's reads share: the deadline (strictest running clock) of a
 //! case (read by [`crate::repo::CaseReads::case_deadlines`]) and the helpers
 //! of the customer search as a clerk types
 //! ([`crate::repo::CustomerReads::search_customers`]).

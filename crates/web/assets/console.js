@@ -23,6 +23,7 @@
     setupSearch();
     setupPhrases();
     setupKeys();
+    setupConsent();
   }
 
   // Customer search as the clerk types: debounced, the older request cancelled.
@@ -105,6 +106,22 @@
     });
   }
 
+  // The consent box follows the kind: ticked, except for a report (举报),
+  // whose reporter is told only when they agree. The hidden field says
+  // which kind the box was set for, so the server can tell a choice from
+  // a default left behind.
+  function setupConsent() {
+    var kind = document.getElementById("kind");
+    var box = document.getElementById("notify_consent");
+    var drawnFor = document.getElementById("consent_for");
+    if (!kind || !box || !drawnFor) return;
+    kind.addEventListener("change", function () {
+      if (drawnFor.value === kind.value) return;
+      box.checked = kind.value !== "report";
+      drawnFor.value = kind.value;
+    });
+  }
+
   // F2: search; Alt+1…9: kind of case; Ctrl+Enter: submit the form being filled.
   function setupKeys() {
     document.addEventListener("keydown", function (e) {
@@ -114,7 +131,12 @@
       } else if (e.altKey && !e.ctrlKey && /^[1-9]$/.test(e.key)) {
         var kind = document.getElementById("kind");
         var opt = kind && kind.querySelector('option[data-key="' + e.key + '"]');
-        if (opt) { kind.value = opt.value; kind.focus(); e.preventDefault(); }
+        if (opt) {
+          kind.value = opt.value;
+          kind.dispatchEvent(new Event("change", { bubbles: true }));
+          kind.focus();
+          e.preventDefault();
+        }
       } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         var form = e.target.form || (e.target.closest && e.target.closest("form"));
         if (form && form.method.toLowerCase() === "post") {

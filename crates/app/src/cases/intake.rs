@@ -14,7 +14,8 @@ pub(crate) async fn receive(
     let day = at.to_zoned(shanghai()).date();
     let number = tx.next_case_number(input.utility, day).await?;
     let on_spot = input.answered_on_spot.is_some();
-    let notify_consent = !input.anonymous && input.notify_consent.unwrap_or(input.kind != CaseKind::Report);
+    let notify_consent =
+        !input.anonymous && input.notify_consent.unwrap_or(CaseInput::default_notify_consent(input.kind));
     let new = NewCase {
         company_id: actor.staff.company_id,
         utility: input.utility,

@@ -55,6 +55,14 @@ pub struct CaseInput {
     pub answered_on_spot: Option<String>,
 }
 
+impl CaseInput {
+    /// Whether the customer is told when intake says nothing
+    /// ([`CaseInput::notify_consent`] is None): yes, except for a report (举报).
+    pub fn default_notify_consent(kind: CaseKind) -> bool {
+        kind != CaseKind::Report
+    }
+}
+
 /// A case with everything its page shows.
 #[derive(Debug, Clone)]
 pub struct CaseDetail {

@@ -81,6 +81,9 @@ async fn run(st: &AppState, who: &Signed, id: CaseId, action: &str, f: ActionFor
                 .await
                 .map(drop)
         }
+        "withdraw_clock" => {
+            app.withdraw_case_clock(a, id, need(f.clock_id, "clock_id")?, f.reason.unwrap_or_default()).await.map(drop)
+        }
         "decide_extension" => {
             let req = need(f.request_id, "request_id")?;
             app.decide_case_extension(a, id, req, f.decision.as_deref() == Some("approve")).await.map(drop)

@@ -15,7 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pledge_app::cases::CaseDetail;
+use pledge_domain::Permission;
 use pledge_domain::case::{CaseKind, CaseState};
+use pledge_domain::commitment::WithdrawKind;
 use pledge_domain::ids::*;
 use pledge_domain::model::{Department, Event, PageRequest, Staff};
 use serde::Deserialize;
@@ -31,6 +33,10 @@ pub struct ClockLine {
     pub state: &'static str,
     pub class: &'static str,
     pub running: bool,
+    /// Not ended and not overdue: a duty manager may still withdraw it.
+    pub withdrawable: bool,
+    /// For a withdrawn clock: how and why.
+    pub note: String,
 }
 
 pub struct CopyLine {
@@ -95,6 +101,8 @@ pub struct CasePage {
     pub reply_due: String,
     pub is_complaint: bool,
     pub closed: bool,
+    /// The reader may withdraw clocks (duty managers and admins).
+    pub can_withdraw: bool,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +128,18 @@ pub fn copy_name(copy: &str, lang: Lang) -> &'static str {
         ("department", Lang::En) => "Receiving department copy",
         (_, Lang::Zh) => "综合管理联",
         (_, Lang::En) => "General management copy",
+    }
+}
+
+fn withdraw_kind_name(k: WithdrawKind, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => k.name_zh().to_owned(),
+        Lang::En => match k {
+            WithdrawKind::Decision => "By decision",
+            WithdrawKind::OutageCancelled => "Outage cancelled",
+            WithdrawKind::Duplicate => "Duplicate case",
+        }
+        .to_owned(),
     }
 }
 
@@ -205,13 +225,24 @@ pub async fn render_case(
         .iter()
         .map(|v| {
             let running = !v.clock.is_stopped();
+            // A paused clock's due time moves on with the pause: it cannot be overdue.
+            let withdrawable = running && (v.clock.is_paused() || now <= v.clock.due_at);
+            let state = match v.clock.outcome() {
+                Some(o) => super::text::t(lang, &format!("outcome_{}", o.code())),
+                None => super::text::t(lang, v.state),
+            };
+            let note = v
+                .clock
+                .withdrawal()
+                .map(|w| format!("{} · {}", withdraw_kind_name(w.kind, lang), w.reason))
+                .unwrap_or_default();
             ClockLine {
                 id: v.id,
                 title: if lang == Lang::En { v.title_en.clone() } else { v.title_zh.clone() },
                 due: time(v.clock.due_at),
                 due_input: local_input(v.clock.due_at),
                 remaining: if running { remaining(v.clock.due_at, now, lang) } else { String::new() },
-                state: super::text::t(lang, v.state),
+                state,
                 class: match (running, deadline_class(v.clock.due_at, v.clock.breached, now)) {
                     // A warning the sweeper fired colours the clock even far from the deadline.
                     (true, "ok") if v.clock.warned > 0 => "warned",
@@ -220,11 +251,12 @@ pub async fn render_case(
                     (false, _) => "none",
                 },
                 running,
+                withdrawable,
+                note,
             }
         })
         .collect();
-    let reply_due =
-        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let reply_due = super::view::case_deadline(&clocks);
     let phrases = phrase_views(app, &who.actor, lang).await.map_err(err)?;
     let c = Ctx::load(app, who, "case").await?;
     let mut title = vec![utility_name(case.utility, lang), kind_name(case.kind, lang)];
@@ -290,6 +322,7 @@ pub async fn render_case(
         reply_due,
         is_complaint: case.kind == CaseKind::Complaint,
         closed: case.state == CaseState::Closed,
+        can_withdraw: who.actor.can(Permission::ClockWithdraw),
         c,
     };
     let mut res = render(&page)?;

@@ -51,6 +51,26 @@ pub struct IntakeForm {
     pub on_spot: Option<String>,
     #[serde(default)]
     pub answer: String,
+    /// The consent box (同意接收办理进度通知), sent only when ticked.
+    #[serde(default)]
+    pub notify_consent: Option<String>,
+    /// The kind the consent box's default was drawn for; absent when the
+    /// form had no box (then the API's default applies).
+    #[serde(default)]
+    pub consent_for: String,
+}
+
+impl IntakeForm {
+    /// What the consent box says: None (the default for the kind, as the API
+    /// applies it) when the form had no box, or when the kind was changed
+    /// after the page was drawn (a browser without our script) and the box
+    /// still shows the default of the kind it was drawn for — an untouched
+    /// box; otherwise whether it is ticked.
+    fn consent(&self, kind: CaseKind) -> Option<bool> {
+        let drawn_for = CaseKind::parse(&self.consent_for)?;
+        let ticked = self.notify_consent.is_some();
+        if drawn_for != kind && ticked == CaseInput::default_notify_consent(drawn_for) { None } else { Some(ticked) }
+    }
 }
 
 #[derive(Template)]
@@ -64,6 +84,9 @@ struct IntakePage {
     subkinds: Vec<Opt>,
     channels: Vec<Opt>,
     phrases: Vec<PhraseView>,
+    /// The consent box: ticked or not, and the kind that was decided for.
+    consent: bool,
+    consent_for: &'static str,
 }
 
 async fn show(st: &AppState, who: &Signed, f: IntakeForm, error: Option<String>) -> Result<Response, ConsoleError> {
@@ -97,7 +120,22 @@ async fn show(st: &AppState, who: &Signed, f: IntakeForm, error: Option<String>)
     if f.channel.is_empty() {
         f.channel = if who.actor.role() == Role::HallClerk { "counter" } else { "phone" }.into();
     }
-    let mut res = render(&IntakePage { c, f, error: error.clone(), utilities, kinds, subkinds, channels, phrases })?;
+    // The kind the page shows selected: the one posted, else the first.
+    let kind = CaseKind::parse(&f.kind).unwrap_or(CaseKind::ALL[0]);
+    let consent = f.consent(kind).unwrap_or(CaseInput::default_notify_consent(kind));
+    let page = IntakePage {
+        c,
+        error: error.clone(),
+        utilities,
+        kinds,
+        subkinds,
+        channels,
+        phrases,
+        consent,
+        consent_for: kind.code(),
+        f,
+    };
+    let mut res = render(&page)?;
     if error.is_some() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -113,9 +151,10 @@ fn parse(f: &IntakeForm) -> Result<CaseInput, AppError> {
     let bad = |code, field, msg: &str| AppError::invalid(code, field, msg);
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let on_spot = f.on_spot.is_some();
+    let kind = CaseKind::parse(&f.kind).ok_or_else(|| bad("invalid_kind", "kind", "choose the kind of case"))?;
     Ok(CaseInput {
         utility: Utility::parse(&f.utility).ok_or_else(|| bad("invalid_utility", "utility", "choose a utility"))?,
-        kind: CaseKind::parse(&f.kind).ok_or_else(|| bad("invalid_kind", "kind", "choose the kind of case"))?,
+        kind,
         subkind: match opt(&f.subkind) {
             Some(s) => {
                 Some(CaseSubkind::parse(&s).ok_or_else(|| bad("invalid_subkind", "subkind", "unknown subkind"))?)
@@ -132,7 +171,7 @@ fn parse(f: &IntakeForm) -> Result<CaseInput, AppError> {
         contact_name: opt(&f.contact_name),
         contact_phone: opt(&f.contact_phone),
         anonymous: false,
-        notify_consent: None,
+        notify_consent: f.consent(kind),
         upstream: None,
         answered_on_spot: if on_spot { Some(f.answer.clone()) } else { None },
     })

@@ -39,8 +39,7 @@ pub async fn receipt(
     let err = |e| ConsoleError::new(e, lang);
     let CaseDetail { case, .. } = st.app.case(&who.actor, id).await.map_err(err)?;
     let clocks = st.app.case_clocks(&who.actor, id).await.map_err(err)?;
-    let deadline =
-        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let deadline = super::view::case_deadline(&clocks);
     let contact_id = case.assignee_id.unwrap_or(case.first_responder_id);
     let contact_staff = st.app.staff_member(&who.actor, contact_id).await.map(|s| s.display_name).unwrap_or_default();
     let c = Ctx::load(&st.app, &who, "case").await?;
@@ -105,8 +104,7 @@ pub async fn complaint_form(
         .find(|e| e.kind == "case.transferred" && e.payload.get("transfer_no").and_then(Value::as_i64) == Some(last));
     let p = transfer.map(|e| e.payload.clone()).unwrap_or(Value::Null);
     let clocks = st.app.case_clocks(&who.actor, id).await.map_err(err)?;
-    let deadline =
-        clocks.iter().filter(|v| !v.clock.is_stopped()).map(|v| v.clock.due_at).min().map(time).unwrap_or_default();
+    let deadline = super::view::case_deadline(&clocks);
     let c = Ctx::load(&st.app, &who, "case").await?;
     render(&ComplaintForm {
         number: case.number.to_string(),

@@ -147,7 +147,14 @@ impl CaseRow {
     }
 }
 
-/// List rows for `cases`, with each one's nearest open deadline.
+/// The case's deadline as the page shows it: the strictest running clock
+/// (paused ones excluded), the same one the API's case `deadline` names and
+/// the queues show; empty when no clock runs.
+pub fn case_deadline(clocks: &[pledge_app::commitments::ClockView]) -> String {
+    pledge_domain::commitment::strictest(clocks.iter().map(|v| &v.clock)).map(|c| time(c.due_at)).unwrap_or_default()
+}
+
+/// List rows for `cases`, with each one's deadline (its strictest running clock).
 pub async fn case_rows(
     app: &pledge_app::App,
     actor: &pledge_app::Actor,

@@ -382,4 +382,160 @@ on_both! {
         assert!(css.status == StatusCode::OK && css.body.contains("@media print"));
         assert_eq!(agent.get("/assets/nothing.js").await.status, StatusCode::NOT_FOUND);
     }
+
+    async fn a_duty_manager_withdraws_a_clock_from_the_case_page_and_others_cannot(t) {
+        let (t, _) = staffed(t).await;
+        let case = t.case("agent", "consultation", serde_json::json!({"subject": "咨询停水安排"})).await;
+        let other = t.case("agent", "consultation", serde_json::json!({"subject": "咨询开户资料"})).await;
+        let (id, other_id) = (case["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
+        let clock_of = |d: &serde_json::Value| d["clocks"][0]["id"].as_i64().expect("the case has a clock").to_string();
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        let clock = clock_of(&detail);
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{other_id}")).await;
+        let other_clock = clock_of(&detail);
+        let path = format!("/cases/{id}/do/withdraw_clock");
+        let form_action = format!("action=\"{path}\"");
+
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        let page = agent.get(&format!("/cases/{id}")).await;
+        assert!(!page.body.contains(&form_action) && !page.body.contains("撤销时限"), "an agent is offered no withdrawal");
+        let refused = agent.post(&path, &[("clock_id", &clock), ("reason", "用户已自行解决")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("您的角色无权执行此操作") && refused.body.contains("咨询停水安排"), "the page again, with why");
+
+        let mut duty = Browser::signed_in(&t, "duty").await;
+        let page = duty.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains(&form_action) && page.body.contains("撤销时限") && page.body.contains(&format!("name=\"clock_id\" value=\"{clock}\"")), "{}", page.body);
+        assert_translated(&page);
+        let no_reason = duty.post(&path, &[("clock_id", &clock), ("reason", "  ")]).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.body.contains("撤销时限须填写原因"), "{}", no_reason.body);
+        let elsewhere = duty.post(&path, &[("clock_id", &other_clock), ("reason", "走错工单")]).await;
+        assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "a clock of another case is not this page's to withdraw");
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{other_id}")).await;
+        assert_eq!(detail["clocks"][0]["state"], "running", "and it keeps running");
+
+        let page = duty.submit(&path, &[("clock_id", &clock), ("reason", "用户来电告知已自行解决，无需答复")]).await;
+        let row = page.body.split(&format!("id=\"clock-{clock}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(row.contains("已撤销") && row.contains("决定撤销 · 用户来电告知已自行解决，无需答复"), "the outcome and the reason: {row}");
+        assert!(!row.contains(&form_action), "an ended clock cannot be withdrawn again");
+        assert!(page.body.contains("<strong>撤销时限</strong>"), "the timeline says so");
+        assert_translated(&page);
+        let (_, detail) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(detail["clocks"][0]["outcome"], "withdrawn");
+        assert!(detail["deadline"].is_null(), "no deadline is left");
+        let again = duty.post(&path, &[("clock_id", &clock), ("reason", "再次撤销")]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.body.contains("该时限已结束，不能撤销"));
+        duty.cookies.push(("pledge_lang".into(), "en".into()));
+        let page = duty.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains("withdrawn") && page.body.contains("By decision · 用户来电告知已自行解决") && page.body.contains("Deadline withdrawn"));
+        let no_reason = duty.post(&format!("/cases/{other_id}/do/withdraw_clock"), &[("clock_id", &other_clock), ("reason", "")]).await;
+        assert!(no_reason.body.contains("withdrawing a clock needs a reason") && no_reason.body.contains("Withdraw deadline"), "English on request");
+        assert_translated(&no_reason);
+
+        // Overdue: the breach happened and cannot be withdrawn; the page offers no form.
+        t.advance(jiff::SignedDuration::from_hours(24 * 30));
+        let mut duty = Browser::signed_in(&t, "duty").await;
+        let page = duty.get(&format!("/cases/{other_id}")).await;
+        assert!(!page.body.contains(&format!("action=\"/cases/{other_id}/do/withdraw_clock\"")), "no form on an overdue clock");
+        let late = duty.post(&format!("/cases/{other_id}/do/withdraw_clock"), &[("clock_id", &other_clock), ("reason", "太晚了")]).await;
+        assert_eq!(late.status, StatusCode::CONFLICT);
+        assert!(late.body.contains("该时限已到期，已发生的超时不能撤销"), "{}", late.body);
+        let audit = t.app.audit_verify().await.unwrap();
+        assert!(audit.is_clean(), "{:?}", audit.findings);
+    }
+
+    async fn intake_records_whether_the_customer_agrees_to_be_notified(t) {
+        let (t, _) = staffed(t).await;
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        let box_of = |html: &str| html.split("id=\"notify_consent\"").nth(1).unwrap().split('>').next().unwrap().to_owned();
+        let page = agent.get("/intake").await;
+        assert!(page.body.contains("同意接收办理进度通知") && page.body.contains("name=\"consent_for\" id=\"consent_for\" value=\"consultation\""), "{}", page.body);
+        assert!(box_of(&page.body).contains("checked"), "ticked by default for the kind shown first");
+
+        let mut consent_of = async |kind: &str, fields: &[(&str, &str)]| {
+            let mut all = vec![("utility", "gas"), ("kind", kind), ("channel", "phone"), ("subject", "通知意愿"), ("description", "记录用户是否愿意接收通知")];
+            all.extend_from_slice(fields);
+            let p = agent.post("/intake", &all).await;
+            assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+            let (_, d) = t.get("agent", &format!("/api/v1/cases/{}", case_id(p.location.as_deref().unwrap()))).await;
+            d["case"]["notify_consent"].as_bool().unwrap()
+        };
+        // Without the box (another client's form): the API's default.
+        assert!(consent_of("complaint", &[]).await);
+        assert!(!consent_of("report", &[]).await, "a reporter is told only when they agree");
+        // The box as ticked or not.
+        assert!(!consent_of("complaint", &[("consent_for", "complaint")]).await, "unticked");
+        assert!(consent_of("complaint", &[("consent_for", "complaint"), ("notify_consent", "1")]).await);
+        assert!(consent_of("report", &[("consent_for", "report"), ("notify_consent", "1")]).await, "the reporter agreed");
+        // Without the script the box keeps the default of the kind first shown: left as it was, the new kind's default.
+        assert!(!consent_of("report", &[("consent_for", "consultation"), ("notify_consent", "1")]).await);
+        assert!(consent_of("complaint", &[("consent_for", "report")]).await);
+        // Changed by hand, it is the clerk's choice.
+        assert!(!consent_of("complaint", &[("consent_for", "consultation")]).await);
+        assert!(consent_of("consultation", &[("consent_for", "report"), ("notify_consent", "1")]).await);
+
+        // A refusal shows the box as it was sent.
+        let bad = [("utility", "gas"), ("kind", "report"), ("channel", "phone"), ("subject", ""), ("description", "缺标题"), ("consent_for", "report"), ("notify_consent", "1")];
+        let page = agent.post("/intake", &bad).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(box_of(&page.body).contains("checked") && page.body.contains("id=\"consent_for\" value=\"report\""));
+        let page = agent.post("/intake", &bad[..6]).await;
+        assert!(!box_of(&page.body).contains("checked"), "unticked stays unticked");
+        agent.cookies.push(("pledge_lang".into(), "en".into()));
+        let page = agent.get("/intake").await;
+        assert!(page.body.contains("Customer agrees to be notified"));
+        assert_translated(&page);
+    }
+
+    async fn the_queue_and_the_case_page_show_the_deadline_the_api_gives(t) {
+        let (t, _) = staffed(t).await;
+        // A gas emergency repair: C7 (24 h, paused while waiting on the customer) and C8 (30 min, never paused).
+        let case = t.case("agent", "repair", serde_json::json!({"subkind": "emergency", "subject": "燃气表箱异味"})).await;
+        let id = case["id"].as_i64().unwrap();
+        let number = case["number"].as_str().unwrap().to_owned();
+        let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        let rule = |d: &serde_json::Value, r: &str| d["clocks"].as_array().unwrap().iter().find(|c| c["rule_id"] == r).unwrap().clone();
+        // The crew's arrival clock is moved past the repair clock, then the case waits on the customer.
+        let c8_id = rule(&d, "C8")["id"].as_i64().unwrap();
+        let (s, b) = t.post("duty", &format!("/api/v1/cases/{id}/clocks/{c8_id}/extension"), serde_json::json!({"new_due": "2026-10-03T12:00:00+08:00", "reason": "用户约定后天上门"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        for (step, body) in [("start", serde_json::json!({})), ("wait", serde_json::json!({"on": "customer"}))] {
+            let (s, b) = t.post("agent", &format!("/api/v1/cases/{id}/{step}"), body).await;
+            assert_eq!(s, StatusCode::OK, "{step}: {b}");
+        }
+        let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        let (c7, c8) = (rule(&d, "C7"), rule(&d, "C8"));
+        assert_eq!((c7["state"].as_str(), c8["state"].as_str()), (Some("paused"), Some("running")));
+        assert!(c7["due_at"].as_str() < c8["due_at"].as_str(), "the earliest clock is the paused one");
+        assert_eq!(d["deadline"]["rule_id"], "C8", "the API's deadline leaves the paused clock out");
+        // "2026-10-03T12:00:00+08:00" → "2026-10-03 12:00", as the console writes Shanghai time.
+        let shown = |rfc: &serde_json::Value| rfc.as_str().unwrap()[..16].replace('T', " ");
+        let (deadline, paused_due) = (shown(&d["deadline"]["due_at"]), shown(&c7["due_at"]));
+
+        let mut agent = Browser::signed_in(&t, "agent").await;
+        // The last cell of the case's row in a queue: its deadline.
+        let due_cell = |html: &str| {
+            let row = html.split(&format!(">{number}</a>")).nth(1).unwrap().split("</tr>").next().unwrap();
+            row.rsplit("<td>").next().unwrap().to_owned()
+        };
+        let cell = due_cell(&agent.get("/queues/first-responder").await.body);
+        assert!(cell.contains(&deadline) && !cell.contains(&paused_due), "the queue shows the API's deadline: {cell}");
+        let receipt = agent.get(&format!("/cases/{id}/receipt")).await;
+        assert!(receipt.body.contains(&deadline) && !receipt.body.contains(&paused_due), "and so does the receipt");
+        let page = agent.get(&format!("/cases/{id}?new=1")).await;
+        assert!(page.body.contains(&format!("id=\"reply-due\">{deadline}<")), "and the case page");
+
+        // Only a paused clock: no deadline anywhere.
+        let (s, _) = t.post("agent", &format!("/api/v1/cases/{id}/resume"), serde_json::json!({})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, b) = t.post("duty", &format!("/api/v1/clocks/{c8_id}/withdraw"), serde_json::json!({"reason": "抢修已改为预约上门"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        t.post("agent", &format!("/api/v1/cases/{id}/wait"), serde_json::json!({"on": "customer"})).await;
+        let (_, d) = t.get("agent", &format!("/api/v1/cases/{id}")).await;
+        assert!(d["deadline"].is_null(), "{}", d["deadline"]);
+        let cell = due_cell(&agent.get("/queues/first-responder").await.body);
+        assert!(!cell.contains("2026-"), "no deadline in the queue either: {cell}");
+    }
 }
