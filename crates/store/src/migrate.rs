@@ -86,6 +86,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        version: 11,
+        name: "cap_messages",
+        common: include_str!("../migrations/0011_cap_messages.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// What `migrate` did.

@@ -59,6 +59,25 @@ impl FromRow for Outage {
     }
 }
 
+const CAP_COLS: &str = "id, company_id, outage_id, seq, identifier, sender, msg_type, sent, refs, snapshot";
+
+impl FromRow for CapMessage {
+    fn from_row(r: Row<'_>) -> Result<Self> {
+        Ok(CapMessage {
+            id: r.get("id")?,
+            company_id: r.id("company_id")?,
+            outage_id: r.id("outage_id")?,
+            seq: r.get("seq")?,
+            identifier: r.get("identifier")?,
+            sender: r.get("sender")?,
+            msg_type: r.get("msg_type")?,
+            sent: r.ts("sent")?,
+            refs: r.get("refs")?,
+            snapshot: r.get("snapshot")?,
+        })
+    }
+}
+
 /// The outage columns qualified with `o.`, for joins.
 fn o_cols() -> String {
     COLS.split(", ").map(|c| format!("o.{}", c.trim())).collect::<Vec<_>>().join(", ")
@@ -105,6 +124,9 @@ pub trait OutageReads {
     /// Outages the public sees: every announced one still open, and those
     /// restored or cancelled since `since` (so feeds carry the all-clear).
     fn public_outages(&self, since_us: i64, limit: u32) -> impl Future<Output = Result<Vec<Outage>>> + Send;
+
+    /// The CAP messages of an outage, oldest first.
+    fn cap_messages(&self, outage_id: OutageId) -> impl Future<Output = Result<Vec<CapMessage>>> + Send;
 
     /// The supply node (id, path) of a customer's premises for its utility.
     fn supply_node_of_customer(
@@ -216,6 +238,15 @@ impl OutageReads for Exec<'_> {
     }
 
     #[tracing::instrument(skip(self))]
+    async fn cap_messages(&self, outage_id: OutageId) -> Result<Vec<CapMessage>> {
+        self.fetch_all(
+            &format!("SELECT {CAP_COLS} FROM cap_messages WHERE outage_id = $1 ORDER BY seq"),
+            vec![outage_id.bind()],
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip(self))]
     async fn supply_node_of_customer(&self, customer_id: CustomerId) -> Result<Option<(NodeId, String)>> {
         self.fetch_opt(
             "SELECT s.node_id, s.node_path FROM customers c JOIN premises_supply s ON s.premises_id = c.premises_id AND s.utility = c.utility \
@@ -251,6 +282,9 @@ pub trait OutageWrites {
         now_us: i64,
     ) -> impl Future<Output = Result<u64>> + Send;
 
+    /// Keeps one CAP message of an outage's lineage (`id` is ignored).
+    fn insert_cap_message(&mut self, m: &CapMessage) -> impl Future<Output = Result<i64>> + Send;
+
     /// Hangs a case under an outage; linking twice changes nothing. Returns
     /// whether a new link was made.
     fn link_outage_case(
@@ -284,6 +318,27 @@ impl OutageWrites for Tx {
                     o.suspected_id.bind(),
                     o.created_by.bind(),
                     o.at_us.into(),
+                ],
+            )
+            .await
+    }
+
+    #[tracing::instrument(skip(self, m), fields(outage_id = m.outage_id.get(), seq = m.seq))]
+    async fn insert_cap_message(&mut self, m: &CapMessage) -> Result<i64> {
+        self.exec()
+            .insert_id(
+                "INSERT INTO cap_messages (company_id, outage_id, seq, identifier, sender, msg_type, sent, refs, snapshot) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                vec![
+                    m.company_id.bind(),
+                    m.outage_id.bind(),
+                    m.seq.into(),
+                    m.identifier.as_str().into(),
+                    m.sender.as_str().into(),
+                    m.msg_type.as_str().into(),
+                    m.sent.as_microsecond().into(),
+                    m.refs.as_str().into(),
+                    m.snapshot.as_str().into(),
                 ],
             )
             .await

@@ -1,6 +1,7 @@
 //! Outage steps: create, update, announce (lead time and its override),
 //! start, restore notice, restore, cancel and the report to the authority.
 
+use super::cap::{self, MsgType};
 use super::{OutageDetail, clocks, notices, outage_error, unknown_node};
 use crate::case_flow::{Routing, step};
 use crate::commitments::SubjectEnding;
@@ -249,6 +250,9 @@ impl App {
                 at,
             )
             .await?;
+            if o.state.is_active() {
+                cap::record(tx, &o, MsgType::Update, now).await?;
+            }
             Ok(())
         })
         .await
@@ -309,6 +313,7 @@ impl App {
                 at,
             )
             .await?;
+            cap::record(tx, &o, MsgType::Alert, now).await?;
             Ok(())
         })
         .await
@@ -353,6 +358,7 @@ impl App {
             let at = now.as_microsecond();
             let told = notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?;
             event(tx, Some(who), None, "outage.restore_notified", payload(&o, json!({"notified": told})), at).await?;
+            cap::record(tx, &o, MsgType::Update, now).await?;
             Ok(())
         })
         .await
@@ -392,6 +398,7 @@ impl App {
                 at,
             )
             .await?;
+            cap::record(tx, &o, MsgType::Update, now).await?;
             Ok(())
         })
         .await
@@ -432,6 +439,7 @@ impl App {
                 at,
             )
             .await?;
+            cap::record(tx, &o, MsgType::Cancel, now).await?;
             Ok(())
         })
         .await

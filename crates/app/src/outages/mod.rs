@@ -5,6 +5,7 @@
 //! one transaction. Hotline matching and trouble-call grouping hook into
 //! case intake ([`intake`]); suspected outages are decided in [`suspects`].
 
+pub mod cap;
 pub(crate) mod clocks;
 pub mod intake;
 mod lifecycle;

@@ -20,7 +20,7 @@ pub use ledger::{Event, LedgerHead, NewEvent};
 pub use notification::{
     DeliveryCount, NewNotice, NoticeQueued, NotificationFilter, NotificationRecord, Recipients, StoredTemplate,
 };
-pub use outage::{NewOutage, Outage, OutageFilter, Suspect};
+pub use outage::{CapMessage, NewOutage, Outage, OutageFilter, Suspect};
 pub use page::{Page, PageRequest};
 pub use registry::{
     AccessEntry, Company, Customer, CustomerFilter, Department, NetworkNode, NewCustomer, NewNode, NewPremises,

@@ -82,3 +82,22 @@ pub struct Suspect {
     pub decided_at: Option<Timestamp>,
     pub note: Option<String>,
 }
+
+/// One published CAP 1.2 message of an outage's lineage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapMessage {
+    pub id: i64,
+    pub company_id: CompanyId,
+    pub outage_id: OutageId,
+    /// 1 for the Alert, then one more per message.
+    pub seq: i64,
+    pub identifier: String,
+    pub sender: String,
+    /// `Alert`, `Update` or `Cancel`.
+    pub msg_type: String,
+    pub sent: Timestamp,
+    /// The CAP `<references>` value; empty for the Alert.
+    pub refs: String,
+    /// The outage as published (JSON), to rebuild the message from.
+    pub snapshot: String,
+}
