@@ -131,6 +131,7 @@ fn routes_public_outages() -> Router<AppState> {
         .route("/feeds/outages.atom", get(f::atom))
         .route("/feeds/outages.ics", get(f::ics))
         .route("/feeds/outages/{file}", get(f::cap))
+        .route("/feeds/outages/{id}/cap/{file}", get(f::cap_at))
 }
 
 /// A handler that panicked answers like any other internal error; the panic is logged.

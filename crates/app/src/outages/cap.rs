@@ -131,4 +131,18 @@ impl crate::App {
     pub async fn cap_messages(&self, id: pledge_domain::ids::OutageId) -> AppResult<Vec<CapMessage>> {
         Ok(self.store().read().cap_messages(id).await?)
     }
+
+    /// An outage with its published CAP lineage (public); `None` when no
+    /// message was ever published for it (a draft, an unknown id).
+    pub async fn public_cap_lineage(
+        &self,
+        id: pledge_domain::ids::OutageId,
+    ) -> AppResult<Option<(Outage, Vec<CapMessage>)>> {
+        let r = self.store().read();
+        let msgs = r.cap_messages(id).await?;
+        if msgs.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some((r.outage(id).await?, msgs)))
+    }
 }

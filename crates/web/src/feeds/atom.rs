@@ -1,5 +1,5 @@
-//! The Atom feed of outage notices (RFC 4287). Each entry links to its CAP
-//! alert, so the feed doubles as the CAP index.
+//! The Atom feed of outage notices (RFC 4287). Each entry links to the
+//! latest CAP message of its outage, so the feed doubles as the CAP index.
 
 use super::{Notice, offset_time, summary_zh, title_zh, updated, xml_escape};
 use jiff::Timestamp;
@@ -36,7 +36,10 @@ pub fn feed(notices: &[Notice], base: &str, now: Timestamp) -> String {
         x.push_str(&format!("    <author><name>{}</name></author>\n", xml_escape(&n.company_name)));
         x.push_str(&format!(
             "    <link rel=\"alternate\" type=\"application/cap+xml\" href=\"{}\"/>\n",
-            xml_escape(&format!("{base}/feeds/outages/{}.cap", o.id))
+            xml_escape(&match &n.latest_cap {
+                Some(m) => super::cap::message_url(base, m),
+                None => format!("{base}/feeds/outages/{}.cap", o.id),
+            })
         ));
         x.push_str(&format!("    <category term=\"{}\"/>\n", o.utility.code()));
         x.push_str(&format!("    <summary type=\"text\">{}</summary>\n", xml_escape(&summary_zh(n))));

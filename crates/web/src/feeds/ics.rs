@@ -1,5 +1,8 @@
 //! The iCalendar feed of outages (RFC 5545): one VEVENT per outage, text
 //! escaped (§3.3.11) and lines folded at 75 octets (§3.1) with CRLF.
+//! `SEQUENCE` is the outage's public revision (one more per published
+//! change, §3.8.7.4); a cancelled outage stays in the feed with
+//! `STATUS:CANCELLED` so subscribed calendars drop it.
 
 use super::{Notice, summary_zh, title_zh};
 use jiff::Timestamp;
@@ -77,6 +80,7 @@ pub fn calendar(notices: &[Notice], now: Timestamp) -> String {
             ),
             format!("DTSTAMP:{}", utc(now)),
             format!("LAST-MODIFIED:{}", utc(o.updated_at)),
+            format!("SEQUENCE:{}", n.sequence),
             format!("DTSTART:{}", utc(o.starts_at)),
             format!("DTEND:{}", utc(o.restored_at.unwrap_or(o.expected_restore_at).max(o.starts_at))),
             format!("SUMMARY:{}", escape_text(&title_zh(o))),

@@ -21,6 +21,11 @@ pub struct Notice {
     pub company_code: String,
     pub company_name: String,
     pub hotline: String,
+    /// The latest CAP message of the outage's lineage, if any was published.
+    pub latest_cap: Option<pledge_domain::model::CapMessage>,
+    /// The revision the public sees: how many messages followed the first
+    /// (the iCalendar `SEQUENCE`; bumped by every published change).
+    pub sequence: u32,
 }
 
 /// Escapes text for XML and HTML element content and attribute values, and

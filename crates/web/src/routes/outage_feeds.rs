@@ -1,6 +1,7 @@
 //! Public outage notices, no sign-in: the HTML list at `/public/outages`,
-//! the Atom feed (also the CAP index), one CAP 1.2 alert per outage, and
-//! the iCalendar feed.
+//! the Atom feed (also the CAP index), the CAP 1.2 lineage of each outage
+//! (every message at `/feeds/outages/{id}/cap/{seq}.cap`, the latest also
+//! at `/feeds/outages/{id}.cap`), and the iCalendar feed.
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -18,18 +19,20 @@ async fn notices(st: &AppState) -> ApiResult<Vec<Notice>> {
     let since = st.app.now().checked_sub(KEEP_ENDED).unwrap_or(st.app.now());
     let outages = st.app.public_outages(since).await?;
     let companies = st.app.public_companies().await?;
-    Ok(outages
-        .into_iter()
-        .filter_map(|o| {
-            let c = companies.iter().find(|c| c.id == o.company_id)?;
-            Some(Notice {
-                company_code: c.code.clone(),
-                company_name: c.name.clone(),
-                hotline: c.hotline.clone(),
-                outage: o,
-            })
-        })
-        .collect())
+    let mut out = Vec::with_capacity(outages.len());
+    for o in outages {
+        let Some(c) = companies.iter().find(|c| c.id == o.company_id) else { continue };
+        let msgs = st.app.cap_messages(o.id).await?;
+        out.push(Notice {
+            company_code: c.code.clone(),
+            company_name: c.name.clone(),
+            hotline: c.hotline.clone(),
+            sequence: msgs.len().saturating_sub(1) as u32,
+            latest_cap: msgs.into_iter().last(),
+            outage: o,
+        });
+    }
+    Ok(out)
 }
 
 /// The site's absolute URL as the client reached it.
@@ -71,15 +74,48 @@ pub async fn ics(State(st): State<AppState>) -> ApiResult<Response> {
     Ok(with_type(feeds::ics::calendar(&notices(&st).await?, st.app.now()), "text/calendar; charset=utf-8"))
 }
 
-/// `/feeds/outages/{id}.cap`
+/// The latest message of the outage, at its stable URL: `/feeds/outages/{id}.cap`.
 #[tracing::instrument(skip_all)]
 pub async fn cap(State(st): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> ApiResult<Response> {
     let id: OutageId =
         file.strip_suffix(".cap").and_then(|i| i.parse().ok()).ok_or_else(|| ApiError::not_found("outage notice"))?;
-    let n = notices(&st)
+    cap_message(&st, &headers, id, None).await
+}
+
+/// One message of the lineage: `/feeds/outages/{id}/cap/{seq}.cap`.
+#[tracing::instrument(skip_all)]
+pub async fn cap_at(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, file)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let id: OutageId = id.parse().map_err(|_| ApiError::not_found("outage notice"))?;
+    let seq: i64 =
+        file.strip_suffix(".cap").and_then(|i| i.parse().ok()).ok_or_else(|| ApiError::not_found("CAP message"))?;
+    cap_message(&st, &headers, id, Some(seq)).await
+}
+
+async fn cap_message(st: &AppState, headers: &HeaderMap, id: OutageId, seq: Option<i64>) -> ApiResult<Response> {
+    let (outage, msgs) = st.app.public_cap_lineage(id).await?.ok_or_else(|| ApiError::not_found("outage notice"))?;
+    let m = match seq {
+        Some(s) => msgs.iter().find(|m| m.seq == s),
+        None => msgs.last(),
+    }
+    .ok_or_else(|| ApiError::not_found("CAP message"))?;
+    let c = st
+        .app
+        .public_companies()
         .await?
         .into_iter()
-        .find(|n| n.outage.id == id)
+        .find(|c| c.id == outage.company_id)
         .ok_or_else(|| ApiError::not_found("outage notice"))?;
-    Ok(with_type(feeds::cap::alert(&n, &base(&headers)), "application/cap+xml; charset=utf-8"))
+    let n = Notice {
+        outage: pledge_app::outages::cap::outage_as_sent(&outage, m)?,
+        company_code: c.code,
+        company_name: c.name,
+        hotline: c.hotline,
+        latest_cap: msgs.last().cloned(),
+        sequence: msgs.len().saturating_sub(1) as u32,
+    };
+    Ok(with_type(feeds::cap::message(&n, m, &base(headers)), "application/cap+xml; charset=utf-8"))
 }

@@ -49,6 +49,14 @@ def check_cap(schema, path):
         "msg_type": root.findtext("c:msgType", namespaces=ns),
         "sent": root.findtext("c:sent", namespaces=ns),
         "languages": [i.findtext("c:language", namespaces=ns) for i in root.findall("c:info", namespaces=ns)],
+        "sender": root.findtext("c:sender", namespaces=ns),
+        # CAP 1.2: space-separated "sender,identifier,sent" triples.
+        "references": [r.split(",") for r in (root.findtext("c:references", namespaces=ns) or "").split()],
+        "infos": [
+            {k: i.findtext(f"c:{k}", namespaces=ns) for k in
+             ("language", "event", "urgency", "expires", "headline", "description", "instruction")}
+            for i in root.findall("c:info", namespaces=ns)
+        ],
         "area": root.findtext("c:info/c:area/c:areaDesc", namespaces=ns),
     }
 
@@ -105,6 +113,8 @@ def check_ics(path):
         "descriptions": [str(ev.get("DESCRIPTION")) for ev in events],
         "locations": [str(ev.get("LOCATION")) for ev in events],
         "statuses": [str(ev.get("STATUS")) for ev in events],
+        "sequences": [int(ev.get("SEQUENCE", -1)) for ev in events],
+        "uids": [str(ev.get("UID")) for ev in events],
         "starts": [ev.decoded("DTSTART").isoformat() for ev in events],
     }
 
