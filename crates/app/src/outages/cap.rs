@@ -146,3 +146,15 @@ impl crate::App {
         Ok(Some((r.outage(id).await?, msgs)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{cap_time, sanitize};
+
+    #[test]
+    fn identifiers_hold_no_separators_and_times_no_z() {
+        assert_eq!(sanitize("A B,C<&"), "A_B_C__");
+        let t: jiff::Timestamp = "2026-10-10T01:00:00Z".parse().unwrap();
+        assert_eq!(cap_time(t), "2026-10-10T09:00:00+08:00");
+    }
+}
