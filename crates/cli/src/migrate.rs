@@ -18,8 +18,9 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
         Ok(_) => {
             let app = pledge_app::App::new(store.clone(), pledge_app::AppConfig::default());
             let r = app.repair_stray_clocks().await;
+            let cap = app.backfill_cap_lineage().await;
             drop(app);
-            Some(r)
+            Some((r, cap))
         }
         Err(_) => None,
     };
@@ -27,8 +28,9 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     let report = report?;
     print_applied(&report);
     println!("schema is up to date (version {})", report.current);
-    if let Some(r) = repaired {
+    if let Some((r, cap)) = repaired {
         print_repaired(&r?);
+        print_backfilled(cap?);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -40,5 +42,12 @@ pub fn print_repaired(r: &pledge_app::commitments::RepairReport) {
             "ended {} clock(s) still running on a closed case or a finished outage: {} met, {} breached, {} withdrawn",
             r.repaired, r.met, r.breached, r.withdrawn
         );
+    }
+}
+
+/// One line on the CAP lineages rebuilt for outages announced before they were kept.
+pub fn print_backfilled(n: u64) {
+    if n > 0 {
+        println!("rebuilt the CAP messages of {n} outage(s) announced before they were kept");
     }
 }

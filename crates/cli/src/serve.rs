@@ -38,6 +38,7 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
     app.load_settings().await?;
     // Clocks left running on ended cases and outages by older versions end first, before the sweeper sees them.
     crate::migrate::print_repaired(&app.repair_stray_clocks().await?);
+    crate::migrate::print_backfilled(app.backfill_cap_lineage().await?);
     if args.demo {
         let report = crate::demo::load(&app, DemoSize::FULL).await?;
         crate::demo::print_report(&report);

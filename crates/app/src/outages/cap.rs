@@ -145,6 +145,53 @@ impl crate::App {
         }
         Ok(Some((r.outage(id).await?, msgs)))
     }
+
+    /// Outages announced before CAP messages were kept (schema 11) get their
+    /// lineage rebuilt from what the outage row holds: the `Alert` at its
+    /// announcement, then the closing `Update` or the `Cancel` if it ended,
+    /// or one `Update` for a later step. Only outages the feeds still show
+    /// are touched; a second run finds nothing to do. Returns how many.
+    pub async fn backfill_cap_lineage(&self) -> AppResult<u64> {
+        let since = self.now().checked_sub(jiff::SignedDuration::from_hours(24 * 30)).unwrap_or(self.now());
+        let r = self.store().read();
+        let mut pending = Vec::new();
+        for o in r.public_outages(since.as_microsecond(), 10_000).await? {
+            if o.announced_at.is_some() && r.cap_messages(o.id).await?.is_empty() {
+                pending.push(o);
+            }
+        }
+        let n = pending.len() as u64;
+        if n > 0 {
+            self.writer
+                .write(async move |tx| {
+                    for o in &pending {
+                        backfill_one(tx, o).await?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(n)
+    }
+}
+
+async fn backfill_one(tx: &mut Tx, o: &Outage) -> AppResult<()> {
+    let Some(announced) = o.announced_at else { return Ok(()) };
+    if !tx.exec().cap_messages(o.id).await?.is_empty() {
+        return Ok(());
+    }
+    let mut as_announced = o.clone();
+    as_announced.state = OutageState::Announced;
+    as_announced.cancelled_at = None;
+    as_announced.restored_at = None;
+    as_announced.restore_notified_at = None;
+    record(tx, &as_announced, MsgType::Alert, announced).await?;
+    match (o.cancelled_at, o.restored_at) {
+        (Some(at), _) => record(tx, o, MsgType::Cancel, at).await,
+        (None, Some(at)) => record(tx, o, MsgType::Update, at).await,
+        (None, None) if o.state != OutageState::Announced => record(tx, o, MsgType::Update, o.updated_at).await,
+        (None, None) => Ok(()),
+    }
 }
 
 #[cfg(test)]

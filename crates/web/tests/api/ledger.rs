@@ -10,7 +10,7 @@ use pledge_store::repo::*;
 use serde_json::json;
 
 /// Runs SQL on the test database through its own connection, not through Pledge.
-async fn tamper(t: &TestApp, sql: &str) -> Result<(), String> {
+pub(crate) async fn tamper(t: &TestApp, sql: &str) -> Result<(), String> {
     use sqlx::{Connection, Executor};
     match t.backend {
         Backend::Sqlite => {

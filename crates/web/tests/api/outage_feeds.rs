@@ -292,3 +292,44 @@ on_both! {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+on_both! {
+    async fn outages_announced_before_cap_messages_were_kept_get_their_lineage_rebuilt(t) {
+        let t = staffed(t).await;
+        let mut ids = Vec::new();
+        for (u, end) in [("gas", None), ("water", Some("cancel")), ("heat", None)] {
+            let node = station(&t, u).await;
+            let (s, o) = create(&t, "dispatcher", json!({"utility": u, "node_id": node, "starts_at": "2026-10-20T09:00:00+08:00",
+                                                         "expected_restore_at": "2026-10-20T17:00:00+08:00"})).await;
+            assert_eq!(s, StatusCode::CREATED, "{o}");
+            let id = o["id"].as_i64().unwrap();
+            let (s, b) = t.post("dispatcher", &format!("/api/v1/outages/{id}/announce"), json!({})).await;
+            assert_eq!(s, StatusCode::OK, "{u}: {b}");
+            if let Some(step) = end {
+                t.advance(jiff::SignedDuration::from_mins(1));
+                let (s, b) = t.post("dispatcher", &format!("/api/v1/outages/{id}/{step}"), json!({"reason": "施工改期"})).await;
+                assert_eq!(s, StatusCode::OK, "{u}: {b}");
+            }
+            ids.push((id, end.is_some()));
+        }
+        // As a database from before schema 11 would be: no messages kept.
+        crate::ledger::tamper(&t, "DELETE FROM cap_messages").await.unwrap();
+        let (gas, _) = ids[0];
+        assert_eq!(text(&t, &format!("/feeds/outages/{gas}.cap")).await.0, StatusCode::NOT_FOUND);
+
+        assert_eq!(t.app.backfill_cap_lineage().await.unwrap(), 3);
+        assert_eq!(t.app.backfill_cap_lineage().await.unwrap(), 0, "a second run finds nothing to do");
+        for (id, cancelled) in ids {
+            let (s, alert) = text(&t, &format!("/feeds/outages/{id}/cap/1.cap")).await;
+            assert_eq!(s, StatusCode::OK, "{alert}");
+            assert!(alert.contains("<msgType>Alert</msgType>"), "{alert}");
+            let (s, latest) = text(&t, &format!("/feeds/outages/{id}.cap")).await;
+            assert_eq!(s, StatusCode::OK);
+            if cancelled {
+                assert!(latest.contains("<msgType>Cancel</msgType>") && latest.contains("<references>"), "{latest}");
+            } else {
+                assert_eq!(latest, alert, "an outage still announced has just its Alert");
+            }
+        }
+    }
+}
