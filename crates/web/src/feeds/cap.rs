@@ -24,10 +24,10 @@ pub fn alert(n: &Notice, base: &str) -> String {
     let severity = match (o.kind, o.effect) {
         (_, Effect::PressureReduction) => "Minor",
         (OutageKind::Emergency, _) => "Severe",
-        (OutageKind::Planned, _) => "Moderate",
+        (OutageKind::Planned | OutageKind::Temporary, _) => "Moderate",
     };
     let certainty = match o.kind {
-        OutageKind::Planned if o.state == OutageState::Announced => "Likely",
+        OutageKind::Planned | OutageKind::Temporary if o.state == OutageState::Announced => "Likely",
         _ => "Observed",
     };
     let mut x = String::from(

@@ -166,7 +166,7 @@ on_both! {
         let req = Request::post(&path).header("authorization", format!("Bearer {}", t.token("dispatcher"))).header("content-type", "application/json")
             .header("accept-language", "en").body(Body::from("{}")).unwrap();
         let (_, e) = t.raw(req).await;
-        assert!(e["error"]["message"].as_str().unwrap().contains("C3 needs notice 48 hours"), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("C3 needs gas customers told 48 hours"), "{e}");
         let (s, _) = t.post("dispatcher", &path, json!({"override_reason": "抢修后必须立即改线"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "a dispatcher may not override");
         assert_eq!(notifications(&t, "outage.announced").await, 0, "nothing was told on a refusal");
@@ -312,6 +312,7 @@ on_both! {
         assert_ne!(late["department_id"], eng.get());
         let base = format!("/api/v1/outages/{}", id(&o));
         t.post("dispatcher", &format!("{base}/restore-notice"), json!({})).await;
+        t.advance(SignedDuration::from_mins(30)); // C5: 30 minutes after the notice
         let (s, o) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;
         assert_eq!(s, StatusCode::OK, "{o}");
         for c in [&first, &second, &third, &late] {
