@@ -268,13 +268,15 @@ impl App {
             let before = if moved && announced { tx.exec().affected_customer_ids(o.id).await? } else { Vec::new() };
             tx.update_outage(&o).await?;
             let mut affected = None;
-            let mut added = Vec::new();
+            let (mut added, mut kept) = (Vec::new(), None);
             if moved && o.state != OutageState::Draft {
                 affected = Some(tx.snapshot_affected(o.id).await?);
                 if announced {
                     let before: std::collections::HashSet<_> = before.into_iter().collect();
-                    added = tx.exec().affected_customer_ids(o.id).await?;
-                    added.retain(|c| !before.contains(c));
+                    let (k, a): (Vec<_>, Vec<_>) =
+                        tx.exec().affected_customer_ids(o.id).await?.into_iter().partition(|c| before.contains(c));
+                    added = a;
+                    kept = Some(k);
                 }
             }
             let mut breached = Vec::new();
@@ -302,8 +304,13 @@ impl App {
                     breached = clocks::breach_lead_times(tx, &engine, &o, &rules, now, Some(who)).await?;
                 }
             }
-            let told =
-                if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
+            // Customers who were told before hear of the change; those the
+            // change adds get the full announcement instead.
+            let told = match (&kept, o.state.is_active()) {
+                (_, false) => 0,
+                (Some(kept), true) => notices::tell_customers(tx, &o, notices::UPDATED, kept, at).await?,
+                (None, true) => notices::tell_affected(tx, &o, notices::UPDATED, at).await?,
+            };
             let announced_to = if added.is_empty() {
                 0
             } else {
