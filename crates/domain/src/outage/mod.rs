@@ -160,9 +160,9 @@ pub enum OutageError {
     )]
     LeadTimeTooShort { rule: String, utility: &'static str, lead_hours: i64, short_by_minutes: i64 },
     #[error(
-        "{rule}: {utility} is restored only between {from} and {to} (Asia/Shanghai); the restore time {at} is outside it, the next allowed time is {next}"
+        "{rule}: {utility} is restored only between {window} (Asia/Shanghai); the restore time {at} is outside it, the next allowed time is {next}"
     )]
-    RestoreTimeOutsideWindow { rule: String, utility: &'static str, from: String, to: String, at: String, next: String },
+    RestoreTimeOutsideWindow { rule: String, utility: &'static str, window: String, at: String, next: String },
     #[error(
         "{rule}: {utility} may come back only {gap_minutes} minutes after the restore notice; the earliest restore is {earliest}"
     )]
@@ -349,8 +349,7 @@ pub fn check_restore_notice(policy: &Policy, utility: Utility, restore_at: Times
     Err(OutageError::RestoreTimeOutsideWindow {
         rule: rule.id.clone(),
         utility: utility.code(),
-        from: w.from.strftime("%H:%M").to_string(),
-        to: w.to.strftime("%H:%M").to_string(),
+        window: format!("{} and {}", w.from.strftime("%H:%M"), w.to.strftime("%H:%M")),
         at: local(restore_at),
         next: w.next_allowed(restore_at).map(local).unwrap_or_default(),
     })
