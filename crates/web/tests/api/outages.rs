@@ -146,11 +146,13 @@ on_both! {
         // Announced 4 days ahead: C3 is met.
         let (_, stats) = t.get("dispatcher", "/api/v1/commitments/stats?from=2026-09-01&to=2026-10-31").await;
         assert_eq!((stat(&stats, "C3")["met"].as_u64(), stat(&stats, "C3")["breached"].as_u64()), (Some(1), Some(0)));
-        // Moving it to A2 recomputes the snapshot and tells the new customers.
+        // Moving it to A2 recomputes the snapshot; the new customers, never
+        // told before, get the full announcement rather than a change notice.
         let (s, o) = t.patch("dispatcher", &format!("/api/v1/outages/{}", id(&o)), json!({"node_id": net.a2})).await;
         assert_eq!(s, StatusCode::OK, "{o}");
         assert_eq!(o["affected_count"], 2);
-        assert_eq!(notifications(&t, "outage.updated").await, 2);
+        assert_eq!(notifications(&t, "outage.announced").await, 7);
+        assert_eq!(notifications(&t, "outage.updated").await, 0);
         assert!(t.app.audit_verify().await.unwrap().is_clean());
     }
 
