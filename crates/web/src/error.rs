@@ -97,6 +97,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let lang = current_lang();
         let message = match lang {
+            // A refusal under a commitment rule keeps the English detail,
+            // which names the rule, the utility and the figure.
+            Lang::Zh if crate::i18n::names_rule(&self.code) => match crate::i18n::zh_message(&self.code) {
+                Some(zh) => format!("{zh}（{}）", self.message_en),
+                None => self.message_en,
+            },
             Lang::Zh => crate::i18n::zh_message(&self.code).map(str::to_owned).unwrap_or(self.message_en),
             Lang::En => self.message_en,
         };

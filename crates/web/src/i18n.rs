@@ -40,6 +40,12 @@ pub async fn middleware(req: Request, next: Next) -> Response {
 }
 
 /// Chinese messages for the stable error codes.
+/// Codes whose English message names the commitment rule, utility and
+/// figure that refused the step; the Chinese message carries it too.
+pub fn names_rule(code: &str) -> bool {
+    matches!(code, "lead_time_too_short" | "restore_outside_window" | "restore_too_soon")
+}
+
 pub fn zh_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "not_found" => "找不到该记录",
@@ -84,7 +90,7 @@ pub fn zh_message(code: &str) -> Option<&'static str> {
         "unknown_reference" => "引用的记录不存在",
         "node_utility_mismatch" => "该节点属于其他行业的管网",
         // Outages (停供).
-        "invalid_outage_kind" => "停供类型须为 planned（计划）或 emergency（紧急）",
+        "invalid_outage_kind" => "停供类型须为 planned（计划）或 emergency（紧急）；temporary（临时检修）仅用于供电",
         "invalid_outage_state" => "停供状态不正确",
         "invalid_effect" => "停供方式须为 stop（停止供应）或 pressure_reduction（降压）",
         "invalid_suspect_state" => "疑似停供状态不正确",
@@ -93,8 +99,10 @@ pub fn zh_message(code: &str) -> Option<&'static str> {
         "start_in_past" => "计划停供的开始时间须在将来",
         "outage_overlap" => "同一节点在重叠的时间内已有停供，请勿重复发布",
         "lead_time_too_short" => {
-            "距开始时间不足规定的提前通知时间（燃气 48 小时），须值班经理填写原因后方可发布，并计为承诺违约"
+            "距开始时间不足该停供适用规则规定的提前通知时间，须值班经理填写原因后方可发布或变更，并计为承诺违约"
         }
+        "restore_outside_window" => "通知的恢复时间不在允许的恢复时段内",
+        "restore_too_soon" => "恢复通知发出后须间隔规定时间方可恢复供应",
         "outside_restore_window" => "燃气只能在 8:00 至 20:00 之间恢复供应",
         "restore_notice_first" => "恢复供气前须先通知用户",
         "illegal_outage_transition" => "停供当前状态不允许此操作",

@@ -90,3 +90,42 @@ pub(crate) async fn end_all(
     }
     Ok(n)
 }
+
+/// Records that a change to an announced outage broke a lead-time rule (an
+/// earlier start, or customers added, inside the notice period, under a
+/// duty manager's override): for each rule a clock of that rule is started
+/// at the change, due the rule's lead before the new start, and stopped at
+/// once, so it counts as breached. The announcement's own clock keeps its
+/// outcome (it was met for the notice as first given). Returns the rule ids.
+pub(crate) async fn breach_lead_times(
+    tx: &mut Tx,
+    engine: &Engine,
+    o: &Outage,
+    rules: &[&str],
+    at: Timestamp,
+    actor: Option<StaffId>,
+) -> AppResult<Vec<String>> {
+    let at_us = at.as_microsecond();
+    let mut breached = Vec::new();
+    for id in rules {
+        let Some(rule) = engine.policy.rule(id) else { continue };
+        let mut clock = Clock::start_before(rule, at, o.starts_at).map_err(clock_error)?;
+        clock.started_by = Some("outage.updated".to_owned());
+        let outcome = clock.stop(at).map_err(clock_error)?;
+        let cid = tx.insert_clock(o.company_id, SUBJECT, o.id.get(), o.utility, None, &clock).await?;
+        event(tx, actor, None, "clock.started", json!({"outage_id": o.id, "clock_id": cid, "rule_id": rule.id, "due_at": clock.due_at, "policy_version": clock.policy_version, "trigger": "outage.updated"}), at_us).await?;
+        event(
+            tx,
+            actor,
+            None,
+            "clock.stopped",
+            json!({"outage_id": o.id, "clock_id": cid, "rule_id": rule.id, "outcome": outcome, "due_at": clock.due_at}),
+            at_us,
+        )
+        .await?;
+        if outcome == pledge_domain::commitment::Outcome::Breached {
+            breached.push(rule.id.clone());
+        }
+    }
+    Ok(breached)
+}

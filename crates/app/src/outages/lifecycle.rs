@@ -45,6 +45,9 @@ pub struct OutagePatch {
     pub area: Option<String>,
     pub starts_at: Option<Timestamp>,
     pub expected_restore_at: Option<Timestamp>,
+    /// A duty manager's reason for a change that breaks the lead time (an
+    /// earlier start, or customers added, inside the notice period).
+    pub override_reason: Option<String>,
 }
 
 /// The ledger payload of an outage step: the outage's state after it.
@@ -69,6 +72,19 @@ async fn overlap_check(tx: &mut Tx, node_id: NodeId, s: &Schedule, except: Optio
         ));
     }
     Ok(())
+}
+
+/// A duty manager's override reason: trimmed, checked, and only from a role
+/// that may override (C3, C24a).
+fn override_reason(actor: &Actor, raw: Option<&str>, what: &'static str) -> AppResult<Option<String>> {
+    let reason = raw
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| Body::parse("override_reason", r).map(Body::into_inner))
+        .transpose()?;
+    if reason.is_some() {
+        actor.require(Permission::OutageOverride, what)?;
+    }
+    Ok(reason)
 }
 
 /// The reply every case hung under an outage gets when supply is back.
@@ -158,7 +174,17 @@ impl App {
             ));
         }
         let (who, now, engine) = (actor.id(), self.now(), self.engine());
-        if input.kind == OutageKind::Planned && input.starts_at <= now {
+        if !input.kind.allowed_for(input.utility) {
+            return Err(AppError::invalid(
+                "invalid_outage_kind",
+                "kind",
+                format!(
+                    "a {} outage is planned or emergency; temporary maintenance is for power",
+                    input.utility.code()
+                ),
+            ));
+        }
+        if input.kind.is_planned() && input.starts_at <= now {
             return Err(AppError::invalid("start_in_past", "starts_at", "a planned outage starts in the future"));
         }
         let id = self
@@ -205,10 +231,13 @@ impl App {
             }
             None => None,
         };
+        let override_reason =
+            override_reason(actor, patch.override_reason.as_deref(), "override the change's lead time")?;
         let who = actor.id();
-        self.on_outage(actor, id, async move |tx, mut o, now, _engine| {
+        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
             o.state = outage::next_state(o.state, OutageAction::Update, o.kind, o.announced_at.is_some())
                 .map_err(outage_error)?;
+            let earlier = patch.starts_at.is_some_and(|s| s < o.starts_at);
             let schedule = Schedule::new(
                 patch.starts_at.unwrap_or(o.starts_at),
                 patch.expected_restore_at.unwrap_or(o.expected_restore_at),
@@ -233,20 +262,71 @@ impl App {
             o.area = area.unwrap_or(o.area);
             o.effect = patch.effect.unwrap_or(o.effect);
             o.updated_at = now;
-            tx.update_outage(&o).await?;
             let at = now.as_microsecond();
+            let announced = o.announced_at.is_some() && o.state != OutageState::Draft;
+            // Who was told before the change, so those the change adds get
+            // the full announcement and the notice period is checked for them.
+            let before = if moved && announced { tx.exec().affected_customer_ids(o.id).await? } else { Vec::new() };
+            tx.update_outage(&o).await?;
             let mut affected = None;
+            let (mut added, mut kept) = (Vec::new(), None);
             if moved && o.state != OutageState::Draft {
                 affected = Some(tx.snapshot_affected(o.id).await?);
+                if announced {
+                    let before: std::collections::HashSet<_> = before.into_iter().collect();
+                    let (k, a): (Vec<_>, Vec<_>) =
+                        tx.exec().affected_customer_ids(o.id).await?.into_iter().partition(|c| before.contains(c));
+                    added = a;
+                    kept = Some(k);
+                }
             }
-            let told =
-                if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
+            let mut breached = Vec::new();
+            if announced && (earlier || !added.is_empty()) {
+                let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
+                if let Some(first) = short.first() {
+                    let Some(why) = override_reason else { return Err(outage_error(first.error())) };
+                    let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
+                    event(
+                        tx,
+                        Some(who),
+                        None,
+                        "outage.lead_time_overridden",
+                        payload(
+                            &o,
+                            json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins(),
+                                   "change": {"start_earlier": earlier, "customers_added": added.len()}}),
+                        ),
+                        at,
+                    )
+                    .await?;
+                    o.override_reason = Some(why);
+                    o.override_by = Some(who);
+                    tx.update_outage(&o).await?;
+                    breached = clocks::breach_lead_times(tx, &engine, &o, &rules, now, Some(who)).await?;
+                }
+            }
+            // Customers who were told before hear of the change; those the
+            // change adds get the full announcement instead.
+            let told = match (&kept, o.state.is_active()) {
+                (_, false) => 0,
+                (Some(kept), true) => notices::tell_customers(tx, &o, notices::UPDATED, kept, at).await?,
+                (None, true) => notices::tell_affected(tx, &o, notices::UPDATED, at).await?,
+            };
+            let announced_to = if added.is_empty() {
+                0
+            } else {
+                notices::tell_customers(tx, &o, notices::ANNOUNCED, &added, at).await?
+            };
             event(
                 tx,
                 Some(who),
                 None,
                 "outage.updated",
-                payload(&o, json!({"node_changed": moved, "affected": affected, "notified": told})),
+                payload(
+                    &o,
+                    json!({"node_changed": moved, "affected": affected, "notified": told, "added": added.len(),
+                           "announced_to_added": announced_to, "breached": breached}),
+                ),
                 at,
             )
             .await?;
@@ -269,13 +349,8 @@ impl App {
         id: OutageId,
         override_reason: Option<String>,
     ) -> AppResult<OutageDetail> {
-        let override_reason = override_reason
-            .filter(|r| !r.trim().is_empty())
-            .map(|r| Body::parse("override_reason", &r).map(Body::into_inner))
-            .transpose()?;
-        if override_reason.is_some() {
-            actor.require(Permission::OutageOverride, "override the announcement lead time")?;
-        }
+        let override_reason =
+            self::override_reason(actor, override_reason.as_deref(), "override the announcement lead time")?;
         let who = actor.id();
         self.on_outage(actor, id, async move |tx, mut o, now, engine| {
             o.state = outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some())
@@ -348,16 +423,35 @@ impl App {
         self.on_outage(actor, id, async move |tx, mut o, now, engine| {
             o.state = outage::next_state(o.state, OutageAction::NotifyRestore, o.kind, o.announced_at.is_some())
                 .map_err(outage_error)?;
+            let correction = o.restore_notified_at.is_some();
             if let Some(t) = restore_at {
                 o.expected_restore_at = Schedule::new(o.starts_at, t).map_err(outage_error)?.expected_restore_at();
             }
+            // The time customers are promised must be one gas may come back at (C5).
+            outage::check_restore_notice(&engine.policy, o.utility, o.expected_restore_at).map_err(outage_error)?;
             o.restore_notified_at = Some(now);
             o.updated_at = now;
             tx.update_outage(&o).await?;
-            clocks::on_outage_event(tx, &engine, &o, Event::OutageCauseCleared, now, Some(who)).await?;
+            if !correction {
+                clocks::on_outage_event(tx, &engine, &o, Event::OutageCauseCleared, now, Some(who)).await?;
+            }
             let at = now.as_microsecond();
-            let told = notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?;
-            event(tx, Some(who), None, "outage.restore_notified", payload(&o, json!({"notified": told})), at).await?;
+            // A correction is a new notice: its own dedup key, so every
+            // customer hears the new time.
+            let told = if correction {
+                notices::tell_affected_again(tx, &o, notices::RESTORE_NOTICE, &format!("n{at}"), at).await?
+            } else {
+                notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?
+            };
+            event(
+                tx,
+                Some(who),
+                None,
+                "outage.restore_notified",
+                payload(&o, json!({"notified": told, "correction": correction})),
+                at,
+            )
+            .await?;
             cap::record(tx, &o, MsgType::Update, now).await?;
             Ok(())
         })
@@ -372,7 +466,8 @@ impl App {
         self.on_outage(actor, id, async move |tx, mut o, now, engine| {
             let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some())
                 .map_err(outage_error)?;
-            outage::check_restore(&engine.policy, o.utility, o.state, now).map_err(outage_error)?;
+            outage::check_restore(&engine.policy, o.utility, o.state, o.restore_notified_at, now)
+                .map_err(outage_error)?;
             o.state = next;
             o.restored_at = Some(now);
             o.updated_at = now;

@@ -47,8 +47,10 @@ pub(crate) fn outage_error(e: OutageError) -> AppError {
             AppError::invalid("restore_before_start", "expected_restore_at", e.to_string())
         }
         OutageError::Text(t) => t.into(),
+        OutageError::RestoreTimeOutsideWindow { .. } => AppError::invalid(e.code(), "restore_at", e.to_string()),
         OutageError::LeadTimeTooShort { .. }
         | OutageError::OutsideRestoreWindow { .. }
+        | OutageError::RestoreTooSoon { .. }
         | OutageError::RestoreNoticeFirst
         | OutageError::NotEmergency
         | OutageError::AlreadyReported

@@ -45,10 +45,35 @@ pub fn vars(o: &Outage, hotline: &str) -> Value {
 /// but the recipients are joined from the snapshot in one statement (a
 /// hundred thousand ids need not travel as parameters).
 pub(crate) async fn tell_affected(tx: &mut Tx, o: &Outage, topic: &str, at_us: i64) -> AppResult<u64> {
+    tell_affected_again(tx, o, topic, "", at_us).await
+}
+
+/// As [`tell_affected`], a further notice of the same topic (a corrected
+/// restore time): `tag` makes its dedup keys new, so it is queued once more.
+pub(crate) async fn tell_affected_again(tx: &mut Tx, o: &Outage, topic: &str, tag: &str, at_us: i64) -> AppResult<u64> {
+    let vars = topic_vars(tx, o, topic).await?;
+    Ok(tx.queue_outage_notifications_tagged(o.id, o.company_id, topic, tag, &vars, at_us).await?)
+}
+
+/// Queues `topic` for the given customers of the outage (e.g. the full
+/// announcement for customers a node move adds), with the same dedup keys
+/// as [`tell_affected`].
+pub(crate) async fn tell_customers(
+    tx: &mut Tx,
+    o: &Outage,
+    topic: &str,
+    customers: &[pledge_domain::ids::CustomerId],
+    at_us: i64,
+) -> AppResult<u64> {
+    let vars = topic_vars(tx, o, topic).await?;
+    crate::notify::notify_customers(tx, o.company_id, topic, super::SUBJECT, o.id.get(), customers, &vars, at_us).await
+}
+
+async fn topic_vars(tx: &mut Tx, o: &Outage, topic: &str) -> AppResult<Value> {
     if pledge_domain::notify::topic_vars(topic).is_none() {
         return Err(crate::AppError::Internal(format!("notification topic {topic:?} has no templates")));
     }
     let hotline =
         tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default();
-    Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, &vars(o, &hotline), at_us).await?)
+    Ok(vars(o, &hotline))
 }

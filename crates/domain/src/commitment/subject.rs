@@ -14,20 +14,35 @@ use crate::customer::CustomerCategory;
 pub enum OutageKind {
     Planned,
     Emergency,
+    /// Temporary maintenance (临时检修) of the power network: a planned stop
+    /// on short notice (24 h instead of 7 days). Power only.
+    Temporary,
 }
 
 impl OutageKind {
-    pub const ALL: [OutageKind; 2] = [Self::Planned, Self::Emergency];
+    pub const ALL: [OutageKind; 3] = [Self::Planned, Self::Emergency, Self::Temporary];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Planned => "planned",
             Self::Emergency => "emergency",
+            Self::Temporary => "temporary",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// Whether an outage of `utility` may be of this kind: `temporary`
+    /// maintenance is a power term only.
+    pub fn allowed_for(self, utility: crate::Utility) -> bool {
+        self != Self::Temporary || utility == crate::Utility::Power
+    }
+
+    /// Planned ahead (with a notice period), as opposed to an emergency.
+    pub fn is_planned(self) -> bool {
+        self != Self::Emergency
     }
 }
 

@@ -43,6 +43,7 @@ pub fn upstream_rule() -> &'static CommitmentRule {
         resume: Vec::new(),
         timing: Timing::Fixed,
         window: None,
+        restore_after_notice: None,
         warn_at: DEFAULT_WARN_AT.to_vec(),
         escalate_to: vec![EscalationTarget::Role(Role::DutyManager), EscalationTarget::DepartmentHead],
     });

@@ -156,9 +156,17 @@ pub enum OutageError {
     #[error("an outage that is {from} cannot take the step {action}")]
     Transition { from: &'static str, action: &'static str },
     #[error(
-        "announced {short_by_minutes} minutes too late: {rule} needs notice {lead_hours} hours before the start; a duty manager may override with a reason"
+        "{short_by_minutes} minutes too late: {rule} needs {utility} customers told {lead_hours} hours before the start; a duty manager may override with a reason"
     )]
-    LeadTimeTooShort { rule: String, lead_hours: i64, short_by_minutes: i64 },
+    LeadTimeTooShort { rule: String, utility: &'static str, lead_hours: i64, short_by_minutes: i64 },
+    #[error(
+        "{rule}: {utility} is restored only between {window} (Asia/Shanghai); the restore time {at} is outside it, the next allowed time is {next}"
+    )]
+    RestoreTimeOutsideWindow { rule: String, utility: &'static str, window: String, at: String, next: String },
+    #[error(
+        "{rule}: {utility} may come back only {gap_minutes} minutes after the restore notice; the earliest restore is {earliest}"
+    )]
+    RestoreTooSoon { rule: String, utility: &'static str, gap_minutes: i64, earliest: String },
     #[error("gas is restored only between {from} and {to} (C5)")]
     OutsideRestoreWindow { from: String, to: String },
     #[error("customers must be told before gas is restored (C5): send the restore notice first")]
@@ -177,6 +185,8 @@ impl OutageError {
             Self::RestoreBeforeStart => "restore_before_start",
             Self::Transition { .. } => "illegal_outage_transition",
             Self::LeadTimeTooShort { .. } => "lead_time_too_short",
+            Self::RestoreTimeOutsideWindow { .. } => "restore_outside_window",
+            Self::RestoreTooSoon { .. } => "restore_too_soon",
             Self::OutsideRestoreWindow { .. } => "outside_restore_window",
             Self::RestoreNoticeFirst => "restore_notice_first",
             Self::NotEmergency => "not_emergency",
@@ -241,7 +251,8 @@ pub fn next_state(
         (S::InProgress | S::RestoreNotified, A::Announce) if kind == OutageKind::Emergency && !announced => from,
         (S::Draft | S::Announced | S::InProgress, A::Update) => from,
         (S::Announced, A::Start) => S::InProgress,
-        (S::InProgress, A::NotifyRestore) => S::RestoreNotified,
+        // A second notice corrects the first (a new time, told again).
+        (S::InProgress | S::RestoreNotified, A::NotifyRestore) => S::RestoreNotified,
         (S::InProgress | S::RestoreNotified, A::Restore) => S::Restored,
         (S::Draft | S::Announced, A::Cancel) => S::Cancelled,
         (s, A::ReportAuthority) if s != S::Draft && s != S::Cancelled => from,
@@ -254,6 +265,7 @@ pub fn next_state(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeadShortfall {
     pub rule_id: String,
+    pub utility: Utility,
     pub lead: SignedDuration,
     /// How late the announcement is against the rule's due time.
     pub late_by: SignedDuration,
@@ -263,6 +275,7 @@ impl LeadShortfall {
     pub fn error(&self) -> OutageError {
         OutageError::LeadTimeTooShort {
             rule: self.rule_id.clone(),
+            utility: self.utility.code(),
             lead_hours: self.lead.as_hours(),
             short_by_minutes: (self.late_by.as_secs() + 59) / 60,
         }
@@ -288,7 +301,12 @@ pub fn lead_shortfalls(
             let Timing::LeadTime(p) = r.timing else { return None };
             let lead = p.fixed()?;
             let due = schedule.starts_at.checked_sub(lead).ok()?;
-            (now > due).then(|| LeadShortfall { rule_id: r.id.clone(), lead, late_by: now.duration_since(due) })
+            (now > due).then(|| LeadShortfall {
+                rule_id: r.id.clone(),
+                utility,
+                lead,
+                late_by: now.duration_since(due),
+            })
         })
         .collect()
 }
@@ -303,6 +321,40 @@ pub fn restore_window(policy: &Policy, utility: Utility) -> Option<DailyWindow> 
         .find_map(|r| r.window)
 }
 
+/// A local time as the refusals name it: `2026-10-10 08:00`.
+fn local(t: Timestamp) -> String {
+    t.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The rule `outage.restored` stops for this utility that carries a
+/// window or a minimum gap after the notice (C5).
+fn restore_rule(policy: &Policy, utility: Utility) -> Option<&crate::commitment::CommitmentRule> {
+    policy.commitments.iter().find(|r| {
+        r.utilities.contains(&utility)
+            && r.stop.contains(&Event::OutageRestored)
+            && (r.window.is_some() || r.restore_after_notice.is_some())
+    })
+}
+
+/// Checks the time a restore notice promises (C5): inside the restore
+/// window, or refused naming the next allowed time.
+pub fn check_restore_notice(policy: &Policy, utility: Utility, restore_at: Timestamp) -> Result<(), OutageError> {
+    let Some(rule) = restore_rule(policy, utility) else { return Ok(()) };
+    let Some(w) = rule.window else { return Ok(()) };
+    if w.contains(restore_at) {
+        return Ok(());
+    }
+    Err(OutageError::RestoreTimeOutsideWindow {
+        rule: rule.id.clone(),
+        utility: utility.code(),
+        window: format!("{} and {}", w.from.strftime("%H:%M"), w.to.strftime("%H:%M")),
+        at: local(restore_at),
+        next: w.next_allowed(restore_at).map(local).unwrap_or_default(),
+    })
+}
+
 /// Whether customers must be told before supply comes back (C5, gas: a
 /// gas appliance left open when the supply returns is a hazard).
 pub fn needs_restore_notice(utility: Utility) -> bool {
@@ -310,8 +362,15 @@ pub fn needs_restore_notice(utility: Utility) -> bool {
 }
 
 /// Checks that restoring at `now` is allowed: after the restore notice
-/// where one is needed, and inside the restore window.
-pub fn check_restore(policy: &Policy, utility: Utility, state: OutageState, now: Timestamp) -> Result<(), OutageError> {
+/// where one is needed, at least the policy's gap after the latest notice
+/// (`notified_at`), and inside the restore window.
+pub fn check_restore(
+    policy: &Policy,
+    utility: Utility,
+    state: OutageState,
+    notified_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), OutageError> {
     if needs_restore_notice(utility) && state != OutageState::RestoreNotified {
         return Err(OutageError::RestoreNoticeFirst);
     }
@@ -321,6 +380,18 @@ pub fn check_restore(policy: &Policy, utility: Utility, state: OutageState, now:
         return Err(OutageError::OutsideRestoreWindow {
             from: w.from.strftime("%H:%M").to_string(),
             to: w.to.strftime("%H:%M").to_string(),
+        });
+    }
+    if let (Some(rule), Some(at)) = (restore_rule(policy, utility), notified_at)
+        && let Some(gap) = rule.restore_after_notice
+        && let Ok(earliest) = at.checked_add(gap)
+        && now < earliest
+    {
+        return Err(OutageError::RestoreTooSoon {
+            rule: rule.id.clone(),
+            utility: utility.code(),
+            gap_minutes: gap.as_mins(),
+            earliest: local(earliest),
         });
     }
     Ok(())

@@ -37,9 +37,9 @@ fn a_planned_gas_outage_needs_48_hours_notice() {
     assert_eq!(late[0].lead, SignedDuration::from_hours(48));
     assert_eq!(late[0].error().code(), "lead_time_too_short");
     assert!(late[0].error().to_string().contains("90 minutes"));
-    // Emergencies and water have no lead-time rule in the shipped policy.
+    // Emergencies have no lead-time rule; water has its own 24 h (C3w).
     assert!(lead_shortfalls(&p, Utility::Gas, OutageKind::Emergency, &s, sh("2026-10-10T08:00")).is_empty());
-    assert!(lead_shortfalls(&p, Utility::Water, OutageKind::Planned, &s, sh("2026-10-10T08:00")).is_empty());
+    assert!(lead_shortfalls(&p, Utility::Water, OutageKind::Planned, &s, sh("2026-10-09T09:00")).is_empty());
 }
 
 #[test]
@@ -59,15 +59,16 @@ fn gas_is_restored_only_between_8_and_20_after_the_notice() {
     let w = restore_window(&p, Utility::Gas).expect("C5 has a window");
     assert!(w.contains(sh("2026-10-10T08:00")) && w.contains(sh("2026-10-10T20:00")));
     assert_eq!(
-        check_restore(&p, Utility::Gas, OutageState::InProgress, sh("2026-10-10T10:00")),
+        check_restore(&p, Utility::Gas, OutageState::InProgress, None, sh("2026-10-10T10:00")),
         Err(OutageError::RestoreNoticeFirst)
     );
-    assert_eq!(check_restore(&p, Utility::Gas, OutageState::RestoreNotified, sh("2026-10-10T10:00")), Ok(()));
-    let night = check_restore(&p, Utility::Gas, OutageState::RestoreNotified, sh("2026-10-10T21:30")).unwrap_err();
+    assert_eq!(check_restore(&p, Utility::Gas, OutageState::RestoreNotified, None, sh("2026-10-10T10:00")), Ok(()));
+    let night =
+        check_restore(&p, Utility::Gas, OutageState::RestoreNotified, None, sh("2026-10-10T21:30")).unwrap_err();
     assert_eq!(night.code(), "outside_restore_window");
     assert!(night.to_string().contains("08:00") && night.to_string().contains("20:00"));
     // Water has neither rule.
-    assert_eq!(check_restore(&p, Utility::Water, OutageState::InProgress, sh("2026-10-10T23:00")), Ok(()));
+    assert_eq!(check_restore(&p, Utility::Water, OutageState::InProgress, None, sh("2026-10-10T23:00")), Ok(()));
 }
 
 #[test]
@@ -153,4 +154,42 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_restore_notice_names_a_time_in_the_window_and_restore_waits_the_gap() {
+    let p = Policy::shipped();
+    let e = check_restore_notice(&p, Utility::Gas, sh("2026-10-10T21:00")).unwrap_err();
+    assert_eq!(e.code(), "restore_outside_window");
+    assert!(e.to_string().contains("2026-10-11 08:00"), "{e}");
+    assert_eq!(check_restore_notice(&p, Utility::Gas, sh("2026-10-10T19:00")), Ok(()));
+    assert_eq!(check_restore_notice(&p, Utility::Water, sh("2026-10-10T23:00")), Ok(()));
+    let notified = Some(sh("2026-10-10T10:00"));
+    let soon =
+        check_restore(&p, Utility::Gas, OutageState::RestoreNotified, notified, sh("2026-10-10T10:10")).unwrap_err();
+    assert_eq!(soon.code(), "restore_too_soon");
+    assert!(soon.to_string().contains("2026-10-10 10:30") && soon.to_string().contains("C5"), "{soon}");
+    assert_eq!(check_restore(&p, Utility::Gas, OutageState::RestoreNotified, notified, sh("2026-10-10T10:30")), Ok(()));
+}
+
+#[test]
+fn national_lead_times_read_from_the_policy() {
+    let p = Policy::shipped();
+    let now = sh("2026-10-10T10:00");
+    let cases = [
+        (Utility::Water, OutageKind::Planned, 23, Some("C3w")),
+        (Utility::Water, OutageKind::Planned, 25, None),
+        (Utility::Power, OutageKind::Planned, 24 * 7 - 1, Some("C3p")),
+        (Utility::Power, OutageKind::Planned, 24 * 7 + 1, None),
+        (Utility::Power, OutageKind::Temporary, 23, Some("C3t")),
+        (Utility::Power, OutageKind::Temporary, 25, None),
+    ];
+    for (u, k, hours, want) in cases {
+        let start = now.checked_add(SignedDuration::from_hours(hours)).unwrap();
+        let s = Schedule::new(start, start.checked_add(SignedDuration::from_hours(2)).unwrap()).unwrap();
+        let got = lead_shortfalls(&p, u, k, &s, now);
+        assert_eq!(got.first().map(|s| s.rule_id.as_str()), want, "{u:?} {k:?} {hours}");
+    }
+    assert!(!OutageKind::Temporary.allowed_for(Utility::Gas));
+    assert!(OutageKind::Temporary.allowed_for(Utility::Power));
 }

@@ -63,6 +63,7 @@ pub fn title_zh(o: &Outage) -> String {
     let kind = match o.kind {
         OutageKind::Planned => "计划",
         OutageKind::Emergency => "紧急",
+        OutageKind::Temporary => "临时检修",
     };
     let state = match o.state {
         OutageState::Restored => "（已恢复）",
@@ -88,6 +89,7 @@ pub fn title_en(o: &Outage) -> String {
     let kind = match o.kind {
         OutageKind::Planned => "Planned",
         OutageKind::Emergency => "Emergency",
+        OutageKind::Temporary => "Temporary maintenance",
     };
     format!("{kind} {} {what}", utility.to_lowercase())
 }

@@ -115,7 +115,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct CreateOutage {
     pub utility: String,
-    /// planned or emergency.
+    /// planned or emergency; temporary (临时检修) for power only.
     pub kind: String,
     /// stop (default) or pressure_reduction.
     pub effect: Option<String>,
@@ -177,6 +177,11 @@ pub struct UpdateOutage {
     pub area: Option<String>,
     pub starts_at: Option<String>,
     pub expected_restore_at: Option<String>,
+    /// Only a duty manager: why an announced outage is changed inside its
+    /// lead time (an earlier start, or a node that adds customers). Without
+    /// it such a change is refused (409 `lead_time_too_short`); with it the
+    /// rule counts as breached.
+    pub override_reason: Option<String>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/outages/{id}", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateOutage,
@@ -199,6 +204,7 @@ pub async fn update(
             .as_deref()
             .map(|t| parse_time("expected_restore_at", t))
             .transpose()?,
+        override_reason: req.override_reason,
     };
     Ok(Json(st.app.update_outage(&actor, id, patch).await?.into()))
 }
@@ -264,7 +270,9 @@ pub async fn start(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreNotice {
-    /// When supply will be back, if it changed.
+    /// When supply will be back, if it changed. Gas: inside the C5 window
+    /// (08:00–20:00 Asia/Shanghai), else 422 `restore_outside_window`. A
+    /// second notice corrects the first and is sent to customers again.
     pub restore_at: Option<String>,
 }
 

@@ -19,6 +19,7 @@ mod openapi;
 mod outage_clock_life;
 mod outage_console;
 mod outage_feeds;
+mod outage_rules;
 mod outages;
 mod registry;
 mod work_orders;

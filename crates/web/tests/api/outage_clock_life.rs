@@ -93,6 +93,11 @@ const PINNED: &[Pinned] = &[
     Pinned { rule: "C5",   utility: "gas",  kind: "emergency", effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: CauseCleared, stop: Restore,           cancel: Refused,   restored: IsStop,         due: "2026-09-30T14:00:00+08:00" },
     // cleared at 17:00: 4 h later is 21:00, after the 20:00 close, so due at the next 08:00
     Pinned { rule: "C5",   utility: "gas",  kind: "planned",   effect: "stop",               hours: 8, at: "2026-09-30T17:00", start: CauseCleared, stop: Restore,           cancel: Refused,   restored: IsStop,         due: "2026-10-01T08:00:00+08:00" },
+    // National rules (C3 for the other utilities); C3p's 7 days are pinned in outage_rules.rs (due before this suite's start).
+    Pinned { rule: "C3w",  utility: "water", kind: "planned",  effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-04T09:00:00+08:00" },
+    Pinned { rule: "C3t",  utility: "power", kind: "temporary", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-04T09:00:00+08:00" },
+    Pinned { rule: "C4w",  utility: "water", kind: "emergency", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
+    Pinned { rule: "C4w",  utility: "power", kind: "emergency", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
     Pinned { rule: "C24a", utility: "heat", kind: "planned",   effect: "stop",               hours: 9, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-04T09:00:00+08:00" },
     Pinned { rule: "C24b", utility: "heat", kind: "emergency", effect: "stop",               hours: 9, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
 ];
@@ -101,10 +106,6 @@ const PINNED: &[Pinned] = &[
 #[rustfmt::skip]
 const UNPINNED: &[(&str, &str, i64)] = &[
     // utility  kind        length (h)
-    ("water", "planned",   12),
-    ("water", "emergency", 12),
-    ("power", "planned",   12),
-    ("power", "emergency", 12),
     ("heat",  "planned",    8), // C24a needs more than 8 hours
     ("heat",  "emergency",  8), // so does C24b
     ("heat",  "planned",    2),
@@ -158,7 +159,7 @@ async fn enter(t: &TestApp, utility: &str, kind: &str, effect: &str, hours: i64)
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{n}");
-    let starts = if kind == "planned" { at("2026-10-05T09:00") } else { now(t) - SignedDuration::from_mins(30) };
+    let starts = if kind != "emergency" { at("2026-10-05T09:00") } else { now(t) - SignedDuration::from_mins(30) };
     let restore = starts + SignedDuration::from_hours(hours);
     let (s, o) = t
         .post(
@@ -199,6 +200,10 @@ async fn restore(t: &TestApp, id: i64) -> Value {
     if o["state"] == "in_progress" && o["utility"] == "gas" {
         ok(t, "dispatcher", &format!("/api/v1/outages/{id}/restore-notice"), json!({})).await;
     }
+    if o["state"] == "restore_notified" || (o["state"] == "in_progress" && o["utility"] == "gas") {
+        // C5: gas comes back 30 minutes after the latest notice at the earliest.
+        t.advance(SignedDuration::from_mins(30));
+    }
     let o = ok(t, "dispatcher", &format!("/api/v1/outages/{id}/restore"), json!({})).await;
     assert_eq!(o["state"], "restored");
     o
@@ -208,7 +213,7 @@ async fn restore(t: &TestApp, id: i64) -> Value {
 async fn begin(t: &TestApp, p: &Pinned) -> i64 {
     let o = id(&enter(t, p.utility, p.kind, p.effect, p.hours).await);
     if p.start == CauseCleared {
-        if p.kind == "planned" {
+        if p.kind != "emergency" {
             announce(t, o, false).await;
             ok(t, "dispatcher", &format!("/api/v1/outages/{o}/start"), json!({})).await;
         }
@@ -221,7 +226,7 @@ async fn begin(t: &TestApp, p: &Pinned) -> i64 {
 async fn stop(t: &TestApp, p: &Pinned, o: i64, late: bool) {
     match p.stop {
         Announce => {
-            announce(t, o, late && p.kind == "planned").await;
+            announce(t, o, late && p.kind != "emergency").await;
         }
         ReportToAuthority => {
             ok(t, "dispatcher", &format!("/api/v1/outages/{o}/report-to-authority"), json!({"note": "已电话报告"}))
@@ -350,10 +355,10 @@ on_both! {
             pin(t.backend, p).await;
         }
         let rules: std::collections::BTreeSet<_> = PINNED.iter().map(|p| p.rule).collect();
-        assert_eq!(rules.into_iter().collect::<Vec<_>>(), ["C24a", "C24b", "C3", "C4a", "C4b", "C5"], "every outage rule is pinned");
+        assert_eq!(rules.into_iter().collect::<Vec<_>>(), ["C24a", "C24b", "C3", "C3t", "C3w", "C4a", "C4b", "C4w", "C5"], "every outage rule is pinned but C3p (outage_rules.rs)");
     }
 
-    async fn water_power_and_short_heat_outages_start_no_outage_clock(t) {
+    async fn short_heat_outages_start_no_outage_clock(t) {
         let t = crate::outages::staffed(t).await;
         for (utility, kind, hours) in UNPINNED {
             let o = enter(&t, utility, kind, "stop", *hours).await;
@@ -370,7 +375,7 @@ on_both! {
             let d = restore(&t, o).await;
             assert_eq!(d["clocks"], json!([]), "{utility} {kind} {hours} h restored");
             // A planned one that is called off starts nothing either.
-            if *kind == "planned" {
+            if *kind != "emergency" {
                 let o = enter(&t, utility, kind, "stop", *hours).await;
                 let d = ok(&t, "dispatcher", &format!("/api/v1/outages/{}/cancel", id(&o)), json!({"reason": "施工改期"})).await;
                 assert_eq!(d["clocks"], json!([]), "{utility} {kind} {hours} h cancelled");
@@ -387,12 +392,12 @@ on_both! {
     async fn restoring_supply_ends_the_clocks_still_running_met_in_time_or_breached_after_due(t) {
         let t = crate::outages::staffed(t).await;
         // In time: reported at 10:10 (C4b met by its event), never announced; restored at 10:30.
+        // The notice goes out at 10:00 (C5: restore 30 minutes after it at the earliest).
         let o = id(&enter(&t, "gas", "emergency", "stop", 8).await);
-        t.advance(SignedDuration::from_mins(10));
-        ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/report-to-authority"), json!({})).await;
-        t.advance(SignedDuration::from_mins(10));
         ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore-notice"), json!({})).await;
         t.advance(SignedDuration::from_mins(10));
+        ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/report-to-authority"), json!({})).await;
+        t.advance(SignedDuration::from_mins(20));
         let d = ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore"), json!({})).await;
         assert_eq!(d["restored_at"], "2026-09-30T10:30:00+08:00");
         let c4a = clock_of(&d, "C4a");
@@ -401,12 +406,13 @@ on_both! {
         assert_eq!(c4a["stopped_at"], "2026-09-30T10:30:00+08:00");
         assert_eq!(outcome(&clock_of(&d, "C4b")), ("stopped", "met", "stop_event"));
         let c5 = clock_of(&d, "C5");
-        assert_eq!((outcome(&c5), c5["due_at"].as_str()), (("stopped", "met", "stop_event"), Some("2026-09-30T14:20:00+08:00")));
+        assert_eq!((outcome(&c5), c5["due_at"].as_str()), (("stopped", "met", "stop_event"), Some("2026-09-30T14:00:00+08:00")));
 
         // After due, never swept: entered at 10:30, due 11:30, neither met by 12:30; restoring ends both breached by time.
         let o = id(&enter(&t, "gas", "emergency", "stop", 8).await);
-        t.advance(SignedDuration::from_hours(2));
+        t.advance(SignedDuration::from_mins(90));
         ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore-notice"), json!({})).await;
+        t.advance(SignedDuration::from_mins(30));
         let d = ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore"), json!({})).await;
         for rule in ["C4a", "C4b"] {
             let c = clock_of(&d, rule);

@@ -57,7 +57,7 @@ on_both! {
 
         let refused = disp.post(&format!("/outages/{id}/do/announce"), &[]).await;
         assert_eq!(refused.status, StatusCode::CONFLICT);
-        assert!(refused.body.contains("id=\"outage-error\"") && refused.body.contains("距开始时间不足规定的提前通知时间"), "{}", refused.body);
+        assert!(refused.body.contains("id=\"outage-error\"") && refused.body.contains("距开始时间不足该停供适用规则规定的提前通知时间"), "{}", refused.body);
         assert_eq!(state_of(&refused.body), "草稿", "nothing changed");
         disp.cookies.push(("pledge_lang".into(), "en".into()));
         let refused = disp.post(&format!("/outages/{id}/do/announce"), &[]).await;
@@ -78,6 +78,7 @@ on_both! {
         let page = disp.submit(&format!("/outages/{id}/do/restore_notice"), &[("restore_at", "2026-10-01T11:00")]).await;
         assert_eq!(state_of(&page.body), "已通知恢复");
         assert!(page.body.contains("id=\"outage-expected\">2026-10-01 11:00<"), "the new restoration time");
+        t.advance(jiff::SignedDuration::from_mins(30)); // C5: 30 minutes after the notice
         let page = disp.submit(&format!("/outages/{id}/do/restore"), &[]).await;
         assert_eq!(state_of(&page.body), "已恢复");
         assert!(!page.body.contains("/do/"), "a restored outage takes no more steps");

@@ -146,11 +146,13 @@ on_both! {
         // Announced 4 days ahead: C3 is met.
         let (_, stats) = t.get("dispatcher", "/api/v1/commitments/stats?from=2026-09-01&to=2026-10-31").await;
         assert_eq!((stat(&stats, "C3")["met"].as_u64(), stat(&stats, "C3")["breached"].as_u64()), (Some(1), Some(0)));
-        // Moving it to A2 recomputes the snapshot and tells the new customers.
+        // Moving it to A2 recomputes the snapshot; the new customers, never
+        // told before, get the full announcement rather than a change notice.
         let (s, o) = t.patch("dispatcher", &format!("/api/v1/outages/{}", id(&o)), json!({"node_id": net.a2})).await;
         assert_eq!(s, StatusCode::OK, "{o}");
         assert_eq!(o["affected_count"], 2);
-        assert_eq!(notifications(&t, "outage.updated").await, 2);
+        assert_eq!(notifications(&t, "outage.announced").await, 7);
+        assert_eq!(notifications(&t, "outage.updated").await, 0);
         assert!(t.app.audit_verify().await.unwrap().is_clean());
     }
 
@@ -166,7 +168,7 @@ on_both! {
         let req = Request::post(&path).header("authorization", format!("Bearer {}", t.token("dispatcher"))).header("content-type", "application/json")
             .header("accept-language", "en").body(Body::from("{}")).unwrap();
         let (_, e) = t.raw(req).await;
-        assert!(e["error"]["message"].as_str().unwrap().contains("C3 needs notice 48 hours"), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("C3 needs gas customers told 48 hours"), "{e}");
         let (s, _) = t.post("dispatcher", &path, json!({"override_reason": "抢修后必须立即改线"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "a dispatcher may not override");
         assert_eq!(notifications(&t, "outage.announced").await, 0, "nothing was told on a refusal");
@@ -312,6 +314,7 @@ on_both! {
         assert_ne!(late["department_id"], eng.get());
         let base = format!("/api/v1/outages/{}", id(&o));
         t.post("dispatcher", &format!("{base}/restore-notice"), json!({})).await;
+        t.advance(SignedDuration::from_mins(30)); // C5: 30 minutes after the notice
         let (s, o) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;
         assert_eq!(s, StatusCode::OK, "{o}");
         for c in [&first, &second, &third, &late] {

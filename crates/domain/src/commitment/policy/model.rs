@@ -83,6 +83,9 @@ pub struct CommitmentRule {
     pub timing: Timing,
     /// Deadlines outside this daily window move to its next opening.
     pub window: Option<DailyWindow>,
+    /// On a rule `outage.restored` stops (C5): how long after the (latest)
+    /// restore notice supply may come back (`restore_after_notice`).
+    pub restore_after_notice: Option<jiff::SignedDuration>,
     /// Fractions of the allowed span at which to warn, strictly increasing
     /// within (0, 1); `[0.5, 0.8]` unless the file says otherwise.
     pub warn_at: Vec<f64>,

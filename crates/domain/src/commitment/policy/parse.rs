@@ -13,6 +13,7 @@ use super::coverage;
 use super::model::{CommitmentRule, EscalationTarget, Policy, Timing};
 use super::raw::{RawPolicy, RawRule};
 use crate::commitment::errors::PolicyError;
+use crate::commitment::event::Event;
 use crate::commitment::subject::Subject;
 use crate::commitment::upstream::UPSTREAM;
 use crate::role::Role;
@@ -121,6 +122,25 @@ impl Cx<'_> {
                 return Err(self.conflict(self.at(w), "a window applies only to a duration or duration_by_zone"));
             }
         };
+        let restore_after_notice = match &raw.restore_after_notice {
+            None => None,
+            Some(p) if stop.contains(&Event::OutageRestored) => {
+                let fixed = self.period("restore_after_notice", p)?.fixed();
+                match fixed {
+                    Some(d) if d.is_positive() => Some(d),
+                    _ => {
+                        return Err(
+                            self.conflict(self.at(p), "restore_after_notice is a positive number of minutes or hours")
+                        );
+                    }
+                }
+            }
+            Some(p) => {
+                return Err(
+                    self.conflict(self.at(p), "restore_after_notice applies only to a rule outage.restored stops")
+                );
+            }
+        };
         let warn_at = match &raw.warn_at {
             Some(w) => self.warn_at(w)?,
             None if is_clock => DEFAULT_WARN_AT.to_vec(),
@@ -151,6 +171,7 @@ impl Cx<'_> {
             resume,
             timing,
             window,
+            restore_after_notice,
             warn_at,
             escalate_to,
         })

@@ -51,6 +51,8 @@ pub(super) struct RawRule {
     pub measured_only: Option<Spanned<bool>>,
     pub target: Option<Spanned<RawTarget>>,
     pub window: Option<Spanned<RawRange>>,
+    /// `{ minutes | hours = N }` on a rule `outage.restored` stops.
+    pub restore_after_notice: Option<Spanned<RawPeriod>>,
     pub warn_at: Option<Spanned<Vec<f64>>>,
     pub escalate_to: Option<Spanned<Vec<Spanned<String>>>>,
 }

@@ -21,8 +21,8 @@ fn shipped_policy_parses_with_every_timed_commitment() {
     assert_eq!(
         ids,
         [
-            "C1", "C2", "C3", "C4a", "C4b", "C5", "C6", "C7", "C8", "C9", "C17", "D3", "C21", "C23", "C24a", "C24b",
-            "C24c", "D4", "C26a", "C26b", "C27", "C33a", "D5", "D1", "D2"
+            "C1", "C2", "C3", "C3w", "C3p", "C3t", "C4w", "C4a", "C4b", "C5", "C6", "C7", "C8", "C9", "C17", "D3",
+            "C21", "C23", "C24a", "C24b", "C24c", "D4", "C26a", "C26b", "C27", "C33a", "D5", "D1", "D2"
         ]
     );
     for rule in &p.commitments {
@@ -115,7 +115,7 @@ fn rules_are_found_by_the_event_that_starts_them() {
     let ids: Vec<&str> = SHIPPED.started_by(Event::CaseReopened).map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["D2"]);
     let ids: Vec<&str> = SHIPPED.started_by(Event::OutageScheduled).map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["C3", "C24a"]);
+    assert_eq!(ids, ["C3", "C3w", "C3p", "C3t", "C24a"]);
 }
 
 #[test]

@@ -45,6 +45,8 @@ pub fn kind_name(k: OutageKind, lang: Lang) -> &'static str {
         (OutageKind::Emergency, Lang::Zh) => "抢修停供",
         (OutageKind::Planned, Lang::En) => "Planned",
         (OutageKind::Emergency, Lang::En) => "Emergency",
+        (OutageKind::Temporary, Lang::Zh) => "临时检修停电",
+        (OutageKind::Temporary, Lang::En) => "Temporary maintenance",
     }
 }
 
