@@ -242,11 +242,14 @@ pub trait OutageWrites {
     /// `INSERT … SELECT` joined to the snapshot (no id lists to bind), choosing
     /// channels and building dedup keys exactly as `queue_notifications` does
     /// for subject `outage`, so either path deduplicates against the other.
+    /// From `revision` 1 on, the key carries the outage's revision: each
+    /// change is told once.
     fn queue_outage_notifications(
         &mut self,
         outage_id: OutageId,
         company_id: CompanyId,
         topic: &str,
+        revision: i64,
         vars: &serde_json::Value,
         now_us: i64,
     ) -> impl Future<Output = Result<u64>> + Send;
@@ -346,11 +349,12 @@ impl OutageWrites for Tx {
         outage_id: OutageId,
         company_id: CompanyId,
         topic: &str,
+        revision: i64,
         vars: &serde_json::Value,
         now_us: i64,
     ) -> Result<u64> {
         use crate::notifications::{ADDRESS, CHANNEL};
-        let prefix = format!("{topic}:outage:{outage_id}:c");
+        let prefix = crate::notifications::outage_key_prefix(topic, outage_id, revision);
         // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
         let sql = format!(
             "INSERT INTO notifications (company_id, topic, subject, subject_id, customer_id, channel, address, locale, vars, dedup_key, \

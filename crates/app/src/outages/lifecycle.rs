@@ -70,6 +70,16 @@ async fn overlap_check(tx: &mut Tx, node_id: NodeId, s: &Schedule, except: Optio
     Ok(())
 }
 
+/// Whether an update changed anything customers are told.
+fn changed(a: &Outage, b: &Outage) -> bool {
+    a.node_id != b.node_id
+        || a.starts_at != b.starts_at
+        || a.expected_restore_at != b.expected_restore_at
+        || a.reason != b.reason
+        || a.area != b.area
+        || a.effect != b.effect
+}
+
 /// The reply every case hung under an outage gets when supply is back.
 fn restored_reply(o: &Outage) -> String {
     format!(
@@ -214,6 +224,7 @@ impl App {
             )
             .map_err(outage_error)?;
             let moved = node.as_ref().is_some_and(|n| n.id != o.node_id);
+            let before = o.clone();
             if let Some(n) = node {
                 if n.utility != o.utility {
                     return Err(AppError::invalid(
@@ -234,18 +245,35 @@ impl App {
             o.updated_at = now;
             tx.update_outage(&o).await?;
             let at = now.as_microsecond();
+            // Each real change is a new revision, told once; repeating it is not.
+            if changed(&before, &o) {
+                tx.bump_outage_revision(o.id).await?;
+            }
             let mut affected = None;
+            let mut dropped = Vec::new();
             if moved && o.state != OutageState::Draft {
+                let old = tx.exec().affected_customer_ids(o.id).await?;
                 affected = Some(tx.snapshot_affected(o.id).await?);
+                let now_in: std::collections::HashSet<_> =
+                    tx.exec().affected_customer_ids(o.id).await?.into_iter().collect();
+                dropped = old.into_iter().filter(|c| !now_in.contains(c)).collect();
             }
             let told =
                 if o.state.is_active() { notices::tell_affected(tx, &o, notices::UPDATED, at).await? } else { 0 };
+            let released = if o.state.is_active() && o.announced_at.is_some() {
+                notices::tell_customers(tx, &o, notices::NO_LONGER_AFFECTED, &dropped, at).await?
+            } else {
+                0
+            };
             event(
                 tx,
                 Some(who),
                 None,
                 "outage.updated",
-                payload(&o, json!({"node_changed": moved, "affected": affected, "notified": told})),
+                payload(
+                    &o,
+                    json!({"node_changed": moved, "affected": affected, "notified": told, "dropped": dropped.len(), "dropped_notified": released}),
+                ),
                 at,
             )
             .await?;

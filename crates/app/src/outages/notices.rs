@@ -16,6 +16,8 @@ pub const UPDATED: &str = "outage.updated";
 pub const RESTORE_NOTICE: &str = "outage.restore_notice";
 pub const RESTORED: &str = "outage.restored";
 pub const CANCELLED: &str = "outage.cancelled";
+/// Told to the customers a change of node drops from an announced outage.
+pub const NO_LONGER_AFFECTED: &str = "outage.no_longer_affected";
 
 /// A local time as customers read it: `2026-10-10 09:00`.
 pub fn local(t: Timestamp) -> String {
@@ -41,6 +43,8 @@ pub fn vars(o: &Outage, hotline: &str) -> Value {
 
 /// Queues `topic` for every customer in the outage's affected set, in the
 /// caller's transaction; returns how many notifications were newly queued.
+/// The dedup key carries the outage's revision: each told change reaches
+/// each customer once, and repeating a step queues nothing.
 /// The same outbox and dedup keys as [`crate::notify::notify_customers`],
 /// but the recipients are joined from the snapshot in one statement (a
 /// hundred thousand ids need not travel as parameters).
@@ -48,7 +52,28 @@ pub(crate) async fn tell_affected(tx: &mut Tx, o: &Outage, topic: &str, at_us: i
     if pledge_domain::notify::topic_vars(topic).is_none() {
         return Err(crate::AppError::Internal(format!("notification topic {topic:?} has no templates")));
     }
-    let hotline =
-        tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default();
-    Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, &vars(o, &hotline), at_us).await?)
+    let hotline = hotline(tx, o).await?;
+    let revision = tx.exec().outage_revision(o.id).await?;
+    Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, revision, &vars(o, &hotline), at_us).await?)
+}
+
+async fn hotline(tx: &mut Tx, o: &Outage) -> AppResult<String> {
+    Ok(tx.exec().companies().await?.into_iter().find(|c| c.id == o.company_id).map(|c| c.hotline).unwrap_or_default())
+}
+
+/// Queues `topic` for the listed customers under the outage's current
+/// revision (customers a change dropped from the affected set).
+pub(crate) async fn tell_customers(
+    tx: &mut Tx,
+    o: &Outage,
+    topic: &str,
+    customers: &[pledge_domain::ids::CustomerId],
+    at_us: i64,
+) -> AppResult<u64> {
+    if customers.is_empty() {
+        return Ok(0);
+    }
+    let hotline = hotline(tx, o).await?;
+    let revision = tx.exec().outage_revision(o.id).await?;
+    Ok(tx.queue_outage_revision(o.company_id, topic, o.id, revision, customers, &vars(o, &hotline), at_us).await?)
 }
