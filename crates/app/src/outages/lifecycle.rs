@@ -47,7 +47,7 @@ pub struct OutagePatch {
 }
 
 /// The ledger payload of an outage step: the outage's state after it.
-fn payload(o: &Outage, extra: Value) -> Value {
+pub(super) fn payload(o: &Outage, extra: Value) -> Value {
     let mut p = json!({"outage_id": o.id, "outage_state": o.state.code(), "node_id": o.node_id, "starts_at": o.starts_at,
                        "expected_restore_at": o.expected_restore_at});
     if let (Value::Object(m), Value::Object(e)) = (&mut p, extra) {
@@ -395,6 +395,7 @@ impl App {
             let next = outage::next_state(o.state, OutageAction::Restore, o.kind, o.announced_at.is_some())
                 .map_err(outage_error)?;
             outage::check_restore(&engine.policy, o.utility, o.state, now).map_err(outage_error)?;
+            check_announced(&o)?;
             o.state = next;
             o.restored_at = Some(now);
             o.updated_at = now;
@@ -532,4 +533,15 @@ pub(crate) async fn create_in(
         clocks::on_outage_event(tx, engine, &o, Event::OutageStarted, now, who).await?;
     }
     Ok(id)
+}
+
+/// An emergency is restored only after its customers were told of it (C4a).
+fn check_announced(o: &Outage) -> AppResult<()> {
+    if o.kind == OutageKind::Emergency && o.announced_at.is_none() {
+        return Err(AppError::conflict(
+            "restore_unannounced",
+            "an emergency outage cannot be restored before it is announced: customers are told at once (C4a); announce it first",
+        ));
+    }
+    Ok(())
 }

@@ -24,6 +24,10 @@ pub struct Confirmation {
     pub area: String,
     pub expected_restore_at: Timestamp,
     pub effect: Effect,
+    /// Announce the new outage in the same step (customers are told at once).
+    pub announce: bool,
+    /// A duty manager's reason to announce inside a lead time, if one applies.
+    pub override_reason: Option<String>,
 }
 
 impl App {
@@ -56,6 +60,15 @@ impl App {
         actor.require(Permission::OutageManage, "manage outages")?;
         let reason = outage::reason(&c.reason).map_err(outage_error)?;
         let area = outage::area(&c.area).map_err(outage_error)?;
+        let override_reason = c
+            .override_reason
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| Body::parse("override_reason", &r).map(Body::into_inner))
+            .transpose()?;
+        if c.announce && override_reason.is_some() {
+            actor.require(Permission::OutageOverride, "override the announcement lead time")?;
+        }
         let (company, who, now, engine) = (actor.staff.company_id, actor.id(), self.now(), self.engine());
         let outage_id = self
             .writer
@@ -129,6 +142,9 @@ impl App {
                     at,
                 )
                 .await?;
+                if c.announce {
+                    announce_confirmed(tx, &engine, who, oid, override_reason, now).await?;
+                }
                 Ok(oid)
             })
             .await?;
@@ -194,4 +210,42 @@ impl App {
             .await?;
         Ok(rule)
     }
+}
+
+/// Announces a just-confirmed outage in the confirmation's transaction: the
+/// same checks, ledger events, clocks and notices as announcing it alone.
+async fn announce_confirmed(
+    tx: &mut pledge_store::Tx,
+    engine: &crate::engine::Engine,
+    who: StaffId,
+    id: OutageId,
+    override_reason: Option<String>,
+    now: Timestamp,
+) -> crate::AppResult<()> {
+    use super::lifecycle::payload;
+    use pledge_domain::commitment::Event;
+    use pledge_domain::outage::OutageAction;
+    let mut o = tx.exec().outage(id).await?;
+    o.state =
+        outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+    let schedule = Schedule::new(o.starts_at, o.expected_restore_at).map_err(outage_error)?;
+    let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
+    let at = now.as_microsecond();
+    if let Some(first) = short.first() {
+        let Some(why) = override_reason else { return Err(outage_error(first.error())) };
+        o.override_reason = Some(why.clone());
+        o.override_by = Some(who);
+        let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
+        let extra = json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()});
+        event(tx, Some(who), None, "outage.lead_time_overridden", payload(&o, extra), at).await?;
+    }
+    o.announced_at = Some(now);
+    o.updated_at = now;
+    tx.update_outage(&o).await?;
+    let affected = tx.snapshot_affected(o.id).await?;
+    let breached = super::clocks::on_outage_event(tx, engine, &o, Event::OutageAnnounced, now, Some(who)).await?;
+    let told = super::notices::tell_affected(tx, &o, super::notices::ANNOUNCED, at).await?;
+    let extra = json!({"affected": affected, "notified": told, "breached": breached, "with_confirmation": true});
+    event(tx, Some(who), None, "outage.announced", payload(&o, extra), at).await?;
+    Ok(())
 }

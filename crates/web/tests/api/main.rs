@@ -16,6 +16,7 @@ mod notify_delivery;
 mod notify_queue;
 mod notify_support;
 mod openapi;
+mod outage_changes;
 mod outage_clock_life;
 mod outage_console;
 mod outage_feeds;
