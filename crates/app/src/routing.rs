@@ -101,6 +101,15 @@ impl App {
         self.writer
             .write(async move |tx| {
                 set_routing_in(tx, company, purpose, utility, department_id, Some(who), now).await?;
+                event(
+                    tx,
+                    Some(who),
+                    None,
+                    "routing.changed",
+                    json!({"purpose": purpose.code(), "utility": utility.map(|u| u.code()), "department_id": department_id}),
+                    now,
+                )
+                .await?;
                 Ok(())
             })
             .await?;
@@ -109,7 +118,7 @@ impl App {
 }
 
 /// Validates and stores one routing setting in the caller's transaction
-/// (the admin API and the demo seed).
+/// (the admin API, which also records it in the ledger, and the seed).
 pub(crate) async fn set_routing_in(
     tx: &mut pledge_store::Tx,
     company: CompanyId,
@@ -128,14 +137,5 @@ pub(crate) async fn set_routing_in(
         return Err(unknown());
     }
     tx.put_routing(company, utility, purpose.code(), department_id, who, at_us).await?;
-    event(
-        tx,
-        who,
-        None,
-        "routing.changed",
-        json!({"purpose": purpose.code(), "utility": utility.map(|u| u.code()), "department_id": department_id}),
-        at_us,
-    )
-    .await?;
     Ok(())
 }

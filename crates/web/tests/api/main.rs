@@ -22,5 +22,6 @@ mod outage_console;
 mod outage_feeds;
 mod outages;
 mod registry;
+mod routing_settings;
 mod work_orders;
 mod writer;
