@@ -20,6 +20,7 @@ mod ops;
 pub mod outages;
 pub mod phrases;
 pub mod registry;
+pub mod routing;
 pub mod search;
 pub mod seed;
 pub mod settings;

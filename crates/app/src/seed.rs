@@ -129,6 +129,18 @@ impl Seeder<'_> {
         Ok(self.tx.insert_department(company_id, code, name_zh, name_en, utility).await?)
     }
 
+    /// A routing setting (see [`crate::routing`]), validated as the admin API does.
+    pub async fn routing(
+        &mut self,
+        company_id: CompanyId,
+        purpose: crate::routing::RoutingPurpose,
+        utility: Option<Utility>,
+        department_id: DepartmentId,
+        at_us: i64,
+    ) -> AppResult<()> {
+        crate::routing::set_routing_in(self.tx, company_id, purpose, utility, department_id, None, at_us).await
+    }
+
     /// A staff member; `password_hash` as made by [`crate::auth::hash_password`].
     pub async fn staff(&mut self, s: &NewStaff) -> AppResult<StaffId> {
         Ok(self.tx.insert_staff(s).await?)

@@ -151,7 +151,7 @@ async fn measure(url: &str, args: &OutageArgs) -> BenchResult<ExitCode> {
     tx.snapshot_affected(outage.id).await.map_err(err)?;
     let t = Instant::now();
     let joined = tx
-        .queue_outage_notifications(outage.id, company_id, "outage.announced", &vars, now.as_microsecond())
+        .queue_outage_notifications(outage.id, company_id, "outage.announced", 0, &vars, now.as_microsecond())
         .await
         .map_err(err)?;
     let joined_secs = t.elapsed().as_secs_f64();

@@ -4,6 +4,7 @@ use crate::people::{self, DemoRng};
 use crate::{COMPANY_CODE, DemoAccount, DemoReport, DemoSize};
 use jiff::{SignedDuration, Timestamp};
 use pledge_app::cases::{CaseInput, FORM_COPIES, GENERAL_MANAGEMENT_CODE, Upstream};
+use pledge_app::routing::RoutingPurpose;
 use pledge_app::seed::{Routing, Seeder};
 use pledge_app::{AppError, AppResult};
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind, Channel};
@@ -39,6 +40,14 @@ fn utility_code_digit(u: Utility) -> u8 {
     }
 }
 
+/// Where C16 sends an unknown outage, per utility.
+const ROUTING_ENGINEERING: [(Utility, &str); 4] = [
+    (Utility::Gas, "GAS-ENG"),
+    (Utility::Water, "WATER-ENG"),
+    (Utility::Heat, "HEAT-OPS"),
+    (Utility::Power, "POWER-OPS"),
+];
+
 pub(crate) async fn build(
     mut s: Seeder<'_>,
     size: DemoSize,
@@ -58,6 +67,15 @@ pub(crate) async fn build(
     if !dept_ids.contains_key(GENERAL_MANAGEMENT_CODE) {
         return Err(AppError::Internal("demo departments lack general management".into()));
     }
+    // Routing: C16 sends an unknown outage to each utility's engineering
+    // (or operations) department; general management holds the complaint
+    // form's management copy for every utility.
+    for (utility, code) in ROUTING_ENGINEERING {
+        let dept =
+            dept_ids.get(code).copied().ok_or_else(|| AppError::Internal(format!("no demo department {code}")))?;
+        s.routing(company_id, RoutingPurpose::Engineering, Some(utility), dept, at).await?;
+    }
+    s.routing(company_id, RoutingPurpose::ManagementCopy, None, dept_ids[GENERAL_MANAGEMENT_CODE], at).await?;
 
     // Staff.
     let mut accounts = Vec::new();

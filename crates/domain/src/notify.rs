@@ -109,6 +109,7 @@ pub const TOPICS: &[(&str, &[&str])] = &[
     ("outage.restore_notice", OUTAGE_VARS),
     ("outage.restored", OUTAGE_VARS),
     ("outage.cancelled", OUTAGE_VARS),
+    ("outage.no_longer_affected", OUTAGE_VARS),
     ("clock.escalated", ESCALATION_VARS),
     (CASE_RECEIVED, RECEIPT_VARS),
     (CASE_EXTENDED, EXTENSION_VARS),
@@ -342,6 +343,13 @@ const SHIPPED: &[(&str, &str, &str, &str, &str)] = &[
         "尊敬的用户：原定于{starts_at}在{area}进行的{utility}停供已取消，供应照常。给您带来的不便敬请谅解。如有疑问请致电{hotline}。",
         "{company}: {utility} interruption in {area} cancelled",
         "Dear customer, the {utility} interruption planned for {area} from {starts_at} has been cancelled; supply continues as usual. Questions: call {hotline}.",
+    ),
+    (
+        "outage.no_longer_affected",
+        "【{company}】{utility}停供范围调整：您不再受影响",
+        "尊敬的用户：此前通知的{utility}停供（{starts_at}起）范围已调整，您的地址不再受影响，供应照常。给您带来的不便敬请谅解。如有疑问请致电{hotline}。",
+        "{company}: {utility} interruption no longer affects you",
+        "Dear customer, the {utility} interruption we announced (from {starts_at}) has been changed and no longer affects your address; supply continues as usual. Questions: call {hotline}.",
     ),
     (
         "clock.escalated",

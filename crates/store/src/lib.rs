@@ -32,6 +32,7 @@ mod paging;
 mod phrases;
 mod records;
 mod registry;
+mod routing;
 mod row;
 mod sessions;
 mod settings;
@@ -58,6 +59,7 @@ pub mod repo {
     pub use crate::org::{OrgReads, OrgWrites};
     pub use crate::outages::{OutageReads, OutageWrites};
     pub use crate::phrases::{PhraseReads, PhraseWrites};
+    pub use crate::routing::{RoutingReads, RoutingSetting, RoutingWrites};
     pub use crate::sessions::{SessionReads, SessionWrites};
     pub use crate::settings::{SettingsReads, SettingsWrites};
     pub use crate::suspects::{SuspectReads, SuspectWrites};

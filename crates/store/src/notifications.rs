@@ -90,6 +90,20 @@ pub trait NotificationWrites {
         now_us: i64,
     ) -> impl Future<Output = Result<u64>> + Send;
 
+    /// Like `queue_notifications` for subject `outage`, under the dedup key
+    /// of the outage's `revision` (see [`outage_key_prefix`]).
+    #[allow(clippy::too_many_arguments)]
+    fn queue_outage_revision(
+        &mut self,
+        company_id: CompanyId,
+        topic: &str,
+        outage_id: OutageId,
+        revision: i64,
+        customers: &[CustomerId],
+        vars: &serde_json::Value,
+        now_us: i64,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
     /// Queues one notice to a case's customer (see [`NewNotice`]): to the
     /// customer's phone (SMS) or else e-mail address, else to the fallback
     /// phone; never to the log. Says whether it was queued, was a duplicate,
@@ -201,39 +215,35 @@ impl NotificationWrites for Tx {
         };
         tracing::Span::current().record("recipients", ids.len());
         let prefix = format!("{topic}:{subject}:{subject_id}:{tag}");
-        let vars = vars.to_string();
-        let mut queued = 0;
-        for chunk in ids.chunks(PER_STATEMENT) {
-            let mut v: Vec<Value> = vec![
-                topic.into(),
-                subject.into(),
-                subject_id.into(),
-                vars.clone().into(),
-                now_us.into(),
-                company_id.bind(),
-                prefix.clone().into(),
-            ];
-            let list: Vec<String> = chunk
-                .iter()
-                .map(|id| {
-                    v.push(id.clone());
-                    format!("${}", v.len())
-                })
-                .collect();
-            // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
-            let sql = format!(
-                "INSERT INTO notifications (company_id, topic, subject, subject_id, {col}, channel, address, locale, vars, dedup_key, \
-                 state, attempts, next_attempt_at, created_at, updated_at) \
-                 SELECT company_id, $1, $2, $3, id, ch, addr, COALESCE(locale, 'zh-CN'), $4, $7 || CAST(id AS TEXT) || ':' || ch, \
-                 'queued', 0, $5, $5, $5 \
-                 FROM (SELECT id, company_id, locale, {CHANNEL} AS ch, {ADDRESS} AS addr FROM {table} \
-                       WHERE company_id = $6 AND id IN ({})) r WHERE 1 = 1 \
-                 ON CONFLICT (dedup_key) DO NOTHING",
-                list.join(", ")
-            );
-            queued += self.exec().run(&sql, v).await?;
-        }
-        Ok(queued)
+        queue_keyed(self, company_id, topic, subject, subject_id, (ids, table, col), &prefix, vars, now_us).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(skip(self, customers, vars))]
+    async fn queue_outage_revision(
+        &mut self,
+        company_id: CompanyId,
+        topic: &str,
+        outage_id: OutageId,
+        revision: i64,
+        customers: &[CustomerId],
+        vars: &serde_json::Value,
+        now_us: i64,
+    ) -> Result<u64> {
+        let ids = customers.iter().map(|&i| i.bind()).collect::<Vec<_>>();
+        let prefix = outage_key_prefix(topic, outage_id, revision);
+        queue_keyed(
+            self,
+            company_id,
+            topic,
+            "outage",
+            outage_id.get(),
+            (ids, "customers", "customer_id"),
+            &prefix,
+            vars,
+            now_us,
+        )
+        .await
     }
 
     #[tracing::instrument(skip(self, n), fields(topic = n.topic, subject_id = n.subject_id))]
@@ -548,4 +558,63 @@ impl NotificationReads for Exec<'_> {
         )
         .await
     }
+}
+
+/// The dedup key prefix of an outage notice to a customer: revision 0 keeps
+/// the key outages had before revisions (`{topic}:outage:{id}:c`); later
+/// revisions add `:r{n}`, so each change is told once.
+pub fn outage_key_prefix(topic: &str, outage_id: OutageId, revision: i64) -> String {
+    if revision > 0 {
+        format!("{topic}:outage:{outage_id}:r{revision}:c")
+    } else {
+        format!("{topic}:outage:{outage_id}:c")
+    }
+}
+
+/// Queues `topic` to the listed recipients under dedup keys `{prefix}{id}:{channel}`.
+#[allow(clippy::too_many_arguments)]
+async fn queue_keyed(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    topic: &str,
+    subject: &str,
+    subject_id: i64,
+    (ids, table, col): (Vec<Value>, &str, &str),
+    prefix: &str,
+    vars: &serde_json::Value,
+    now_us: i64,
+) -> Result<u64> {
+    let vars = vars.to_string();
+    let mut queued = 0;
+    for chunk in ids.chunks(PER_STATEMENT) {
+        let mut v: Vec<Value> = vec![
+            topic.into(),
+            subject.into(),
+            subject_id.into(),
+            vars.clone().into(),
+            now_us.into(),
+            company_id.bind(),
+            prefix.into(),
+        ];
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|id| {
+                v.push(id.clone());
+                format!("${}", v.len())
+            })
+            .collect();
+        // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
+        let sql = format!(
+            "INSERT INTO notifications (company_id, topic, subject, subject_id, {col}, channel, address, locale, vars, dedup_key, \
+             state, attempts, next_attempt_at, created_at, updated_at) \
+             SELECT company_id, $1, $2, $3, id, ch, addr, COALESCE(locale, 'zh-CN'), $4, $7 || CAST(id AS TEXT) || ':' || ch, \
+             'queued', 0, $5, $5, $5 \
+             FROM (SELECT id, company_id, locale, {CHANNEL} AS ch, {ADDRESS} AS addr FROM {table} \
+                   WHERE company_id = $6 AND id IN ({})) r WHERE 1 = 1 \
+             ON CONFLICT (dedup_key) DO NOTHING",
+            list.join(", ")
+        );
+        queued += tx.exec().run(&sql, v).await?;
+    }
+    Ok(queued)
 }

@@ -273,30 +273,20 @@ pub trait OutageWrites {
     /// `INSERT … SELECT` joined to the snapshot (no id lists to bind), choosing
     /// channels and building dedup keys exactly as `queue_notifications` does
     /// for subject `outage`, so either path deduplicates against the other.
+    /// From `revision` 1 on, the key carries the outage's revision: each
+    /// change is told once.
     fn queue_outage_notifications(
         &mut self,
         outage_id: OutageId,
         company_id: CompanyId,
         topic: &str,
+        revision: i64,
         vars: &serde_json::Value,
         now_us: i64,
     ) -> impl Future<Output = Result<u64>> + Send;
 
     /// Keeps one CAP message of an outage's lineage (`id` is ignored).
     fn insert_cap_message(&mut self, m: &CapMessage) -> impl Future<Output = Result<i64>> + Send;
-
-    /// As [`Self::queue_outage_notifications`], with `tag` in the dedup key
-    /// (`{topic}:outage:{id}:{tag}:c{customer}:{channel}`): a second notice
-    /// of the same topic (a corrected restore time) is queued anew.
-    fn queue_outage_notifications_tagged(
-        &mut self,
-        outage_id: OutageId,
-        company_id: CompanyId,
-        topic: &str,
-        tag: &str,
-        vars: &serde_json::Value,
-        now_us: i64,
-    ) -> impl Future<Output = Result<u64>> + Send;
 
     /// Hangs a case under an outage; linking twice changes nothing. Returns
     /// whether a new link was made.
@@ -414,28 +404,12 @@ impl OutageWrites for Tx {
         outage_id: OutageId,
         company_id: CompanyId,
         topic: &str,
-        vars: &serde_json::Value,
-        now_us: i64,
-    ) -> Result<u64> {
-        self.queue_outage_notifications_tagged(outage_id, company_id, topic, "", vars, now_us).await
-    }
-
-    #[tracing::instrument(skip(self, vars))]
-    async fn queue_outage_notifications_tagged(
-        &mut self,
-        outage_id: OutageId,
-        company_id: CompanyId,
-        topic: &str,
-        tag: &str,
+        revision: i64,
         vars: &serde_json::Value,
         now_us: i64,
     ) -> Result<u64> {
         use crate::notifications::{ADDRESS, CHANNEL};
-        let prefix = if tag.is_empty() {
-            format!("{topic}:outage:{outage_id}:c")
-        } else {
-            format!("{topic}:outage:{outage_id}:{tag}:c")
-        };
+        let prefix = crate::notifications::outage_key_prefix(topic, outage_id, revision);
         // `WHERE 1 = 1` lets SQLite tell the upsert's ON from a join's.
         let sql = format!(
             "INSERT INTO notifications (company_id, topic, subject, subject_id, customer_id, channel, address, locale, vars, dedup_key, \

@@ -105,6 +105,8 @@ pub fn zh_message(code: &str) -> Option<&'static str> {
         "restore_too_soon" => "恢复通知发出后须间隔规定时间方可恢复供应",
         "outside_restore_window" => "燃气只能在 8:00 至 20:00 之间恢复供应",
         "restore_notice_first" => "恢复供气前须先通知用户",
+        "restore_unannounced" => "紧急停供须先发布停供通知（C4a：立即告知用户），方可恢复供应",
+        "invalid_routing_purpose" => "分派用途不存在（可选：engineering、management_copy）",
         "illegal_outage_transition" => "停供当前状态不允许此操作",
         "not_emergency" => "只有紧急停供需要报告主管部门",
         "already_reported" => "已报告主管部门",

@@ -76,6 +76,8 @@ pub fn router(app: App) -> Router {
         .route("/admin/calendar", get(admin::calendar_status))
         .route("/admin/calendar/{year}", put(admin::put_calendar_year))
         .route("/calendar/days", get(admin::calendar_days))
+        .route("/admin/routing", get(crate::routes::routing::list))
+        .route("/admin/routing/{purpose}", put(crate::routes::routing::put))
         .route("/access-log", get(ops::access_log))
         .merge(routes_outages())
         .route("/openapi.json", get(openapi::serve_document))

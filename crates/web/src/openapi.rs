@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::routes::notifications;
-use crate::routes::{admin, auth, cases, commitments, customers, ops, outages, registry, work_orders};
+use crate::routes::{admin, auth, cases, commitments, customers, ops, outages, registry, routing, work_orders};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -33,6 +33,7 @@ impl Modify for BearerAuth {
         work_orders::create, work_orders::list, work_orders::get, work_orders::dispatch, work_orders::depart, work_orders::arrive,
         work_orders::complete, work_orders::cancel,
         admin::get_policy, admin::put_policy, admin::calendar_status, admin::put_calendar_year, admin::calendar_days,
+        routing::list, routing::put,
         ops::healthz, ops::metrics, ops::access_log,
         outages::list, outages::create, outages::get, outages::update, outages::customers, outages::announce, outages::start,
         outages::restore_notice, outages::restore, outages::cancel, outages::report_to_authority, outages::of_customer, outages::of_case,

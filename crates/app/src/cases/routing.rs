@@ -24,12 +24,6 @@ impl App {
         if target.company_id != actor.staff.company_id {
             return Err(AppError::invalid("unknown_department", "department_id", "no such department"));
         }
-        let management = r
-            .departments(Some(actor.staff.company_id))
-            .await?
-            .into_iter()
-            .find(|d| d.code == GENERAL_MANAGEMENT_CODE)
-            .map(|d| d.id);
         let a = actor.clone();
         self.on_case(actor, id, async move |tx, case, at, engine| {
                 if case.state == CaseState::Returned && !(a.can(Permission::CaseDecide) || a.id() == case.first_responder_id) {
@@ -43,6 +37,7 @@ impl App {
                 let payload = json!({"from_department_id": from, "to_department_id": department_id, "reason": reason, "transfer_no": transfer_no});
                 step(tx, &engine, a.id(), &case, Some(CaseAction::Transfer), "case.transferred", payload, Routing { department: Some(Some(department_id)), assignee: Some(None) }, at).await?;
                 if case.kind == CaseKind::Complaint {
+                    let management = crate::routing::department_for(&tx.exec(), case.company_id, case.utility, crate::routing::RoutingPurpose::ManagementCopy).await?;
                     for (copy, holder) in FORM_COPIES.into_iter().zip([from, Some(department_id), management]) {
                         tx.insert_distribution(case.id, transfer_no, copy, holder, at).await?;
                     }

@@ -11,6 +11,7 @@ use crate::case_flow::{Routing, step};
 use crate::engine::Engine;
 use crate::error::AppResult;
 use crate::ledger::event;
+use crate::routing::{RoutingPurpose, department_for};
 use jiff::Timestamp;
 use pledge_domain::case::{CaseAction, CaseKind, CaseSubkind};
 use pledge_domain::ids::*;
@@ -20,7 +21,8 @@ use pledge_store::Tx;
 use pledge_store::repo::*;
 use serde_json::json;
 
-/// The department that investigates supply faults no outage explains.
+/// The department that investigates supply faults no outage explains,
+/// when the company's routing settings name none.
 pub const ENGINEERING_CODE: &str = "ENG";
 
 /// Runs inside intake's transaction, after the case is received.
@@ -58,11 +60,12 @@ pub(crate) async fn on_case_received(
     group_call(tx, who, &case, customer_id, at).await
 }
 
-/// Transfers the case to the engineering department, if the company has one.
+/// Transfers the case to the department the company's routing settings
+/// name for engineering (else the one coded [`ENGINEERING_CODE`]), if any.
 async fn to_engineering(tx: &mut Tx, engine: &Engine, who: StaffId, case: Case, at_us: i64) -> AppResult<Case> {
-    let eng = tx.exec().departments(Some(case.company_id)).await?.into_iter().find(|d| d.code == ENGINEERING_CODE);
+    let eng = department_for(&tx.exec(), case.company_id, case.utility, RoutingPurpose::Engineering).await?;
     let Some(eng) = eng else { return Ok(case) };
-    if case.department_id == Some(eng.id) {
+    if case.department_id == Some(eng) {
         return Ok(case);
     }
     let payload =
@@ -75,7 +78,7 @@ async fn to_engineering(tx: &mut Tx, engine: &Engine, who: StaffId, case: Case, 
         Some(CaseAction::Transfer),
         "case.transferred",
         payload,
-        Routing { department: Some(Some(eng.id)), assignee: Some(None) },
+        Routing { department: Some(Some(eng)), assignee: Some(None) },
         at_us,
     )
     .await?;

@@ -51,7 +51,7 @@ pub struct OutagePatch {
 }
 
 /// The ledger payload of an outage step: the outage's state after it.
-fn payload(o: &Outage, extra: Value) -> Value {
+pub(super) fn payload(o: &Outage, extra: Value) -> Value {
     let mut p = json!({"outage_id": o.id, "outage_state": o.state.code(), "node_id": o.node_id, "starts_at": o.starts_at,
                        "expected_restore_at": o.expected_restore_at});
     if let (Value::Object(m), Value::Object(e)) = (&mut p, extra) {
@@ -85,6 +85,16 @@ fn override_reason(actor: &Actor, raw: Option<&str>, what: &'static str) -> AppR
         actor.require(Permission::OutageOverride, what)?;
     }
     Ok(reason)
+}
+
+/// Whether an update changed anything customers are told.
+fn changed(a: &Outage, b: &Outage) -> bool {
+    a.node_id != b.node_id
+        || a.starts_at != b.starts_at
+        || a.expected_restore_at != b.expected_restore_at
+        || a.reason != b.reason
+        || a.area != b.area
+        || a.effect != b.effect
 }
 
 /// The reply every case hung under an outage gets when supply is back.
@@ -244,6 +254,7 @@ impl App {
             )
             .map_err(outage_error)?;
             let moved = node.as_ref().is_some_and(|n| n.id != o.node_id);
+            let prior = o.clone();
             if let Some(n) = node {
                 if n.utility != o.utility {
                     return Err(AppError::invalid(
@@ -268,14 +279,20 @@ impl App {
             // the full announcement and the notice period is checked for them.
             let before = if moved && announced { tx.exec().affected_customer_ids(o.id).await? } else { Vec::new() };
             tx.update_outage(&o).await?;
+            // Each real change is a new revision, told once; repeating it is not.
+            if changed(&prior, &o) {
+                tx.bump_outage_revision(o.id).await?;
+            }
             let mut affected = None;
-            let (mut added, mut kept) = (Vec::new(), None);
+            let (mut added, mut kept, mut dropped) = (Vec::new(), None, Vec::new());
             if moved && o.state != OutageState::Draft {
                 affected = Some(tx.snapshot_affected(o.id).await?);
                 if announced {
+                    let now_in = tx.exec().affected_customer_ids(o.id).await?;
+                    let now_set: std::collections::HashSet<_> = now_in.iter().copied().collect();
                     let before: std::collections::HashSet<_> = before.into_iter().collect();
-                    let (k, a): (Vec<_>, Vec<_>) =
-                        tx.exec().affected_customer_ids(o.id).await?.into_iter().partition(|c| before.contains(c));
+                    dropped = before.iter().copied().filter(|c| !now_set.contains(c)).collect();
+                    let (k, a): (Vec<_>, Vec<_>) = now_in.into_iter().partition(|c| before.contains(c));
                     added = a;
                     kept = Some(k);
                 }
@@ -312,10 +329,12 @@ impl App {
                 (Some(kept), true) => notices::tell_customers(tx, &o, notices::UPDATED, kept, at).await?,
                 (None, true) => notices::tell_affected(tx, &o, notices::UPDATED, at).await?,
             };
-            let announced_to = if added.is_empty() {
-                0
+            let announced_to = notices::tell_customers(tx, &o, notices::ANNOUNCED, &added, at).await?;
+            // Customers the change drops are told they are no longer affected.
+            let released = if o.state.is_active() {
+                notices::tell_customers(tx, &o, notices::NO_LONGER_AFFECTED, &dropped, at).await?
             } else {
-                notices::tell_customers(tx, &o, notices::ANNOUNCED, &added, at).await?
+                0
             };
             event(
                 tx,
@@ -325,7 +344,8 @@ impl App {
                 payload(
                     &o,
                     json!({"node_changed": moved, "affected": affected, "notified": told, "added": added.len(),
-                           "announced_to_added": announced_to, "breached": breached}),
+                           "announced_to_added": announced_to, "dropped": dropped.len(), "dropped_notified": released,
+                           "breached": breached}),
                 ),
                 at,
             )
@@ -352,44 +372,8 @@ impl App {
         let override_reason =
             self::override_reason(actor, override_reason.as_deref(), "override the announcement lead time")?;
         let who = actor.id();
-        self.on_outage(actor, id, async move |tx, mut o, now, engine| {
-            o.state = outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some())
-                .map_err(outage_error)?;
-            let schedule = Schedule::new(o.starts_at, o.expected_restore_at).map_err(outage_error)?;
-            let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
-            let at = now.as_microsecond();
-            if let Some(first) = short.first() {
-                let Some(why) = override_reason else { return Err(outage_error(first.error())) };
-                o.override_reason = Some(why.clone());
-                o.override_by = Some(who);
-                let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
-                event(
-                    tx,
-                    Some(who),
-                    None,
-                    "outage.lead_time_overridden",
-                    payload(&o, json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()})),
-                    at,
-                )
-                .await?;
-            }
-            o.announced_at = Some(now);
-            o.updated_at = now;
-            tx.update_outage(&o).await?;
-            let affected = tx.snapshot_affected(o.id).await?;
-            let breached = clocks::on_outage_event(tx, &engine, &o, Event::OutageAnnounced, now, Some(who)).await?;
-            let told = notices::tell_affected(tx, &o, notices::ANNOUNCED, at).await?;
-            event(
-                tx,
-                Some(who),
-                None,
-                "outage.announced",
-                payload(&o, json!({"affected": affected, "notified": told, "breached": breached})),
-                at,
-            )
-            .await?;
-            cap::record(tx, &o, MsgType::Alert, now).await?;
-            Ok(())
+        self.on_outage(actor, id, async move |tx, o, now, engine| {
+            announce_in(tx, &engine, who, o, override_reason, now, false).await
         })
         .await
     }
@@ -439,7 +423,7 @@ impl App {
             // A correction is a new notice: its own dedup key, so every
             // customer hears the new time.
             let told = if correction {
-                notices::tell_affected_again(tx, &o, notices::RESTORE_NOTICE, &format!("n{at}"), at).await?
+                notices::tell_affected_again(tx, &o, notices::RESTORE_NOTICE, at).await?
             } else {
                 notices::tell_affected(tx, &o, notices::RESTORE_NOTICE, at).await?
             };
@@ -468,6 +452,7 @@ impl App {
                 .map_err(outage_error)?;
             outage::check_restore(&engine.policy, o.utility, o.state, o.restore_notified_at, now)
                 .map_err(outage_error)?;
+            check_announced(&o)?;
             o.state = next;
             o.restored_at = Some(now);
             o.updated_at = now;
@@ -607,4 +592,63 @@ pub(crate) async fn create_in(
         clocks::on_outage_event(tx, engine, &o, Event::OutageStarted, now, who).await?;
     }
     Ok(id)
+}
+
+/// An emergency is restored only after its customers were told of it (C4a).
+fn check_announced(o: &Outage) -> AppResult<()> {
+    if o.kind == OutageKind::Emergency && o.announced_at.is_none() {
+        return Err(AppError::conflict(
+            "restore_unannounced",
+            "an emergency outage cannot be restored before it is announced: customers are told at once (C4a); announce it first",
+        ));
+    }
+    Ok(())
+}
+
+/// Announces `o` inside the caller's transaction: the lead-time check (with a
+/// duty manager's override), the affected set, the clocks, the customers'
+/// notices, the ledger and the CAP `Alert`. `with_confirmation` marks an
+/// announcement made in the same step as confirming a suspected outage.
+pub(super) async fn announce_in(
+    tx: &mut Tx,
+    engine: &Engine,
+    who: StaffId,
+    mut o: Outage,
+    override_reason: Option<String>,
+    now: Timestamp,
+    with_confirmation: bool,
+) -> AppResult<()> {
+    o.state =
+        outage::next_state(o.state, OutageAction::Announce, o.kind, o.announced_at.is_some()).map_err(outage_error)?;
+    let schedule = Schedule::new(o.starts_at, o.expected_restore_at).map_err(outage_error)?;
+    let short = outage::lead_shortfalls(&engine.policy, o.utility, o.kind, &schedule, now);
+    let at = now.as_microsecond();
+    if let Some(first) = short.first() {
+        let Some(why) = override_reason else { return Err(outage_error(first.error())) };
+        o.override_reason = Some(why.clone());
+        o.override_by = Some(who);
+        let rules: Vec<&str> = short.iter().map(|s| s.rule_id.as_str()).collect();
+        event(
+            tx,
+            Some(who),
+            None,
+            "outage.lead_time_overridden",
+            payload(&o, json!({"rules": rules, "reason": why, "late_by_minutes": first.late_by.as_mins()})),
+            at,
+        )
+        .await?;
+    }
+    o.announced_at = Some(now);
+    o.updated_at = now;
+    tx.update_outage(&o).await?;
+    let affected = tx.snapshot_affected(o.id).await?;
+    let breached = clocks::on_outage_event(tx, engine, &o, Event::OutageAnnounced, now, Some(who)).await?;
+    let told = notices::tell_affected(tx, &o, notices::ANNOUNCED, at).await?;
+    let mut extra = json!({"affected": affected, "notified": told, "breached": breached});
+    if with_confirmation {
+        extra["with_confirmation"] = json!(true);
+    }
+    event(tx, Some(who), None, "outage.announced", payload(&o, extra), at).await?;
+    cap::record(tx, &o, MsgType::Alert, now).await?;
+    Ok(())
 }

@@ -16,6 +16,8 @@ pub const UPDATED: &str = "outage.updated";
 pub const RESTORE_NOTICE: &str = "outage.restore_notice";
 pub const RESTORED: &str = "outage.restored";
 pub const CANCELLED: &str = "outage.cancelled";
+/// Told to the customers a change of node drops from an announced outage.
+pub const NO_LONGER_AFFECTED: &str = "outage.no_longer_affected";
 
 /// A local time as customers read it: `2026-10-10 09:00`.
 pub fn local(t: Timestamp) -> String {
@@ -41,23 +43,27 @@ pub fn vars(o: &Outage, hotline: &str) -> Value {
 
 /// Queues `topic` for every customer in the outage's affected set, in the
 /// caller's transaction; returns how many notifications were newly queued.
-/// The same outbox and dedup keys as [`crate::notify::notify_customers`],
-/// but the recipients are joined from the snapshot in one statement (a
-/// hundred thousand ids need not travel as parameters).
+/// The dedup key carries the outage's revision: each told change reaches
+/// each customer once, and repeating a step queues nothing. The recipients
+/// are joined from the snapshot in one statement (a hundred thousand ids
+/// need not travel as parameters).
 pub(crate) async fn tell_affected(tx: &mut Tx, o: &Outage, topic: &str, at_us: i64) -> AppResult<u64> {
-    tell_affected_again(tx, o, topic, "", at_us).await
-}
-
-/// As [`tell_affected`], a further notice of the same topic (a corrected
-/// restore time): `tag` makes its dedup keys new, so it is queued once more.
-pub(crate) async fn tell_affected_again(tx: &mut Tx, o: &Outage, topic: &str, tag: &str, at_us: i64) -> AppResult<u64> {
     let vars = topic_vars(tx, o, topic).await?;
-    Ok(tx.queue_outage_notifications_tagged(o.id, o.company_id, topic, tag, &vars, at_us).await?)
+    let revision = tx.exec().outage_revision(o.id).await?;
+    Ok(tx.queue_outage_notifications(o.id, o.company_id, topic, revision, &vars, at_us).await?)
 }
 
-/// Queues `topic` for the given customers of the outage (e.g. the full
-/// announcement for customers a node move adds), with the same dedup keys
-/// as [`tell_affected`].
+/// As [`tell_affected`], a further notice of a topic customers already had
+/// (a corrected restore time): the outage's revision goes up first, so the
+/// notice is queued once more for everyone.
+pub(crate) async fn tell_affected_again(tx: &mut Tx, o: &Outage, topic: &str, at_us: i64) -> AppResult<u64> {
+    tx.bump_outage_revision(o.id).await?;
+    tell_affected(tx, o, topic, at_us).await
+}
+
+/// Queues `topic` for the listed customers of the outage under its current
+/// revision: the full announcement for customers a node move adds, the
+/// "no longer affected" notice for those it drops.
 pub(crate) async fn tell_customers(
     tx: &mut Tx,
     o: &Outage,
@@ -65,8 +71,12 @@ pub(crate) async fn tell_customers(
     customers: &[pledge_domain::ids::CustomerId],
     at_us: i64,
 ) -> AppResult<u64> {
+    if customers.is_empty() {
+        return Ok(0);
+    }
     let vars = topic_vars(tx, o, topic).await?;
-    crate::notify::notify_customers(tx, o.company_id, topic, super::SUBJECT, o.id.get(), customers, &vars, at_us).await
+    let revision = tx.exec().outage_revision(o.id).await?;
+    Ok(tx.queue_outage_revision(o.company_id, topic, o.id, revision, customers, &vars, at_us).await?)
 }
 
 async fn topic_vars(tx: &mut Tx, o: &Outage, topic: &str) -> AppResult<Value> {

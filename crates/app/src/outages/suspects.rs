@@ -24,6 +24,10 @@ pub struct Confirmation {
     pub area: String,
     pub expected_restore_at: Timestamp,
     pub effect: Effect,
+    /// Announce the new outage in the same step (customers are told at once).
+    pub announce: bool,
+    /// A duty manager's reason to announce inside a lead time, if one applies.
+    pub override_reason: Option<String>,
 }
 
 impl App {
@@ -56,6 +60,15 @@ impl App {
         actor.require(Permission::OutageManage, "manage outages")?;
         let reason = outage::reason(&c.reason).map_err(outage_error)?;
         let area = outage::area(&c.area).map_err(outage_error)?;
+        let override_reason = c
+            .override_reason
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| Body::parse("override_reason", &r).map(Body::into_inner))
+            .transpose()?;
+        if c.announce && override_reason.is_some() {
+            actor.require(Permission::OutageOverride, "override the announcement lead time")?;
+        }
         let (company, who, now, engine) = (actor.staff.company_id, actor.id(), self.now(), self.engine());
         let outage_id = self
             .writer
@@ -129,6 +142,9 @@ impl App {
                     at,
                 )
                 .await?;
+                if c.announce {
+                    announce_confirmed(tx, &engine, who, oid, override_reason, now).await?;
+                }
                 Ok(oid)
             })
             .await?;
@@ -194,4 +210,18 @@ impl App {
             .await?;
         Ok(rule)
     }
+}
+
+/// Announces a just-confirmed outage in the confirmation's transaction: the
+/// same checks, ledger events, clocks and notices as announcing it alone.
+async fn announce_confirmed(
+    tx: &mut pledge_store::Tx,
+    engine: &crate::engine::Engine,
+    who: StaffId,
+    id: OutageId,
+    override_reason: Option<String>,
+    now: Timestamp,
+) -> crate::AppResult<()> {
+    let o = tx.exec().outage(id).await?;
+    super::lifecycle::announce_in(tx, engine, who, o, override_reason, now, true).await
 }

@@ -222,6 +222,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("o_suspects", "疑似停供（故障来电汇集）", "Suspected outages (grouped trouble calls)"),
     ("o_calls", "来电数", "Calls"),
     ("o_confirm", "确认为停供", "Confirm as an outage"),
+    ("o_confirm_announce", "同时发布停供通知", "Announce now"),
     ("o_dismiss", "排除", "Dismiss"),
     ("o_under_outage", "该用户所在区域正在停供", "This customer's premises are under an outage"),
     ("sus_gathering", "汇集中", "gathering"),

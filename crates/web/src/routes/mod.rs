@@ -8,4 +8,5 @@ pub mod ops;
 pub mod outage_feeds;
 pub mod outages;
 pub mod registry;
+pub mod routing;
 pub mod work_orders;

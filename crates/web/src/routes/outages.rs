@@ -469,6 +469,11 @@ pub struct ConfirmSuspect {
     pub expected_restore_at: String,
     /// stop (default) or pressure_reduction.
     pub effect: Option<String>,
+    /// Announce the new outage in the same step: its customers are told at
+    /// once (default false).
+    pub announce: Option<bool>,
+    /// With `announce` inside a lead time: a duty manager's reason to announce late.
+    pub override_reason: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/outages/suspected/{id}/confirm", tag = "outages", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ConfirmSuspect,
@@ -490,6 +495,8 @@ pub async fn confirm(
             .map(|e| code("effect", "invalid_effect", e, Effect::parse))
             .transpose()?
             .unwrap_or(Effect::Stop),
+        announce: req.announce.unwrap_or(false),
+        override_reason: req.override_reason,
     };
     Ok((StatusCode::CREATED, Json(st.app.confirm_suspected(&actor, id, c).await?.into())))
 }

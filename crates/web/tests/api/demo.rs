@@ -33,6 +33,20 @@ on_both! {
         assert!(r.work_orders(&done, PageRequest::new(None, None)).await.unwrap().total > 0, "repairs were carried out by crews");
         let utilities: std::collections::BTreeSet<Utility> = cases.items.iter().map(|c| c.utility).collect();
         assert_eq!(utilities.len(), 4, "cases for every utility");
+        // The demo company sets its routing: each utility's engineering (or
+        // operations) department investigates unknown outages; general
+        // management holds the complaint form's management copy.
+        let routing = r.routing_settings(first.company_id).await.unwrap();
+        let depts = r.departments(Some(first.company_id)).await.unwrap();
+        let code = |id| depts.iter().find(|d| d.id == id).unwrap().code.clone();
+        let got: Vec<(String, Option<Utility>, String)> = routing.iter().map(|x| (x.purpose.clone(), x.utility, code(x.department_id))).collect();
+        assert_eq!(got, vec![
+            ("engineering".into(), Some(Utility::Gas), "GAS-ENG".into()),
+            ("engineering".into(), Some(Utility::Heat), "HEAT-OPS".into()),
+            ("engineering".into(), Some(Utility::Power), "POWER-OPS".into()),
+            ("engineering".into(), Some(Utility::Water), "WATER-ENG".into()),
+            ("management_copy".into(), None, "GMO".into()),
+        ]);
 
         // A demo account signs in with the printed password.
         let (s, b) = t.send(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": "hotline1", "password": DEMO_PASSWORD}))).await;

@@ -307,7 +307,7 @@ on_both! {
         let t = t.with_staff(Role::HotlineAgent).await;
         let (s, list) = t.get("admin", "/api/v1/admin/notification-templates").await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(list.as_array().unwrap().len(), 18, "nine topics in two languages");
+        assert_eq!(list.as_array().unwrap().len(), 20, "ten topics in two languages");
         assert!(list.as_array().unwrap().iter().all(|x| x["source"] == "shipped"));
         let (s, _) = t.get("hotline_agent", "/api/v1/admin/notification-templates").await;
         assert_eq!(s, StatusCode::FORBIDDEN);

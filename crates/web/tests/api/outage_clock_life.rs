@@ -59,6 +59,9 @@ enum Restored {
     AlreadyStopped,
     /// Restoring is the stop event.
     IsStop,
+    /// An emergency is restored only once announced: the announcement,
+    /// its stop event, ends the clock first.
+    AnnouncedFirst,
     /// The clock still runs and ends with its outage: met in time, breached after due.
     EndsByTime,
 }
@@ -88,7 +91,7 @@ const PINNED: &[Pinned] = &[
     // rule          utility          kind                 effect                         length     start event at            started by             met by                     cancel             restored                  due
     Pinned { rule: "C3",   utility: "gas",  kind: "planned",   effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-03T09:00:00+08:00" },
     Pinned { rule: "C3",   utility: "gas",  kind: "planned",   effect: "pressure_reduction", hours: 4, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-03T09:00:00+08:00" },
-    Pinned { rule: "C4a",  utility: "gas",  kind: "emergency", effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
+    Pinned { rule: "C4a",  utility: "gas",  kind: "emergency", effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: AnnouncedFirst, due: "2026-09-30T11:00:00+08:00" },
     Pinned { rule: "C4b",  utility: "gas",  kind: "emergency", effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: Started,      stop: ReportToAuthority, cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
     Pinned { rule: "C5",   utility: "gas",  kind: "emergency", effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: CauseCleared, stop: Restore,           cancel: Refused,   restored: IsStop,         due: "2026-09-30T14:00:00+08:00" },
     // cleared at 17:00: 4 h later is 21:00, after the 20:00 close, so due at the next 08:00
@@ -96,10 +99,10 @@ const PINNED: &[Pinned] = &[
     // National rules (C3 for the other utilities); C3p's 7 days are pinned in outage_rules.rs (due before this suite's start).
     Pinned { rule: "C3w",  utility: "water", kind: "planned",  effect: "stop",               hours: 8, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-04T09:00:00+08:00" },
     Pinned { rule: "C3t",  utility: "power", kind: "temporary", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-04T09:00:00+08:00" },
-    Pinned { rule: "C4w",  utility: "water", kind: "emergency", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
-    Pinned { rule: "C4w",  utility: "power", kind: "emergency", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
+    Pinned { rule: "C4w",  utility: "water", kind: "emergency", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: AnnouncedFirst, due: "2026-09-30T11:00:00+08:00" },
+    Pinned { rule: "C4w",  utility: "power", kind: "emergency", effect: "stop",              hours: 8, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: AnnouncedFirst, due: "2026-09-30T11:00:00+08:00" },
     Pinned { rule: "C24a", utility: "heat", kind: "planned",   effect: "stop",               hours: 9, at: "2026-09-30T10:00", start: Scheduled,    stop: Announce,          cancel: Withdraws, restored: AlreadyStopped, due: "2026-10-04T09:00:00+08:00" },
-    Pinned { rule: "C24b", utility: "heat", kind: "emergency", effect: "stop",               hours: 9, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: EndsByTime,     due: "2026-09-30T11:00:00+08:00" },
+    Pinned { rule: "C24b", utility: "heat", kind: "emergency", effect: "stop",               hours: 9, at: "2026-09-30T10:00", start: Started,      stop: Announce,          cancel: Refused,   restored: AnnouncedFirst, due: "2026-09-30T11:00:00+08:00" },
 ];
 
 /// Outages no outage rule covers: every step of their life starts no clock.
@@ -196,6 +199,10 @@ async fn restore(t: &TestApp, id: i64) -> Value {
     }
     if o["state"] == "announced" {
         o = ok(t, "dispatcher", &format!("/api/v1/outages/{id}/start"), json!({})).await;
+    }
+    if o["kind"] == "emergency" && o["announced_at"].is_null() {
+        // An emergency is restored only once its customers were told.
+        o = announce(t, id, false).await;
     }
     if o["state"] == "in_progress" && o["utility"] == "gas" {
         ok(t, "dispatcher", &format!("/api/v1/outages/{id}/restore-notice"), json!({})).await;
@@ -296,7 +303,7 @@ async fn pin(backend: Backend, p: &Pinned) {
     restore(&t, restored_early).await;
     let c = clock_of(&detail(&t, restored_early).await, p.rule);
     match p.restored {
-        AlreadyStopped | IsStop => assert_eq!(outcome(&c), ("stopped", "met", "stop_event"), "{who}"),
+        AlreadyStopped | IsStop | AnnouncedFirst => assert_eq!(outcome(&c), ("stopped", "met", "stop_event"), "{who}"),
         EndsByTime => {
             assert_eq!(outcome(&c), ("stopped", "met", "subject_ended"), "{who}");
             assert_eq!(c["ending"]["how"], "restored", "{who}");
@@ -330,7 +337,9 @@ async fn pin(backend: Backend, p: &Pinned) {
     restore(&t, restored_late).await;
     let c = clock_of(&detail(&t, restored_late).await, p.rule);
     match p.restored {
-        AlreadyStopped | IsStop => assert_eq!(outcome(&c), ("stopped", "breached", "stop_event"), "{who}"),
+        AlreadyStopped | IsStop | AnnouncedFirst => {
+            assert_eq!(outcome(&c), ("stopped", "breached", "stop_event"), "{who}")
+        }
         EndsByTime => {
             assert_eq!(outcome(&c), ("stopped", "breached", "subject_ended"), "{who}");
             assert_eq!(c["ending"]["how"], "restored", "{who}");
@@ -391,40 +400,46 @@ on_both! {
 
     async fn restoring_supply_ends_the_clocks_still_running_met_in_time_or_breached_after_due(t) {
         let t = crate::outages::staffed(t).await;
-        // In time: reported at 10:10 (C4b met by its event), never announced; restored at 10:30.
-        // The notice goes out at 10:00 (C5: restore 30 minutes after it at the earliest).
+        // An emergency is restored only once announced, so C4a is met or
+        // breached by the announcement; what still runs (C4b unreported) ends with the restoration.
+        // In time: the restore notice goes out at 10:00 (C5: restore 30 minutes after it at the earliest),
+        // reported at 10:10 (C4b met by its event), announced at 10:20; restored at 10:30.
         let o = id(&enter(&t, "gas", "emergency", "stop", 8).await);
         ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore-notice"), json!({})).await;
         t.advance(SignedDuration::from_mins(10));
         ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/report-to-authority"), json!({})).await;
-        t.advance(SignedDuration::from_mins(20));
+        t.advance(SignedDuration::from_mins(10));
+        announce(&t, o, false).await;
+        t.advance(SignedDuration::from_mins(10));
         let d = ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore"), json!({})).await;
         assert_eq!(d["restored_at"], "2026-09-30T10:30:00+08:00");
         let c4a = clock_of(&d, "C4a");
-        assert_eq!((outcome(&c4a), c4a["due_at"].as_str()), (("stopped", "met", "subject_ended"), Some("2026-09-30T11:00:00+08:00")));
-        assert_eq!(c4a["ending"], json!({"by": "subject_ended", "how": "restored", "withdraw_kind": null, "reason": null, "by_id": null}));
-        assert_eq!(c4a["stopped_at"], "2026-09-30T10:30:00+08:00");
+        assert_eq!((outcome(&c4a), c4a["due_at"].as_str()), (("stopped", "met", "stop_event"), Some("2026-09-30T11:00:00+08:00")));
+        assert_eq!(c4a["stopped_at"], "2026-09-30T10:20:00+08:00");
         assert_eq!(outcome(&clock_of(&d, "C4b")), ("stopped", "met", "stop_event"));
         let c5 = clock_of(&d, "C5");
         assert_eq!((outcome(&c5), c5["due_at"].as_str()), (("stopped", "met", "stop_event"), Some("2026-09-30T14:00:00+08:00")));
 
-        // After due, never swept: entered at 10:30, due 11:30, neither met by 12:30; restoring ends both breached by time.
+        // After due, never swept: entered at 10:30, due 11:30; restore notice at 12:00, announced late
+        // at 12:30, never reported; restoring at 12:30 ends C4b breached by time.
         let o = id(&enter(&t, "gas", "emergency", "stop", 8).await);
         t.advance(SignedDuration::from_mins(90));
         ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore-notice"), json!({})).await;
         t.advance(SignedDuration::from_mins(30));
+        announce(&t, o, false).await;
         let d = ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore"), json!({})).await;
-        for rule in ["C4a", "C4b"] {
-            let c = clock_of(&d, rule);
-            assert_eq!((outcome(&c), c["due_at"].as_str()), (("stopped", "breached", "subject_ended"), Some("2026-09-30T11:30:00+08:00")), "{rule}");
-            assert_eq!((c["ending"]["how"].as_str(), c["stopped_at"].as_str()), (Some("restored"), Some("2026-09-30T12:30:00+08:00")), "{rule}");
-        }
+        let c = clock_of(&d, "C4a");
+        assert_eq!((c["outcome"].as_str(), c["due_at"].as_str()), (Some("breached"), Some("2026-09-30T11:30:00+08:00")), "{c}");
+        let c = clock_of(&d, "C4b");
+        assert_eq!((outcome(&c), c["due_at"].as_str()), (("stopped", "breached", "subject_ended"), Some("2026-09-30T11:30:00+08:00")));
+        assert_eq!((c["ending"]["how"].as_str(), c["stopped_at"].as_str()), (Some("restored"), Some("2026-09-30T12:30:00+08:00")));
         assert_eq!(outcome(&clock_of(&d, "C5")), ("stopped", "met", "stop_event"));
 
-        // Heat has no restore notice: a C24b still running ends with the restoration.
+        // Heat has no restore notice: announced at once, C24b is met by the announcement.
         let o = id(&enter(&t, "heat", "emergency", "stop", 12).await);
+        announce(&t, o, false).await;
         let d = ok(&t, "dispatcher", &format!("/api/v1/outages/{o}/restore"), json!({})).await;
-        assert_eq!(outcome(&clock_of(&d, "C24b")), ("stopped", "met", "subject_ended"));
+        assert_eq!(outcome(&clock_of(&d, "C24b")), ("stopped", "met", "stop_event"));
         assert_eq!(t.app.sweep_clocks(100).await.unwrap().breached, 0, "nothing left for the sweeper");
 
         let (_, stats) = t.get("duty_manager", "/api/v1/commitments/stats?from=2026-09-01&to=2026-10-31").await;

@@ -179,8 +179,13 @@ on_both! {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "a dismissal needs a note");
         assert!(bad.body.contains("role=\"alert\"") && bad.body.contains(&format!("id=\"suspect-{sid}\"")), "explained on the list, still open");
 
-        let p = disp.post(&format!("/outages/suspected/{sid}/confirm"), &[("reason", "调压箱故障"), ("area", "人民路片区"), ("expected_restore_at", "2026-09-30T16:00")]).await;
+        assert!(section.contains(&format!("id=\"sc-announce-{sid}\" name=\"announce\" type=\"checkbox\" value=\"1\" checked")) && section.contains("同时发布停供通知"),
+            "confirming offers announcing in the same step, checked by default: {section}");
+        let p = disp.post(&format!("/outages/suspected/{sid}/confirm"), &[("reason", "调压箱故障"), ("area", "人民路片区"), ("expected_restore_at", "2026-09-30T16:00"), ("announce", "1")]).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let outage: i64 = p.location.as_deref().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+        let (_, d) = t.get("dispatcher", &format!("/api/v1/outages/{outage}")).await;
+        assert!(d["announced_at"].is_string(), "announced with the confirmation: {d}");
         let page = disp.get(p.location.as_deref().unwrap()).await;
         assert_eq!(state_of(&page.body), "停供中");
         assert!(page.body.contains("调压箱故障") && page.body.contains("id=\"outage-expected\">2026-09-30 16:00<"));

@@ -147,8 +147,8 @@ on_both! {
                 // Nothing moves the start later than before without the rule noticing: later is accepted plainly.
                 t.advance(SignedDuration::from_mins(1));
             }
-            // The first change reached every customer told.
-            assert!(notices(&t, "outage.updated").await >= updated_before + net.in_a1 as u64, "{utility} {kind}");
+            // Each of the three changes reached every customer told, once.
+            assert_eq!(notices(&t, "outage.updated").await, updated_before + 3 * net.in_a1 as u64, "{utility} {kind}");
             // A later start is no breach of the notice period.
             let later = now(&t) + lead + SignedDuration::from_hours(100);
             let (s, d) = t.patch("dispatcher", &base, json!({"starts_at": rfc(later), "expected_restore_at": rfc(later + SignedDuration::from_hours(10))})).await;
@@ -232,6 +232,9 @@ on_both! {
         let (s, o) = create(&t, "gas", "emergency", net.a1, now(&t) - SignedDuration::from_mins(30), 6).await;
         assert_eq!(s, StatusCode::CREATED, "{o}");
         let base = format!("/api/v1/outages/{}", id(&o));
+        // An emergency is restored only once its customers were told (C4a).
+        let (s, b) = t.post("dispatcher", &format!("{base}/announce"), json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
         // 21:00 is outside 08:00–20:00: refused, naming 08:00 the next day.
         let (s, e) = t.post("dispatcher", &format!("{base}/restore-notice"), json!({"restore_at": "2026-09-30T21:00:00+08:00"})).await;
         assert_eq!((s, e["error"]["code"].as_str(), e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("restore_outside_window"), Some("restore_at")), "{e}");

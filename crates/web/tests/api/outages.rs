@@ -198,6 +198,10 @@ on_both! {
         assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("outside_restore_window")));
         assert_eq!(e["error"]["message"], "燃气只能在 8:00 至 20:00 之间恢复供应");
         t.advance(SignedDuration::from_mins(11 * 60 + 30)); // 08:30 the next day
+        let (s, e) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("restore_unannounced")), "an emergency is told before it ends");
+        let (s, _) = t.post("dispatcher", &format!("{base}/announce"), json!({})).await;
+        assert_eq!(s, StatusCode::OK);
         let (s, o) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;
         assert_eq!((s, o["state"].as_str()), (StatusCode::OK, Some("restored")));
         assert_eq!(o["restored_at"], "2026-10-01T08:30:00+08:00");
@@ -300,7 +304,7 @@ on_both! {
         assert_eq!((s0["node_id"].as_i64(), s0["calls"].as_u64()), (Some(net.a1), Some(3)));
         let sid = id(s0);
         let (s, o) = t.post("dispatcher", &format!("/api/v1/outages/suspected/{sid}/confirm"),
-            json!({"reason": "调压箱故障", "area": "人民路片区", "expected_restore_at": at("2026-09-30T16:00")})).await;
+            json!({"reason": "调压箱故障", "area": "人民路片区", "expected_restore_at": at("2026-09-30T16:00"), "announce": true})).await;
         assert_eq!(s, StatusCode::CREATED, "{o}");
         assert_eq!((o["kind"].as_str(), o["state"].as_str(), o["affected_count"].as_u64()), (Some("emergency"), Some("in_progress"), Some(5)));
         assert_eq!(o["starts_at"], "2026-09-30T10:00:00+08:00", "the outage runs from the first call");

@@ -156,6 +156,8 @@ pub struct SuspectForm {
     expected_restore_at: Option<String>,
     effect: Option<String>,
     note: Option<String>,
+    /// The confirm form's "announce now" box (checked by default).
+    announce: Option<String>,
 }
 
 async fn run_suspect(
@@ -175,6 +177,8 @@ async fn run_suspect(
                     f.expected_restore_at.as_deref().unwrap_or_default(),
                 )?,
                 effect: f.effect.as_deref().and_then(Effect::parse).unwrap_or(Effect::Stop),
+                announce: f.announce.is_some_and(|a| !a.is_empty() && a != "0"),
+                override_reason: None,
             };
             Ok(Some(st.app.confirm_suspected(&who.actor, id, c).await?.outage.id))
         }
