@@ -12,6 +12,11 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A step refused under a commitment rule, with its message in both
+    /// languages (each names the rule, the utility and the figure):
+    /// `conflict` answers 409, otherwise 422 on `field`.
+    #[error("{message}")]
+    Refused { code: &'static str, field: Option<&'static str>, conflict: bool, message: String, message_zh: String },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error("not signed in")]

@@ -32,12 +32,15 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: String,
     pub message_en: String,
+    /// The Chinese message when it carries details (a rule's refusal);
+    /// otherwise the fixed text of the code is used.
+    pub message_zh: Option<String>,
     pub field: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<String>, message_en: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message_en: message_en.into(), field: None }
+        Self { status, code: code.into(), message_en: message_en.into(), message_zh: None, field: None }
     }
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -54,6 +57,21 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The message in `lang`: the detailed Chinese one when there is one,
+    /// else the fixed Chinese text of the code, else the English message.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self
+                .message_zh
+                .clone()
+                .or_else(|| crate::i18n::zh_message(&self.code).map(str::to_owned))
+                .unwrap_or_else(|| self.message_en.clone()),
+            Lang::En => self.message_en.clone(),
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
@@ -64,6 +82,13 @@ impl From<AppError> for ApiError {
             }
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            AppError::Refused { code, field, conflict, message, message_zh } => {
+                let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+                let mut err = ApiError::new(status, code, message);
+                err.field = field.map(str::to_owned);
+                err.message_zh = Some(message_zh);
+                err
+            }
             AppError::Transition(t) => ApiError::new(StatusCode::CONFLICT, "illegal_transition", t.to_string()),
             AppError::Unauthenticated => ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -96,16 +121,7 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let lang = current_lang();
-        let message = match lang {
-            // A refusal under a commitment rule keeps the English detail,
-            // which names the rule, the utility and the figure.
-            Lang::Zh if crate::i18n::names_rule(&self.code) => match crate::i18n::zh_message(&self.code) {
-                Some(zh) => format!("{zh}（{}）", self.message_en),
-                None => self.message_en,
-            },
-            Lang::Zh => crate::i18n::zh_message(&self.code).map(str::to_owned).unwrap_or(self.message_en),
-            Lang::En => self.message_en,
-        };
+        let message = self.message(lang);
         let body = ErrorBody { error: ErrorDetail { code: self.code, message, field: self.field } };
         (self.status, Json(body)).into_response()
     }

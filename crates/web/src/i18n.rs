@@ -40,12 +40,6 @@ pub async fn middleware(req: Request, next: Next) -> Response {
 }
 
 /// Chinese messages for the stable error codes.
-/// Codes whose English message names the commitment rule, utility and
-/// figure that refused the step; the Chinese message carries it too.
-pub fn names_rule(code: &str) -> bool {
-    matches!(code, "lead_time_too_short" | "restore_outside_window" | "restore_too_soon")
-}
-
 pub fn zh_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "not_found" => "找不到该记录",

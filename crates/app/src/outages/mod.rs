@@ -42,6 +42,16 @@ pub struct OutageDetail {
 }
 
 pub(crate) fn outage_error(e: OutageError) -> AppError {
+    if let Some(message_zh) = e.message_zh() {
+        let window = matches!(e, OutageError::RestoreTimeOutsideWindow { .. });
+        return AppError::Refused {
+            code: e.code(),
+            field: window.then_some("restore_at"),
+            conflict: !window,
+            message: e.to_string(),
+            message_zh,
+        };
+    }
     match e {
         OutageError::RestoreBeforeStart => {
             AppError::invalid("restore_before_start", "expected_restore_at", e.to_string())

@@ -194,6 +194,28 @@ impl OutageError {
             Self::Text(_) => "invalid_text",
         }
     }
+
+    /// The Chinese message of a refusal under a commitment rule, naming the
+    /// rule, the utility and the figure as the English one does; `None` for
+    /// the others, whose Chinese text is fixed per code.
+    pub fn message_zh(&self) -> Option<String> {
+        let name = |u: &str| crate::Utility::parse(u).map(|u| u.name_zh()).unwrap_or("供应");
+        Some(match self {
+            Self::LeadTimeTooShort { rule, utility, lead_hours, short_by_minutes } => format!(
+                "{rule}：{}用户须在停供开始前 {lead_hours} 小时得到通知，现已晚 {short_by_minutes} 分钟；须值班经理填写原因方可发布或变更，并计为承诺违约",
+                name(utility)
+            ),
+            Self::RestoreTimeOutsideWindow { rule, utility, window, at, next } => format!(
+                "{rule}：{}只能在 {}（北京时间）之间恢复供应，通知的恢复时间 {at} 不在此时段内，最早可定于 {next}",
+                name(utility),
+                window.replace(" and ", " 至 ")
+            ),
+            Self::RestoreTooSoon { rule, utility, gap_minutes, earliest } => {
+                format!("{rule}：恢复通知发出 {gap_minutes} 分钟后方可恢复{}，最早 {earliest}", name(utility))
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// When an outage runs: a start and an expected restoration strictly later.

@@ -19,10 +19,7 @@ pub struct ConsoleError {
 
 /// The message for an application error in `lang`.
 pub fn message(e: &ApiError, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => crate::i18n::zh_message(&e.code).map(str::to_owned).unwrap_or_else(|| e.message_en.clone()),
-        Lang::En => e.message_en.clone(),
-    }
+    e.message(lang)
 }
 
 impl ConsoleError {

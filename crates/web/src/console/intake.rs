@@ -190,7 +190,12 @@ pub async fn create(
     };
     match result {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}?new=1", case.id)).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Transition(_) | AppError::Conflict { .. })) => {
+        Err(
+            e @ (AppError::Invalid { .. }
+            | AppError::Transition(_)
+            | AppError::Conflict { .. }
+            | AppError::Refused { .. }),
+        ) => {
             let msg = message(&ApiError::from(e), who.lang);
             show(&st, &who, f, Some(msg)).await
         }

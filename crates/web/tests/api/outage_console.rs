@@ -57,7 +57,7 @@ on_both! {
 
         let refused = disp.post(&format!("/outages/{id}/do/announce"), &[]).await;
         assert_eq!(refused.status, StatusCode::CONFLICT);
-        assert!(refused.body.contains("id=\"outage-error\"") && refused.body.contains("距开始时间不足该停供适用规则规定的提前通知时间"), "{}", refused.body);
+        assert!(refused.body.contains("id=\"outage-error\"") && refused.body.contains("C3：燃气用户须在停供开始前 48 小时得到通知"), "{}", refused.body);
         assert_eq!(state_of(&refused.body), "草稿", "nothing changed");
         disp.cookies.push(("pledge_lang".into(), "en".into()));
         let refused = disp.post(&format!("/outages/{id}/do/announce"), &[]).await;

@@ -71,6 +71,11 @@ fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
 }
 
+/// A utility's Chinese name, as refusals name it.
+fn zh(utility: &str) -> &'static str {
+    pledge_domain::Utility::parse(utility).map(|u| u.name_zh()).unwrap_or("?")
+}
+
 async fn notices(t: &TestApp, topic: &str) -> u64 {
     let f =
         NotificationFilter { company_id: t.admin.staff.company_id, topic: Some(topic.into()), ..Default::default() };
@@ -130,7 +135,7 @@ on_both! {
                 let (s, e) = t.patch("dispatcher", &base, body.clone()).await;
                 assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("lead_time_too_short")), "{utility} {kind} #{change}: {e}");
                 let msg = e["error"]["message"].as_str().unwrap();
-                assert!(msg.contains(rule) && msg.contains(utility) && msg.contains(&format!("{} hours", lead.as_hours())), "{utility}: {msg}");
+                assert!(msg.contains(rule) && msg.contains(zh(utility)) && msg.contains(&format!("{} 小时", lead.as_hours())), "{utility}: {msg}");
                 // A dispatcher may not override; a duty manager may.
                 let mut with = body.clone();
                 with["override_reason"] = json!("上游抢修，必须提前");
@@ -205,7 +210,7 @@ on_both! {
             let (s, e) = t.post("dispatcher", &format!("/api/v1/outages/{}/announce", id(&o)), json!({})).await;
             assert_eq!(s, StatusCode::CONFLICT);
             let msg = e["error"]["message"].as_str().unwrap();
-            assert!(msg.contains(rule) && msg.contains(utility) && msg.contains(&format!("{lead} hours")) && !msg.contains("燃气 48"), "{msg}");
+            assert!(msg.contains(rule) && msg.contains(zh(utility)) && msg.contains(&format!("{lead} 小时")), "{msg}");
         }
     }
 
@@ -239,7 +244,7 @@ on_both! {
         let (s, e) = t.post("dispatcher", &format!("{base}/restore-notice"), json!({"restore_at": "2026-09-30T21:00:00+08:00"})).await;
         assert_eq!((s, e["error"]["code"].as_str(), e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("restore_outside_window"), Some("restore_at")), "{e}");
         let msg = e["error"]["message"].as_str().unwrap();
-        assert!(msg.contains("2026-10-01 08:00") && msg.contains("C5") && msg.contains("gas"), "{msg}");
+        assert!(msg.contains("2026-10-01 08:00") && msg.contains("C5") && msg.contains("燃气"), "{msg}");
         let (s, e) = t.post("dispatcher", &format!("{base}/restore-notice"), json!({"restore_at": "2026-10-01T23:30:00+08:00"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(e["error"]["message"].as_str().unwrap().contains("2026-10-02 08:00"), "{e}");
@@ -261,7 +266,7 @@ on_both! {
         let (s, e) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;
         assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("restore_too_soon")), "{e}");
         let msg = e["error"]["message"].as_str().unwrap();
-        assert!(msg.contains("2026-09-30 10:35") && msg.contains("30 minutes") && msg.contains("C5"), "{msg}");
+        assert!(msg.contains("2026-09-30 10:35") && msg.contains("30 分钟") && msg.contains("C5"), "{msg}");
         t.advance(SignedDuration::from_mins(20));
         let (s, d) = t.post("dispatcher", &format!("{base}/restore"), json!({})).await;
         assert_eq!((s, d["state"].as_str()), (StatusCode::OK, Some("restored")), "{d}");

@@ -105,7 +105,14 @@ fn enc(s: &str) -> String {
 /// A refusal the page can explain (shown again with the message), as
 /// opposed to a failure that gets the error page.
 fn explainable(e: &AppError) -> bool {
-    matches!(e, AppError::Invalid { .. } | AppError::Transition(_) | AppError::Conflict { .. } | AppError::Forbidden(_))
+    matches!(
+        e,
+        AppError::Invalid { .. }
+            | AppError::Transition(_)
+            | AppError::Conflict { .. }
+            | AppError::Refused { .. }
+            | AppError::Forbidden(_)
+    )
 }
 
 /// The line the intake panel shows for a customer under an active outage.
