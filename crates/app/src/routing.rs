@@ -13,6 +13,10 @@ use pledge_store::Exec;
 use pledge_store::repo::*;
 use serde_json::json;
 
+/// The department that investigates supply faults no outage explains,
+/// when the company's routing settings name none.
+pub const ENGINEERING_CODE: &str = "ENG";
+
 /// What a routing setting decides (a closed set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RoutingPurpose {
@@ -39,7 +43,7 @@ impl RoutingPurpose {
     /// The department code used when the company has no setting.
     pub fn fallback_code(self) -> &'static str {
         match self {
-            Self::Engineering => crate::outages::intake::ENGINEERING_CODE,
+            Self::Engineering => ENGINEERING_CODE,
             Self::ManagementCopy => crate::registry::GENERAL_MANAGEMENT_CODE,
         }
     }

@@ -21,9 +21,7 @@ use pledge_store::Tx;
 use pledge_store::repo::*;
 use serde_json::json;
 
-/// The department that investigates supply faults no outage explains,
-/// when the company's routing settings name none.
-pub const ENGINEERING_CODE: &str = "ENG";
+pub use crate::routing::ENGINEERING_CODE;
 
 /// Runs inside intake's transaction, after the case is received.
 pub(crate) async fn on_case_received(
