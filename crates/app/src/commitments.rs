@@ -184,15 +184,40 @@ pub(crate) async fn end_case_clocks(
     at: Timestamp,
     actor: Option<StaffId>,
 ) -> AppResult<u64> {
+    let subject = ClockSubject { code: CASE, id: case.id.get(), case: Some(case.id), outage: None };
+    end_running_clocks(tx, &subject, how, at, actor).await
+}
+
+/// Whose clocks [`end_running_clocks`] ends: the subject's code and id, the
+/// case the ledger events belong to, and the outage their payloads name.
+pub(crate) struct ClockSubject {
+    pub code: &'static str,
+    pub id: i64,
+    pub case: Option<CaseId>,
+    pub outage: Option<OutageId>,
+}
+
+/// Ends every running clock of `subject` as `how` says, each saved and
+/// ledgered; returns how many it ended.
+pub(crate) async fn end_running_clocks(
+    tx: &mut Tx,
+    subject: &ClockSubject,
+    how: &SubjectEnding,
+    at: Timestamp,
+    actor: Option<StaffId>,
+) -> AppResult<u64> {
     let by = actor.map(|a| a.to_string()).unwrap_or_else(|| "system".into());
     let mut n = 0;
-    for mut rec in tx.exec().clocks_of(CASE, case.id.get()).await? {
+    for mut rec in tx.exec().clocks_of(subject.code, subject.id).await? {
         if rec.clock.is_stopped() {
             continue;
         }
-        let (kind, payload) = end_clock(&mut rec, how, at, &by)?;
+        let (kind, mut payload) = end_clock(&mut rec, how, at, &by)?;
+        if let Some(o) = subject.outage {
+            payload["outage_id"] = json!(o);
+        }
         tx.update_clock(rec.id, rec.department_id, &rec.clock).await?;
-        event(tx, actor, Some(case.id), kind, payload, at.as_microsecond()).await?;
+        event(tx, actor, subject.case, kind, payload, at.as_microsecond()).await?;
         n += 1;
     }
     Ok(n)

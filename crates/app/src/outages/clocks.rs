@@ -2,7 +2,7 @@
 //! start and stop on its lifecycle events, inside the step's transaction.
 
 use super::SUBJECT;
-use crate::commitments::{SubjectEnding, end_clock};
+use crate::commitments::{ClockSubject, SubjectEnding, end_running_clocks};
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::ledger::event;
@@ -76,19 +76,8 @@ pub(crate) async fn end_all(
     at: Timestamp,
     actor: Option<StaffId>,
 ) -> AppResult<u64> {
-    let by = actor.map(|a| a.to_string()).unwrap_or_else(|| "system".into());
-    let mut n = 0;
-    for mut rec in tx.exec().clocks_of(SUBJECT, o.id.get()).await? {
-        if rec.clock.is_stopped() {
-            continue;
-        }
-        let (kind, mut payload) = end_clock(&mut rec, how, at, &by)?;
-        payload["outage_id"] = json!(o.id);
-        tx.update_clock(rec.id, None, &rec.clock).await?;
-        event(tx, actor, None, kind, payload, at.as_microsecond()).await?;
-        n += 1;
-    }
-    Ok(n)
+    let subject = ClockSubject { code: SUBJECT, id: o.id.get(), case: None, outage: Some(o.id) };
+    end_running_clocks(tx, &subject, how, at, actor).await
 }
 
 /// Records that a change to an announced outage broke a lead-time rule (an
